@@ -1,0 +1,186 @@
+"""Stock points: inventory buffers (warehouses, DCs, hubs) and retailers, one ``StockItem`` per node × product.
+
+A stock item holds stock, serves demand (customer demand at retailers, replenishment orders from downstream nodes)
+and replenishes from its sources by its policy.
+
+Allocation rule: demand is served first come, first served. A demand that finds enough stock and no queue is filled
+at once; otherwise what is on hand is shipped now (a partial fill) and the rest joins the back of the backorder queue
+(or, for customer demand at a node with ``unmet_demand: lost``, is lost). Receipts go to the queue first, in FIFO
+order, partially filling its head if need be; only then does stock build up again. Internal (downstream) orders are
+always backordered, never lost.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+
+import simpy
+
+from sim.clock import ORDER, REVIEW, call_at, wake_at
+from sim.lane import Lane
+from sim.orders import Order
+from sim.policy import Policy
+
+EPS = 1e-9
+
+
+class SourceLink:
+    """One replenishment source of a stock item: where orders go, on which lane goods come back."""
+
+    __slots__ = ("delay", "external", "lane", "node", "promised", "share")
+
+    def __init__(self, node, lane: Lane, share: float, delay: float, promised: float, external: bool) -> None:
+        self.node = node  # Supplier or StockItem: anything with receive_order(order)
+        self.lane = lane
+        self.share = share
+        self.delay = delay
+        self.promised = promised
+        self.external = external
+
+
+class StockItem:
+    """Inventory of one product at one node. Records go into plain lists; KPIs are computed after the run."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        node: str,
+        sku: str,
+        initial: float,
+        policy: Policy | None,
+        lost_sales: bool,
+        horizon: int,
+        customer_facing: bool,
+    ) -> None:
+        self.env = env
+        self.node, self.sku = node, sku
+        self.policy = policy
+        self.lost_sales = lost_sales
+        self.customer_facing = customer_facing
+        self.sources: list[SourceLink] = []
+        self.on_hand = float(initial)
+        self.backorders = 0.0
+        self.on_order = 0.0  # ordered, not yet received (at the source, in production or in transit)
+        self.in_transit = 0.0  # shipped towards this item, not yet arrived (pipeline stock)
+        self.backlog: deque[list] = deque()  # [units owed, Order or None for a customer]
+        n = horizon + 1
+        # per-period records (index = period)
+        self.demand = [0.0] * n
+        self.filled = [0.0] * n  # filled from stock on arrival
+        self.lost = [0.0] * n
+        self.issued = [0.0] * n  # units leaving stock (immediate fills and later backorder fills)
+        self.ordered = [0.0] * n
+        self.n_orders = [0] * n
+        self.transport = [0.0] * n
+        self.bought = [0.0] * n  # units received from suppliers (purchase cost)
+        # state log: (time, on_hand, backorders, in_transit, on_order) after every change
+        self.log: list[tuple[float, float, float, float, float]] = [(0.0, self.on_hand, 0.0, 0.0, 0.0)]
+        self.orders: list[Order] = []  # every replenishment order placed (lead times, OTIF)
+
+    # -- demand side -----------------------------------------------------------------------------------
+    def customer_demand(self, qty: float) -> None:
+        """A customer asks for ``qty`` units now."""
+        self._serve(qty, None)
+
+    def receive_order(self, order: Order) -> None:
+        """A downstream node's replenishment order arrives."""
+        self._serve(order.qty, order)
+
+    def _serve(self, qty: float, order: Order | None) -> None:
+        env = self.env
+        k = int(env.now)
+        self.demand[k] += qty
+        fill = 0.0 if self.backlog else min(self.on_hand, qty)
+        if fill > 0:
+            self.on_hand -= fill
+            self.filled[k] += fill
+            self.issued[k] += fill
+            if order is not None:
+                order.lane.ship(order, fill)
+        short = qty - fill
+        if short > EPS:
+            if order is None and self.lost_sales:
+                self.lost[k] += short
+            else:
+                self.backlog.append([short, order])
+                self.backorders += short
+        self.log.append((env.now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+        if self.policy is not None and self.policy.review_period is None:
+            self.review()
+
+    # -- supply side -----------------------------------------------------------------------------------
+    def review(self) -> None:
+        """Ask the policy how much to order at the current inventory position; split it over the sources."""
+        qty = self.policy.order_quantity(self.on_hand + self.on_order - self.backorders)
+        if qty > EPS:
+            self.place(qty)
+
+    def place(self, qty: float) -> None:
+        env = self.env
+        now = env.now
+        k = int(now)
+        for src in self.sources:
+            q = qty * src.share
+            order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external)
+            self.orders.append(order)
+            self.on_order += q
+            self.ordered[k] += q
+            self.n_orders[k] += 1
+            if src.delay > 0:
+                call_at(env, src.delay, ORDER, src.node.receive_order, order)
+            else:
+                src.node.receive_order(order)
+        self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def dispatched(self, qty: float, cost: float) -> None:
+        """A lane has sent ``qty`` units towards this item (now in the pipeline)."""
+        self.in_transit += qty
+        self.transport[int(self.env.now)] += cost
+        self.log.append((self.env.now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def receive(self, order: Order, qty: float) -> None:
+        """A shipment arrives: stock up, then serve the backorder queue FIFO."""
+        now = self.env.now
+        self.in_transit -= qty
+        self.on_order -= qty
+        if order.external:
+            self.bought[int(now)] += qty
+        order.received += qty
+        if order.received >= order.qty - EPS:
+            order.completed = now
+        on_hand = self.on_hand + qty
+        backlog = self.backlog
+        if backlog:
+            k = int(now)
+            while backlog and on_hand > EPS:
+                entry = backlog[0]
+                fill = min(on_hand, entry[0])
+                on_hand -= fill
+                entry[0] -= fill
+                self.backorders -= fill
+                self.issued[k] += fill
+                if entry[1] is not None:
+                    entry[1].lane.ship(entry[1], fill)
+                if entry[0] <= EPS:
+                    backlog.popleft()
+            if not backlog:
+                self.backorders = 0.0  # clear float dust
+        self.on_hand = on_hand
+        self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def start(self) -> None:
+        """Start the review process: periodic reviews, or one initial continuous review at t = 0."""
+        if self.policy is None:
+            return
+        if self.policy.review_period is None:
+            call_at(self.env, 0, REVIEW, self.review)
+        else:
+            self.env.process(self._periodic())
+
+    def _periodic(self) -> Generator:
+        yield wake_at(self.env, self.policy.offset, REVIEW)
+        period = self.policy.review_period
+        while True:
+            self.review()
+            yield wake_at(self.env, period, REVIEW)

@@ -1,0 +1,167 @@
+"""Customer demand processes, selected by ``kind`` in a scenario (default ``periodic``).
+
+- ``periodic``: one demand per period, at the start of the period's demand phase, with a quantity drawn from any
+  distribution: ``{dist: poisson, mean: 10}`` (``kind: periodic`` may be omitted). A draw of zero is normal.
+- ``poisson_process``: customers arrive one by one as a Poisson process with ``rate`` per period, each buying
+  ``size`` units (default 1): the continuous-time model of the classic base-stock formulas.
+- ``empirical``: a per-period series, given inline (``values``) or read from a CSV (``file`` + ``column``; the path is
+  relative to the scenario file). The series repeats if the horizon is longer.
+
+New demand processes (forecast-driven, AR(1), seasonal) register in ``DEMANDS`` with a ``Params`` model and a
+``start(env, sink, rng, horizon)`` method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import simpy
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+
+from sim.clock import DEMAND, wake_at
+from sim.distributions import Dist
+from sim.registry import Registry
+
+Sink = Callable[[float], None]  # receives a customer demand of q units at env.now
+
+
+class DemandProcess:
+    Params: ClassVar[type[BaseModel]]
+
+    @staticmethod
+    def mean(p: Any) -> float:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    @staticmethod
+    def start(env: simpy.Environment, p: Any, sink: Sink, rng: np.random.Generator, horizon: int) -> None:
+        raise NotImplementedError  # pragma: no cover - protocol
+
+
+DEMANDS: Registry[type[DemandProcess]] = Registry("demand process", "kind")
+
+
+def _per_period(env: simpy.Environment, quantities: list[float], sink: Sink) -> Generator:
+    yield wake_at(env, 0, DEMAND)
+    for q in quantities:
+        if q > 0:
+            sink(q)
+        yield wake_at(env, 1, DEMAND)
+
+
+@DEMANDS.register("periodic")
+class Periodic(DemandProcess):
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        quantity: Dist
+
+    @staticmethod
+    def mean(p):
+        return p.quantity.mean
+
+    @staticmethod
+    def start(env, p, sink, rng, horizon):
+        env.process(_per_period(env, p.quantity.draw(rng, horizon).tolist(), sink))
+
+
+def _arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator):
+    gaps = Dist(dist="exponential", mean=1 / rate).sampler(rng, 256)
+    sizes = size.sampler(rng, 256)
+    while True:
+        yield wake_at(env, gaps(), DEMAND)
+        sink(sizes())
+
+
+@DEMANDS.register("poisson_process")
+class PoissonProcess(DemandProcess):
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        rate: float = Field(gt=0)
+        size: Dist = Dist(dist="constant", value=1)
+
+    @staticmethod
+    def mean(p):
+        return p.rate * p.size.mean
+
+    @staticmethod
+    def start(env, p, sink, rng, horizon):
+        env.process(_arrivals(env, p.rate, p.size, sink, rng))
+
+
+@DEMANDS.register("empirical")
+class Empirical(DemandProcess):
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+        values: list[float] = Field(min_length=1)
+        file: str | None = None  # where the values were read from (kept for the record)
+        column: str | None = None
+
+        @model_validator(mode="after")
+        def _non_negative(self):
+            if min(self.values) < 0:
+                raise ValueError("values must be numbers >= 0")
+            return self
+
+    @staticmethod
+    def mean(p):
+        return float(np.mean(p.values))
+
+    @staticmethod
+    def start(env, p, sink, rng, horizon):
+        reps = -(-horizon // len(p.values))
+        env.process(_per_period(env, (list(p.values) * reps)[:horizon], sink))
+
+
+def read_series(path: Path, column: str | None) -> list[float]:
+    """Read a demand column from a CSV (pandas; clear errors for a missing file or column)."""
+    import pandas as pd
+
+    if not path.is_file():
+        raise ValueError(f"demand file not found: {path}")
+    frame = pd.read_csv(path)
+    col = column or frame.columns[-1]
+    if col not in frame.columns:
+        raise ValueError(f"column {col!r} not in {path.name}; columns: {', '.join(map(str, frame.columns))}")
+    values = pd.to_numeric(frame[col], errors="coerce")
+    if values.isna().any() or (values < 0).any() or values.empty:
+        raise ValueError(f"{path.name}:{col} must hold numbers >= 0")
+    return values.astype(float).tolist()
+
+
+class DemandSpec(BaseModel):
+    """Demand as written in a scenario; see the module docstring for the kinds."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: str = "periodic"
+    _params: Any = PrivateAttr()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline(cls, data: Any, info: ValidationInfo) -> Any:
+        # ``{dist: poisson, mean: 10}`` is shorthand for ``{kind: periodic, quantity: {dist: poisson, mean: 10}}``;
+        # an empirical ``file`` is read now, so a validated scenario is self-contained data.
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if data.get("kind", "periodic") == "periodic" and "dist" in data:
+            return {"kind": "periodic", "quantity": data}
+        if data.get("kind") == "empirical" and data.get("file") is not None:
+            if data.get("values") is not None:
+                raise ValueError("give either 'values' (a list) or 'file' (+ 'column'), not both")
+            base = Path((info.context or {}).get("base_dir", "."))
+            data["values"] = read_series(base / data["file"], data.get("column"))
+        return data
+
+    @model_validator(mode="after")
+    def _resolve(self) -> DemandSpec:
+        _, self._params = DEMANDS.validate({"kind": self.kind, **(self.model_extra or {})})
+        return self
+
+    @property
+    def mean(self) -> float:
+        return DEMANDS[self.kind].mean(self._params)
+
+    def start(self, env: simpy.Environment, sink: Sink, rng: np.random.Generator, horizon: int) -> None:
+        DEMANDS[self.kind].start(env, self._params, sink, rng, horizon)

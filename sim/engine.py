@@ -1,0 +1,71 @@
+"""One replication: scenario + seed -> SimPy run -> KPI vector (and optionally per-period time series)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from sim import kpi
+from sim.network import SupplyChain
+from sim.rng import as_seed
+from sim.scenario import Scenario, load_scenario
+
+
+class ReplicationResult:
+    """What one replication produced. ``kpi_index`` is the same for every replication of a scenario."""
+
+    def __init__(
+        self,
+        scenario_name: str,
+        seed: np.random.SeedSequence,
+        kpi_index: list[tuple[str, str, str]],
+        kpi_values: np.ndarray,
+        series: dict | None,
+    ) -> None:
+        self.scenario_name = scenario_name
+        self.seed = seed
+        self.kpi_index = tuple(kpi_index)
+        self.kpi_values = kpi_values
+        self._series = series
+
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """Tidy KPI table: node, sku, kpi, value."""
+        frame = pd.DataFrame(self.kpi_index, columns=["node", "sku", "kpi"])
+        frame["value"] = self.kpi_values
+        return frame
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame | None:
+        """Per period and stock item: end-of-period levels and the period's demand, orders and fills."""
+        return None if self._series is None else pd.DataFrame(self._series)
+
+    def kpi(self, kpi_name: str, node: str = kpi.ALL, sku: str = kpi.ALL) -> float:
+        """One KPI value, e.g. ``result.kpi("fill_rate", "store", "widget")``."""
+        try:
+            return float(self.kpi_values[self.kpi_index.index((node, sku, kpi_name))])
+        except ValueError:
+            raise KeyError(f"no KPI {kpi_name!r} for node={node!r}, sku={sku!r}") from None
+
+    def __repr__(self) -> str:
+        return f"<ReplicationResult {self.scenario_name!r} with {len(self.kpi_index)} KPI values>"
+
+
+def run_replication(
+    scenario: Scenario, seed: int | np.random.SeedSequence, *, timeseries: bool = True
+) -> ReplicationResult:
+    """Simulate one replication of a validated scenario."""
+    ss = as_seed(seed)
+    chain = SupplyChain(scenario, ss).run()
+    index, values = kpi.compute(chain)
+    series = kpi.timeseries(chain) if timeseries else None
+    return ReplicationResult(scenario.name, ss, index, values, series)
+
+
+def simulate(
+    scenario: str | dict | Scenario, seed: int | np.random.SeedSequence = 0, *, timeseries: bool = True
+) -> ReplicationResult:
+    """Load (a path, a library name, a dict or a Scenario), validate and simulate one replication."""
+    return run_replication(load_scenario(scenario), seed, timeseries=timeseries)

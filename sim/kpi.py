@@ -1,0 +1,237 @@
+"""KPIs of one replication, computed after the run from the model's plain-list records (docs/kpis.md).
+
+Rows are node × product, plus aggregates: ``(node, ALL)`` per stock node, ``(ALL, sku)`` and the network row
+``(ALL, ALL)``. In the ``ALL`` rows, service KPIs (demand, fill rate, cycle service level, backorders, lost sales)
+aggregate customer-facing items only (end-customer demand), while inventory and cost KPIs sum over every stock item.
+All measures cover the window ``[warmup, horizon)``; time averages are exact integrals of the piecewise-constant
+levels, divided by the window length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.network import SupplyChain
+
+ALL = "ALL"
+EPS = 1e-9
+STOCK_KPIS = (
+    "demand",
+    "fill_rate",
+    "cycle_service_level",
+    "on_hand_avg",
+    "backorders_avg",
+    "lost_sales",
+    "orders_placed",
+    "order_qty_mean",
+    "order_qty_var",
+    "demand_var",
+    "bullwhip_ratio",
+    "pipeline_avg",
+    "lead_time_avg",
+    "lead_time_p95",
+    "otif",
+    "inventory_turns",
+    "holding_cost",
+    "backorder_cost",
+    "lost_sale_cost",
+    "ordering_cost",
+    "transport_cost",
+    "purchase_cost",
+    "total_cost",
+)
+SUPPLIER_KPIS = ("demand", "demand_var", "utilization")
+COSTS = (
+    "holding_cost",
+    "backorder_cost",
+    "lost_sale_cost",
+    "ordering_cost",
+    "transport_cost",
+    "purchase_cost",
+)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Row labels and membership matrices over stock items: service members and all members."""
+
+    labels: list[tuple[str, str]]
+    service: np.ndarray  # groups x items, 0/1
+    every: np.ndarray  # groups x items, 0/1
+    network: np.ndarray  # bool per group: an ALL row (no bullwhip ratio there)
+
+
+def groups(chain: SupplyChain) -> Groups:
+    items = list(chain.items.values())
+    n = len(items)
+    labels: list[tuple[str, str]] = []
+    serv: list[np.ndarray] = []
+    every: list[np.ndarray] = []
+    net: list[bool] = []
+    cust = np.array([it.customer_facing for it in items], dtype=float)
+
+    def add(label, members, service_members, is_net=False):
+        labels.append(label)
+        every.append(members.astype(float))
+        serv.append(service_members.astype(float))
+        net.append(is_net)
+
+    for i, it in enumerate(items):
+        m = np.zeros(n)
+        m[i] = 1
+        add((it.node, it.sku), m, m)
+    for node in dict.fromkeys(it.node for it in items):
+        m = np.array([it.node == node for it in items])
+        add((node, ALL), m, m)
+    for sku in dict.fromkeys(it.sku for it in items):
+        m = np.array([it.sku == sku for it in items])
+        add((ALL, sku), m, m * cust, True)
+    add((ALL, ALL), np.ones(n), cust, True)
+    return Groups(labels, np.array(serv), np.array(every), np.array(net))
+
+
+def _integrals(log: list[tuple], start: float, end: float) -> np.ndarray:
+    """Integral over [start, end] of on_hand, backorders, in_transit (piecewise constant after each record)."""
+    a = np.asarray(log)
+    t0 = np.clip(a[:, 0], start, end)
+    t1 = np.clip(np.append(a[1:, 0], end), start, end)
+    return (t1 - t0) @ a[:, 1:4]
+
+
+def _var(x: np.ndarray) -> np.ndarray:
+    return x.var(axis=1, ddof=1) if x.shape[1] > 1 else np.full(x.shape[0], np.nan)
+
+
+def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+    """(index, values) for one finished replication."""
+    sc = chain.scenario
+    w, h = sc.warmup, sc.horizon
+    span = h - w
+    items = list(chain.items.values())
+    g = groups(chain)
+    rows = []
+    if items:
+        rows = _stock_kpis(chain, items, g, w, h, span)
+    index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
+    values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
+    for sup in chain.suppliers.values():
+        ordered = np.asarray(sup.ordered[w:h])
+        pools = {id(p): p for p in sup.pools.values()}.values()
+        cap = sum(p.capacity for p in pools)
+        made = sum(sum(p.produced[w:h]) for p in pools)
+        util = made / (cap * span) if pools else np.nan
+        var = ordered.var(ddof=1) if span > 1 else np.nan
+        index += [(sup.id, ALL, k) for k in SUPPLIER_KPIS]
+        values.append(np.array([ordered.sum(), var, util]))
+    return index, (np.concatenate(values) if values else np.zeros(0))
+
+
+def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
+    sc = chain.scenario
+    cols = lambda attr: np.array([getattr(it, attr)[w:h] for it in items], dtype=float)  # noqa: E731
+    demand, filled, lost = cols("demand"), cols("filled"), cols("lost")
+    ordered, n_orders, issued = cols("ordered"), cols("n_orders"), cols("issued")
+    transport, bought = cols("transport"), cols("bought")
+    ints = np.array([_integrals(it.log, w, h) for it in items])  # items x 3
+    prod = {p.id: p for p in sc.products}
+    hold = np.array([prod[it.sku].holding_cost for it in items])
+    back = np.array([prod[it.sku].backorder_cost * it.customer_facing for it in items])
+    lsc = np.array([prod[it.sku].lost_sale_cost for it in items])
+    oc = np.array([prod[it.sku].order_cost for it in items])
+    uc = np.array([prod[it.sku].unit_cost for it in items])
+    S, A = g.service, g.every
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_g, f_g = S @ demand, S @ filled
+        o_g = A @ ordered
+        out: dict[str, np.ndarray] = {}
+        out["demand"] = d_g.sum(1)
+        out["fill_rate"] = f_g.sum(1) / out["demand"]
+        csl_item = ((demand - filled) <= EPS).mean(1)
+        out["cycle_service_level"] = (S @ csl_item) / S.sum(1)
+        out["on_hand_avg"] = A @ ints[:, 0] / span
+        out["backorders_avg"] = S @ ints[:, 1] / span
+        out["lost_sales"] = S @ lost.sum(1)
+        out["orders_placed"] = A @ n_orders.sum(1)
+        out["order_qty_mean"] = o_g.mean(1)
+        out["order_qty_var"] = _var(o_g)
+        out["demand_var"] = _var(d_g)
+        out["bullwhip_ratio"] = np.where(g.network, np.nan, out["order_qty_var"] / out["demand_var"])
+        out["pipeline_avg"] = A @ ints[:, 2] / span
+        lt_avg, lt_p95, otif = _lead_times(items, A, w, h)
+        out["lead_time_avg"], out["lead_time_p95"], out["otif"] = lt_avg, lt_p95, otif
+        out["inventory_turns"] = (A @ issued.sum(1)) / span * sc.periods_per_year / out["on_hand_avg"]
+        out["holding_cost"] = A @ (hold * ints[:, 0])
+        out["backorder_cost"] = A @ (back * ints[:, 1])
+        out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
+        out["ordering_cost"] = A @ (oc * n_orders.sum(1))
+        out["transport_cost"] = A @ transport.sum(1)
+        out["purchase_cost"] = A @ (uc * bought.sum(1))
+        out["total_cost"] = sum(out[c] for c in COSTS)
+    return out
+
+
+def _lead_times(items, A: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group: mean and p95 lead time of orders placed in the window and completed; OTIF of orders placed in
+    the window whose due date falls within the horizon (open orders past due count as late)."""
+    per_item = []
+    for it in items:
+        lts, due_ok, due_n = [], 0, 0
+        for o in it.orders:
+            if o.placed < w:
+                continue
+            if o.completed is not None:
+                lts.append(o.completed - o.placed)
+            if o.due <= h:
+                due_n += 1
+                due_ok += o.completed is not None and o.completed <= o.due + EPS
+        per_item.append((lts, due_ok, due_n))
+    n_groups = A.shape[0]
+    avg, p95, otif = np.full(n_groups, np.nan), np.full(n_groups, np.nan), np.full(n_groups, np.nan)
+    for gi in range(n_groups):
+        members = np.flatnonzero(A[gi])
+        lts = [x for i in members for x in per_item[i][0]]
+        if lts:
+            arr = np.asarray(lts)
+            avg[gi], p95[gi] = arr.mean(), np.percentile(arr, 95)
+        n_due = sum(per_item[i][2] for i in members)
+        if n_due:
+            otif[gi] = sum(per_item[i][1] for i in members) / n_due
+    return avg, p95, otif
+
+
+def timeseries(chain: SupplyChain) -> dict[str, np.ndarray | list]:
+    """End-of-period levels and per-period flows for every stock item, as columns (all periods 0..H-1)."""
+    h = chain.scenario.horizon
+    ends = np.arange(1, h + 1, dtype=float)
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "node",
+            "sku",
+            "t",
+            "on_hand",
+            "backorders",
+            "pipeline",
+            "inventory_position",
+            "demand",
+            "orders",
+            "filled",
+        )
+    }
+    for it in chain.items.values():
+        a = np.asarray(it.log)
+        idx = np.searchsorted(a[:, 0], ends, side="left") - 1  # last record strictly before the next period
+        s = a[idx]
+        cols["node"].append(np.full(h, it.node, dtype=object))
+        cols["sku"].append(np.full(h, it.sku, dtype=object))
+        cols["t"].append(np.arange(h))
+        cols["on_hand"].append(s[:, 1])
+        cols["backorders"].append(s[:, 2])
+        cols["pipeline"].append(s[:, 3])
+        cols["inventory_position"].append(s[:, 1] + s[:, 4] - s[:, 2])
+        cols["demand"].append(np.asarray(it.demand[:h]))
+        cols["orders"].append(np.asarray(it.ordered[:h]))
+        cols["filled"].append(np.asarray(it.filled[:h]))
+    return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}

@@ -1,0 +1,117 @@
+"""``SupplyChain``: builds the SimPy model of one replication from a validated scenario and runs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.buffer import SourceLink, StockItem
+from sim.distributions import Dist
+from sim.lane import Lane
+from sim.rng import stream
+from sim.scenario import Scenario, StockNode, SupplierNode
+from sim.supplier import Supplier
+
+
+class SupplyChain:
+    """One replication's model: suppliers, lanes, stock items and demand processes in one environment.
+
+    Every random stream is keyed by purpose and element (see ``sim.rng``), so variants of a scenario share demand
+    and transit draws.
+    """
+
+    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence) -> None:
+        self.scenario = sc = scenario
+        self.seed = seed
+        self.env = env = simpy.Environment()
+        horizon = sc.horizon
+        self.lanes: dict[tuple[str, str], Lane] = {
+            (ln.from_, ln.to): Lane(
+                env,
+                ln.from_,
+                ln.to,
+                _sampler(ln.transit, seed, "transit", ln.from_, ln.to),
+                ln.cost_per_unit,
+                ln.cost_per_shipment,
+                ln.capacity,
+            )
+            for ln in sc.lanes
+        }
+        self.suppliers: dict[str, Supplier] = {}
+        for node in sc.nodes:
+            if isinstance(node, SupplierNode):
+                times = {
+                    sku: _sampler(node.production_time, seed, "production", node.id, sku)
+                    for sku in _served(sc, node.id)
+                }
+                self.suppliers[node.id] = Supplier(env, node.id, node.capacity, times, horizon)
+        self.items: dict[tuple[str, str], StockItem] = {}
+        stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
+        for node in stock_nodes:
+            for sku in _ordered(sc, node):
+                policy = node.policy[sku].build() if sku in node.policy else None
+                initial = node.initial_stock.get(sku, policy.target if policy else 0.0)
+                self.items[node.id, sku] = StockItem(
+                    env,
+                    node.id,
+                    sku,
+                    initial,
+                    policy,
+                    node.unmet_demand == "lost",
+                    horizon,
+                    sku in node.demand,
+                )
+        for node in stock_nodes:
+            for sku, sources in node.sources.items():
+                item = self.items[node.id, sku]
+                for src in sources:
+                    item.sources.append(self._link(node.id, sku, src))
+        for item in self.items.values():
+            item.start()
+        for node in stock_nodes:
+            for sku, spec in node.demand.items():
+                item = self.items[node.id, sku]
+                spec.start(env, item.customer_demand, stream(seed, "demand", node.id, sku), horizon)
+
+    def _link(self, node_id: str, sku: str, src) -> SourceLink:
+        sc = self.scenario
+        lane_spec = sc.lane(src.node, node_id)
+        upstream = sc.node(src.node)
+        external = isinstance(upstream, SupplierNode)
+        target = self.suppliers[src.node] if external else self.items[src.node, sku]
+        promised = src.promised_lead_time
+        if promised is None:
+            made = upstream.production_time.mean if external else 0.0
+            promised = src.order_delay + made + lane_spec.transit.mean
+        return SourceLink(
+            target, self.lanes[src.node, node_id], src.share, src.order_delay, promised, external
+        )
+
+    def run(self) -> SupplyChain:
+        self.env.run(until=self.scenario.horizon)
+        return self
+
+
+def _sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:
+    # a constant needs no stream (and creating one is the costliest part of building a small model)
+    return dist.sampler(None) if dist.is_constant else dist.sampler(stream(seed, *key))  # type: ignore[arg-type]
+
+
+def _served(sc: Scenario, supplier: str) -> list[str]:
+    """Products some stock node sources from ``supplier``."""
+    found = {
+        sku
+        for n in sc.nodes
+        if isinstance(n, StockNode)
+        for sku, srcs in n.sources.items()
+        if any(s.node == supplier for s in srcs)
+    }
+    return [p.id for p in sc.products if p.id in found]
+
+
+def _ordered(sc: Scenario, node: StockNode) -> list[str]:
+    """The node's products in the scenario's product order (stable KPI row order)."""
+    mine = set(node.products)
+    return [p.id for p in sc.products if p.id in mine]

@@ -1,0 +1,166 @@
+"""Replenishment (ordering) policies, selected by ``kind`` in a scenario.
+
+A policy is a small strategy object with one question to answer: *given the inventory position now, how much do I
+order?* Continuous-review policies are asked after every event that lowers the inventory position (a demand, a
+downstream order); periodic-review policies are asked at reviews ``offset, offset + R, offset + 2R, ...``.
+Inventory position = on hand + on order - backorders.
+
+New policies (forecast-driven order-up-to, dual-index, base-surge, ...) register here with a ``Params`` model.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from sim.registry import Registry
+
+EPS = 1e-9
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Policy:
+    """Base class. ``review_period`` is None for continuous review."""
+
+    Params: ClassVar[type[BaseModel]]
+    review_period: float | None = None
+    offset: float = 0.0
+
+    def __init__(self, p: Any) -> None:
+        self.p = p
+
+    def order_quantity(self, ip: float) -> float:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    @property
+    def target(self) -> float:
+        """The stock level the policy aims at; the default initial on-hand stock."""
+        raise NotImplementedError  # pragma: no cover - protocol
+
+
+POLICIES: Registry[type[Policy]] = Registry("policy", "kind")
+
+
+@POLICIES.register("base_stock")
+class BaseStock(Policy):
+    """Continuous review, one-for-one: whenever IP < level, order level - IP."""
+
+    class Params(_Params):
+        level: float = Field(ge=0)
+
+    def order_quantity(self, ip):
+        return self.p.level - ip if ip < self.p.level - EPS else 0.0
+
+    @property
+    def target(self):
+        return self.p.level
+
+
+@POLICIES.register("s_S")
+class MinMax(Policy):
+    """Continuous review (s, S): when IP <= s, order up to S."""
+
+    class Params(_Params):
+        s: float = Field(ge=0)
+        S: float = Field(gt=0)
+
+        @model_validator(mode="after")
+        def _ordered(self):
+            if self.s >= self.S:
+                raise ValueError(f"S ({self.S:g}) must be greater than s ({self.s:g})")
+            return self
+
+    def order_quantity(self, ip):
+        return self.p.S - ip if ip <= self.p.s + EPS else 0.0
+
+    @property
+    def target(self):
+        return self.p.S
+
+
+@POLICIES.register("s_Q")
+class ReorderPointQuantity(Policy):
+    """Continuous review (s, Q): when IP <= s, order the smallest multiple of Q that lifts IP above s."""
+
+    class Params(_Params):
+        s: float = Field(ge=0)
+        Q: float = Field(gt=0)
+
+    def order_quantity(self, ip):
+        if ip > self.p.s + EPS:
+            return 0.0
+        return self.p.Q * (math.floor((self.p.s - ip) / self.p.Q + EPS) + 1)
+
+    @property
+    def target(self):
+        return self.p.s + self.p.Q
+
+
+class _Periodic(Policy):
+    def __init__(self, p):
+        super().__init__(p)
+        self.review_period = p.review_period
+        self.offset = p.offset
+
+
+@POLICIES.register("periodic_order_up_to")
+class OrderUpTo(_Periodic):
+    """Periodic review (R, S): every R periods order S - IP (if positive)."""
+
+    class Params(_Params):
+        review_period: float = Field(gt=0)
+        order_up_to: float = Field(ge=0)
+        offset: float = Field(default=0, ge=0)
+
+    def order_quantity(self, ip):
+        return self.p.order_up_to - ip if ip < self.p.order_up_to - EPS else 0.0
+
+    @property
+    def target(self):
+        return self.p.order_up_to
+
+
+@POLICIES.register("periodic_s_S")
+class PeriodicMinMax(_Periodic):
+    """Periodic review (R, s, S): every R periods, if IP <= s order S - IP."""
+
+    class Params(_Params):
+        review_period: float = Field(gt=0)
+        s: float = Field(ge=0)
+        S: float = Field(gt=0)
+        offset: float = Field(default=0, ge=0)
+
+        @model_validator(mode="after")
+        def _ordered(self):
+            if self.s >= self.S:
+                raise ValueError(f"S ({self.S:g}) must be greater than s ({self.s:g})")
+            return self
+
+    def order_quantity(self, ip):
+        return self.p.S - ip if ip <= self.p.s + EPS else 0.0
+
+    @property
+    def target(self):
+        return self.p.S
+
+
+class PolicySpec(BaseModel):
+    """A policy as written in a scenario: ``{kind: <name>, <param>: <value>, ...}``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: str
+    _params: BaseModel = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _resolve(self) -> PolicySpec:
+        _, self._params = POLICIES.validate({"kind": self.kind, **(self.model_extra or {})})
+        return self
+
+    def build(self) -> Policy:
+        """A fresh policy object (policies may keep state, e.g. a forecast)."""
+        return POLICIES[self.kind](self._params)

@@ -1,0 +1,72 @@
+"""A tiny name -> class registry shared by distributions, demand processes and ordering policies.
+
+Scenario files select behaviour by *name* from these registries; they never name Python objects, so loading a
+scenario can't import or run arbitrary code. Later features (forecast-driven policies, disruptions) register here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Maps a name to an entry that has a pydantic ``Params`` model describing its parameters."""
+
+    def __init__(self, what: str, key: str) -> None:
+        self.what = what  # "distribution", "policy", ... used in messages
+        self.key = key  # field that selects the entry: "dist", "kind"
+        self._entries: dict[str, T] = {}
+
+    def register(self, name: str) -> Callable[[T], T]:
+        def deco(entry: T) -> T:
+            if name in self._entries:
+                raise ValueError(f"{self.what} {name!r} registered twice")
+            self._entries[name] = entry
+            return entry
+
+        return deco
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._entries))
+
+    def __getitem__(self, name: str) -> T:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise KeyError(f"unknown {self.what} {name!r}; known: {', '.join(self)}") from None
+
+    def validate(self, spec: Any, default: str | None = None) -> tuple[str, BaseModel]:
+        """Check ``{key: name, **params}``; return (name, validated params). Raises ValueError with a clear text."""
+        if not isinstance(spec, dict):
+            raise ValueError(f"expected a mapping with '{self.key}: <name>' and parameters, got {spec!r}")
+        params = dict(spec)
+        name = params.pop(self.key, default)
+        if name is None:
+            raise ValueError(f"missing '{self.key}'; known {self.what}s: {', '.join(self)}")
+        if name not in self._entries:
+            raise ValueError(f"unknown {self.what} {name!r}; known: {', '.join(self)}")
+        model: type[BaseModel] = self._entries[name].Params  # type: ignore[attr-defined]
+        try:
+            return name, model.model_validate(params)
+        except ValidationError as exc:
+            allowed = ", ".join(model.model_fields)
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or name}: {_short(e)}" for e in exc.errors()
+            )
+            raise ValueError(f"{self.what} {name!r}: {problems} (parameters: {allowed})") from None
+
+
+def _short(err: dict[str, Any]) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown parameter"
+    if err["type"] == "missing":
+        return "required"
+    return str(err["msg"])

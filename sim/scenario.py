@@ -1,0 +1,314 @@
+"""The scenario schema (pydantic v2) and its loader.
+
+A scenario is *data*: products, nodes (suppliers, buffers, retailers), lanes, horizon. Loading one never imports or
+runs code: ``_target_`` keys and ``${...}`` interpolations are refused, and behaviour (distributions, policies, demand
+processes) is picked by name from the project's registries. Every field is documented in docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.demand import DemandSpec
+from sim.distributions import Dist
+from sim.errors import ScenarioError
+from sim.policy import PolicySpec
+
+NonNeg = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+SCENARIO_DIRS = ("scenarios",)  # relative to the package root or the source checkout
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Product(_Model):
+    id: str = Field(min_length=1)
+    category: str = "general"
+    unit_cost: NonNeg = 0.0
+    holding_cost: NonNeg = 0.0  # per unit on hand per period
+    backorder_cost: NonNeg = 0.0  # per unit of customer backorder per period
+    lost_sale_cost: NonNeg = 0.0  # per unit of customer demand lost
+    order_cost: NonNeg = 0.0  # per replenishment order placed
+
+
+class Source(_Model):
+    node: str
+    share: float = Field(default=1.0, gt=0, le=1)
+    order_delay: NonNeg = 0.0  # information delay: order placed -> order reaches the source
+    promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
+
+
+class SupplierNode(_Model):
+    id: str = Field(min_length=1)
+    type: Literal["supplier"]
+    region: str = ""
+    # units per period; a number is shared by all products, a mapping is per product; absent = unlimited
+    capacity: Positive | dict[str, Positive] | None = None
+    production_time: Dist = Dist(dist="constant", value=0)
+    products: list[str] | None = None  # what it makes; default: the capacity mapping's keys, else everything
+
+
+class StockNode(_Model):
+    id: str = Field(min_length=1)
+    type: Literal["buffer", "retailer"]
+    region: str = ""
+    initial_stock: dict[str, NonNeg] = {}  # default per product: the policy's target level
+    policy: dict[str, PolicySpec] = {}
+    sources: dict[str, list[Source]] = {}
+    demand: dict[str, DemandSpec] = {}
+    unmet_demand: Literal["backorder", "lost"] = "backorder"
+
+    @property
+    def products(self) -> list[str]:
+        """Products stocked here, in a stable order."""
+        seen = dict.fromkeys([*self.policy, *self.sources, *self.demand, *self.initial_stock])
+        return list(seen)
+
+
+Node = Annotated[SupplierNode | StockNode, Field(discriminator="type")]
+
+
+class Lane(_Model):
+    from_: str = Field(alias="from")
+    to: str
+    transit: Dist
+    cost_per_unit: NonNeg = 0.0
+    cost_per_shipment: NonNeg = 0.0
+    capacity: Positive | None = None  # units that may depart per period
+
+
+PERIODS_PER_YEAR = {"hour": 8760, "day": 365, "week": 52, "month": 12}
+
+
+class Scenario(_Model):
+    name: str = Field(min_length=1)
+    description: str = ""
+    period: Literal["hour", "day", "week", "month"] = "day"
+    horizon: int = Field(gt=0)
+    warmup: int = Field(default=0, ge=0)
+    products: list[Product] = Field(min_length=1)
+    nodes: list[Node] = Field(min_length=1)
+    lanes: list[Lane] = []
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Scenario:
+        problems = _cross_references(self)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    # -- convenience lookups -------------------------------------------------------------------------
+    def node(self, node_id: str) -> SupplierNode | StockNode:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def lane(self, src: str, dst: str) -> Lane:
+        return next(ln for ln in self.lanes if ln.from_ == src and ln.to == dst)
+
+    def product(self, sku: str) -> Product:
+        return next(p for p in self.products if p.id == sku)
+
+    @property
+    def periods_per_year(self) -> int:
+        return PERIODS_PER_YEAR[self.period]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(by_alias=True, exclude_defaults=False, mode="json")
+
+
+def _dupes(ids: list[str]) -> set[str]:
+    return {i for i in ids if ids.count(i) > 1}
+
+
+def _cross_references(sc: Scenario) -> list[str]:
+    errs: list[str] = []
+    skus = [p.id for p in sc.products]
+    ids = [n.id for n in sc.nodes]
+    known_nodes = ", ".join(sorted(ids))
+    known_skus = ", ".join(skus)
+    for d in sorted(_dupes(skus)):
+        errs.append(f"products: duplicate id {d!r}")
+    for d in sorted(_dupes(ids)):
+        errs.append(f"nodes: duplicate id {d!r}")
+    if sc.warmup >= sc.horizon:
+        errs.append(f"warmup: must be smaller than horizon ({sc.horizon}), got {sc.warmup}")
+    by_id = {n.id: n for n in sc.nodes}
+    lanes = {(ln.from_, ln.to) for ln in sc.lanes}
+    for i, ln in enumerate(sc.lanes):
+        for end, nid in (("from", ln.from_), ("to", ln.to)):
+            if nid not in by_id:
+                errs.append(f"lanes[{i}].{end}: unknown node {nid!r}; known nodes: {known_nodes}")
+        if ln.to in by_id and by_id[ln.to].type == "supplier":
+            errs.append(f"lanes[{i}].to: {ln.to!r} is a supplier; lanes must end at a buffer or retailer")
+        if ln.from_ == ln.to:
+            errs.append(f"lanes[{i}]: a lane from {ln.from_!r} to itself")
+    for d in sorted({k for k in lanes if [(x.from_, x.to) for x in sc.lanes].count(k) > 1}):
+        errs.append(f"lanes: duplicate lane {d[0]} -> {d[1]}")
+    graph: dict[str, set[str]] = {n: set() for n in ids}
+    for i, node in enumerate(sc.nodes):
+        where = f"nodes[{i}] ({node.id})"
+        if isinstance(node, SupplierNode):
+            caps = node.capacity if isinstance(node.capacity, dict) else {}
+            for sku in [*caps, *(node.products or [])]:
+                if sku not in skus:
+                    errs.append(f"{where}: unknown product {sku!r}; known products: {known_skus}")
+            continue
+        for field in ("initial_stock", "policy", "sources", "demand"):
+            for sku in getattr(node, field):
+                if sku not in skus:
+                    errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
+        if node.type == "retailer" and not node.demand:
+            errs.append(f"{where}.demand: a retailer needs customer demand for at least one product")
+        for sku in node.policy:
+            if sku not in node.sources:
+                errs.append(f"{where}.sources.{sku}: a policy for {sku!r} needs at least one source")
+        for sku, srcs in node.sources.items():
+            path = f"{where}.sources.{sku}"
+            if sku not in node.policy:
+                errs.append(f"{where}.policy.{sku}: missing; known policies: {_policies()}")
+            if not srcs:
+                errs.append(f"{path}: needs at least one source")
+                continue
+            total = sum(s.share for s in srcs)
+            if abs(total - 1) > 1e-6:
+                errs.append(f"{path}: shares must sum to 1 (they sum to {total:g})")
+            for j, s in enumerate(srcs):
+                if s.node not in by_id:
+                    errs.append(f"{path}[{j}].node: unknown node {s.node!r}; known nodes: {known_nodes}")
+                    continue
+                if s.node == node.id:
+                    errs.append(f"{path}[{j}].node: a node can't source from itself")
+                    continue
+                if (s.node, node.id) not in lanes:
+                    errs.append(f"{path}[{j}]: no lane from {s.node!r} to {node.id!r}; add it under 'lanes'")
+                if not _can_supply(by_id[s.node], sku, skus):
+                    errs.append(f"{path}[{j}].node: {s.node!r} does not carry {sku!r}")
+                graph[node.id].add(s.node)
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        cycle = " -> ".join(exc.args[1])
+        errs.append(f"sources: the supply graph has a cycle: {cycle}")
+    return errs
+
+
+def _can_supply(node: SupplierNode | StockNode, sku: str, skus: list[str]) -> bool:
+    if isinstance(node, SupplierNode):
+        if node.products is not None:
+            return sku in node.products
+        return sku in node.capacity if isinstance(node.capacity, dict) else True
+    return sku in node.products
+
+
+def _policies() -> str:
+    from sim.policy import POLICIES
+
+    return ", ".join(POLICIES)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Loading
+
+
+def library_dirs() -> list[Path]:
+    """Where named scenarios live: the installed package's copy, else the source checkout's ``scenarios/``."""
+    here = Path(__file__).resolve().parent
+    return [d for d in (here / "scenarios", here.parent / "scenarios") if d.is_dir()]
+
+
+def library() -> dict[str, Path]:
+    """Scenario name -> file for the shipped scenario library."""
+    found: dict[str, Path] = {}
+    for d in library_dirs():
+        for f in sorted(d.glob("*.yaml")):
+            found.setdefault(f.stem, f)
+    return found
+
+
+def reject_code(data: Any, path: str = "") -> None:
+    """Scenario files are data: refuse ``_target_`` keys and ``${...}`` interpolations anywhere."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if k == "_target_":
+                raise ScenarioError(f"{sub}: '_target_' is not allowed in a scenario (scenarios are data)")
+            reject_code(v, sub)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            reject_code(v, f"{path}[{i}]")
+    elif isinstance(data, str) and "${" in data:
+        raise ScenarioError(
+            f"{path}: interpolations like {data!r} are not allowed in a scenario (scenarios are data)"
+        )
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Safe-load a YAML mapping, with the file and line in any error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{path}: can't read the file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{where}: malformed YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path}: a scenario must be a YAML mapping (name, horizon, products, nodes, lanes)"
+        )
+    return data
+
+
+def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str = "scenario") -> Scenario:
+    """Validate a plain dict; raise one ``ScenarioError`` listing every problem with its field path."""
+    reject_code(data)
+    try:
+        return Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
+    except ValidationError as exc:
+        raise ScenarioError(f"{source} is invalid:\n" + _format(exc)) from None
+
+
+def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
+    """A Scenario from a model, a dict, a YAML path or the name of a scenario in the library."""
+    if isinstance(src, Scenario):
+        return src
+    if isinstance(src, dict):
+        return validate(src)
+    path = Path(src)
+    if not path.is_file():
+        lib = library()
+        if str(src) in lib:
+            path = lib[str(src)]
+        else:
+            raise ScenarioError(
+                f"scenario {str(src)!r} is neither a file nor a library scenario; known: {', '.join(lib)}"
+            )
+    return validate(read_yaml(path), base_dir=path.parent, source=str(path))
+
+
+def _format(exc: ValidationError) -> str:
+    lines = []
+    for e in exc.errors():
+        loc = ""
+        for part in e["loc"]:
+            if isinstance(part, int):
+                loc += f"[{part}]"
+            elif part not in ("supplier", "buffer", "retailer", "function-after[_resolve(), DemandSpec]"):
+                loc += f".{part}" if loc else str(part)
+        msg = str(e["msg"]).removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif e["type"] == "union_tag_invalid":
+            msg = "type must be one of: supplier, buffer, retailer"
+        for i, line in enumerate(msg.splitlines()):
+            lines.append(f"  {loc}: {line}" if loc and i == 0 else f"  {line}")
+    return "\n".join(lines)
