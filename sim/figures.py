@@ -1,0 +1,378 @@
+"""Report figures built with matplotlib's object-oriented API.
+
+Every function returns a fresh :class:`matplotlib.figure.Figure` attached to its own Agg canvas; nothing
+touches ``pyplot`` global state, so the functions are safe in worker threads and processes. Use
+:func:`save_png` to write a figure (it also clears the figure to free memory).
+
+Inputs follow the table contracts in ``docs/architecture.md`` (summary, bands, scenario dict).
+"""
+
+from __future__ import annotations
+
+import graphlib
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+COST_KPIS = (
+    "holding_cost",
+    "backorder_cost",
+    "lost_sale_cost",
+    "ordering_cost",
+    "transport_cost",
+    "purchase_cost",
+)
+NODE_STYLES = {"supplier": ("s", "#b07c2b"), "buffer": ("D", "#3b78b5"), "retailer": ("o", "#3a9a4a")}
+_OTHER_STYLE = ("h", "#8c8c8c")
+METRIC_LABELS = {
+    "on_hand": "on hand",
+    "backorders": "backorders",
+    "pipeline": "pipeline",
+    "inventory_position": "inventory position",
+    "fill_rate": "fill rate",
+}
+_THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+
+
+def _figure(width: float, height: float) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _label(value: object) -> str:
+    """User string safe for matplotlib text (no accidental mathtext)."""
+    return str(value).replace("$", r"\$")
+
+
+def _placeholder(fig: Figure, message: str) -> Figure:
+    ax = fig.add_subplot()
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="0.4")
+    return fig
+
+
+def variant_colors(variants: Iterable[object]) -> dict[str, tuple[float, ...]]:
+    """Stable colour per variant (tab10 cycle, in the given order)."""
+    palette = matplotlib.colormaps["tab10"].colors
+    return {str(v): palette[i % len(palette)] for i, v in enumerate(dict.fromkeys(map(str, variants)))}
+
+
+def save_png(fig: Figure, path: str | Path | None = None, *, dpi: int = 110) -> bytes:
+    """Render ``fig`` to PNG bytes, write them to ``path`` if given, then clear the figure."""
+    buf = io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    finally:
+        fig.clear()
+    data = buf.getvalue()
+    if path is not None:
+        Path(path).write_bytes(data)
+    return data
+
+
+def _with_variant(df: pd.DataFrame) -> pd.DataFrame:
+    return df if "variant" in df.columns else df.assign(variant="")
+
+
+def network_rows(summary: pd.DataFrame) -> pd.DataFrame:
+    """Network-level rows (``node == "ALL"`` and ``sku == "ALL"``) of a summary-like table."""
+    df = _with_variant(summary)
+    if df.empty or not {"node", "sku"} <= set(df.columns):
+        return df.iloc[0:0]
+    return df[(df["node"] == "ALL") & (df["sku"] == "ALL")]
+
+
+def _err(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Asymmetric error bars (2 × n) from a CI; NaNs and inverted bounds become 0."""
+    lo = np.nan_to_num(mean - low, nan=0.0).clip(min=0)
+    hi = np.nan_to_num(high - mean, nan=0.0).clip(min=0)
+    return np.vstack([lo, hi])
+
+
+# --------------------------------------------------------------------------- fan charts
+def _draw_fan(ax: Axes, sub: pd.DataFrame, colors: dict[str, tuple[float, ...]]) -> None:
+    for variant, g in sub.groupby("variant", sort=False, observed=True):
+        g = g.sort_values("t")
+        t = g["t"].to_numpy(float)
+        color = colors.get(str(variant), "C0")
+        ax.fill_between(
+            t, g["p05"].to_numpy(float), g["p95"].to_numpy(float), step="post", color=color, alpha=0.22, lw=0
+        )
+        ax.plot(
+            t, g["p50"].to_numpy(float), drawstyle="steps-post", color=color, lw=1.3, label=_label(variant)
+        )
+
+
+def fan_charts(
+    bands: pd.DataFrame,
+    panels: Sequence[tuple[str, str]],
+    metrics: Sequence[str] = ("on_hand", "backorders"),
+    *,
+    variants: Sequence[str] | None = None,
+) -> Figure:
+    """Small multiples: one row per (node, sku) panel, one column per metric; p50 line, p05–p95 band."""
+    bands = _with_variant(bands)
+    if bands.empty or not panels:
+        return _placeholder(_figure(6, 2), "No time series available")
+    colors = variant_colors([*(variants or []), *pd.unique(bands["variant"])])
+    groups = dict(list(bands.groupby(["node", "sku", "metric"], sort=False, observed=True)))
+    fig = _figure(4.3 * len(metrics), 1.0 + 2.2 * len(panels))
+    axes = fig.subplots(len(panels), len(metrics), squeeze=False, sharex=True)
+    for row, (node, sku) in enumerate(panels):
+        for col, metric in enumerate(metrics):
+            ax = axes[row][col]
+            sub = groups.get((node, sku, metric))
+            if sub is None or sub.empty:
+                ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="0.5")
+            else:
+                _draw_fan(ax, sub, colors)
+            ax.set_title(f"{_label(node)} / {_label(sku)}: {METRIC_LABELS.get(metric, metric)}", fontsize=9)
+            ax.tick_params(labelsize=8)
+            ax.grid(alpha=0.3)
+            if metric == "fill_rate":
+                ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        axes[-1][0].set_xlabel("period", fontsize=8)
+    if len(colors) > 1:
+        handles, labels = [], []
+        for ax in axes.flat:
+            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+                if lab not in labels:
+                    handles.append(h)
+                    labels.append(lab)
+        fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 5), fontsize=8)
+    return fig
+
+
+def fan_chart(bands: pd.DataFrame, node: str, sku: str, metric: str) -> Figure:
+    """Single fan chart of ``metric`` for one node × SKU (all variants overlaid)."""
+    return fan_charts(bands, [(node, sku)], [metric])
+
+
+# --------------------------------------------------------------------------- KPI charts
+def cost_breakdown(summary: pd.DataFrame) -> Figure:
+    """Grouped bars of the network cost components with CI error bars, one bar per variant."""
+    net = network_rows(summary)
+    rows = net[net["kpi"].isin(COST_KPIS)] if not net.empty else net
+    if rows.empty:
+        return _placeholder(_figure(6, 2), "No cost KPIs available")
+    kpis = [k for k in COST_KPIS if k in set(rows["kpi"])]
+    variants = [str(v) for v in pd.unique(rows["variant"])]
+    colors = variant_colors(variants)
+    fig = _figure(max(6.0, 1.3 * len(kpis) + 0.35 * len(kpis) * len(variants)), 4.0)
+    ax = fig.add_subplot()
+    x = np.arange(len(kpis))
+    width = 0.8 / len(variants)
+    for i, variant in enumerate(variants):
+        g = rows[rows["variant"].astype(str) == variant].drop_duplicates("kpi").set_index("kpi").reindex(kpis)
+        mean = g["mean"].to_numpy(float)
+        err = _err(mean, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float))
+        ax.bar(
+            x + (i - (len(variants) - 1) / 2) * width,
+            np.nan_to_num(mean),
+            width,
+            yerr=err,
+            capsize=3,
+            color=colors[variant],
+            label=_label(variant),
+            error_kw={"elinewidth": 1, "ecolor": "0.25"},
+        )
+    ax.set_xticks(x, [k.removesuffix("_cost").replace("_", " ") for k in kpis])
+    ax.yaxis.set_major_formatter(_THOUSANDS)
+    ax.set_ylabel("cost per run (mean, CI)")
+    ax.set_title("Network cost breakdown")
+    ax.grid(axis="y", alpha=0.3)
+    if len(variants) > 1:
+        ax.legend(fontsize=8)
+    return fig
+
+
+def service_vs_cost(summary: pd.DataFrame) -> Figure:
+    """Scatter of network fill rate vs total cost, one labelled point per variant with CI whiskers."""
+    net = network_rows(summary)
+    fig = _figure(6, 4.2)
+    points = []
+    for variant, g in net.groupby("variant", sort=False, observed=True) if not net.empty else []:
+        g = g.drop_duplicates("kpi").set_index("kpi")
+        if not {"total_cost", "fill_rate"} <= set(g.index):
+            continue
+        cost, fill = g.loc["total_cost"], g.loc["fill_rate"]
+        if np.isfinite(float(cost["mean"])) and np.isfinite(float(fill["mean"])):
+            points.append((str(variant), cost, fill))
+    if not points:
+        return _placeholder(fig, "No fill rate / total cost KPIs available")
+    ax = fig.add_subplot()
+    colors = variant_colors(p[0] for p in points)
+    for variant, cost, fill in points:
+        cm, fm = float(cost["mean"]), float(fill["mean"])
+        ax.errorbar(
+            cm,
+            fm,
+            xerr=_err(np.array([cm]), np.array([cost["ci_low"]], float), np.array([cost["ci_high"]], float)),
+            yerr=_err(np.array([fm]), np.array([fill["ci_low"]], float), np.array([fill["ci_high"]], float)),
+            fmt="o",
+            color=colors[variant],
+            capsize=3,
+            ms=7,
+        )
+        ax.annotate(_label(variant), (cm, fm), xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.margins(0.2)
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("total cost (mean, CI)")
+    ax.set_ylabel("fill rate (mean, CI)")
+    ax.set_title("Service vs cost")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+# --------------------------------------------------------------------------- network graph
+def _nodes(scenario: dict) -> list[dict]:
+    nodes = scenario.get("nodes") or []
+    if isinstance(nodes, dict):  # tolerate {id: {...}} mappings
+        return [{"id": k, **(v or {})} for k, v in nodes.items()]
+    return [n for n in nodes if isinstance(n, dict) and "id" in n]
+
+
+def node_types(scenario: dict) -> dict[str, str]:
+    """Node id -> type (``supplier``, ``buffer``, ``retailer`` or whatever the scenario says)."""
+    return {str(n["id"]): str(n.get("type", "")) for n in _nodes(scenario)}
+
+
+def network_edges(scenario: dict) -> list[tuple[str, str]]:
+    """Directed (from, to) pairs from the lanes plus the stocking nodes' ``sources``; deduplicated."""
+    edges: dict[tuple[str, str], None] = {}
+    for lane in scenario.get("lanes") or []:
+        src, dst = lane.get("from", lane.get("from_")), lane.get("to")
+        if src is not None and dst is not None:
+            edges[(str(src), str(dst))] = None
+    for node in _nodes(scenario):
+        for sources in (node.get("sources") or {}).values():
+            for source in sources or []:
+                src = source.get("node") if isinstance(source, dict) else source
+                if src is not None:
+                    edges[(str(src), str(node["id"]))] = None
+    return [e for e in edges if e[0] != e[1]]
+
+
+def echelons(scenario: dict) -> dict[str, int]:
+    """Echelon of each node = longest path (in lanes) from a node without inbound lanes (suppliers).
+
+    Cycles (e.g. two-way transshipment lanes) are broken by ignoring one edge per cycle.
+    """
+    nodes = list(dict.fromkeys([*node_types(scenario), *(n for e in network_edges(scenario) for n in e)]))
+    preds: dict[str, set[str]] = {n: set() for n in nodes}
+    for src, dst in network_edges(scenario):
+        preds[dst].add(src)
+    while True:
+        try:
+            order = list(graphlib.TopologicalSorter(preds).static_order())
+            break
+        except graphlib.CycleError as err:
+            cycle = err.args[1]
+            a, b = cycle[-2], cycle[-1]
+            if a in preds[b]:
+                preds[b].discard(a)
+            else:
+                preds[a].discard(b)
+    level: dict[str, int] = {}
+    for n in order:
+        level[n] = max((level[p] + 1 for p in preds[n]), default=0)
+    return {n: level[n] for n in nodes}
+
+
+def network_layout(scenario: dict) -> dict[str, tuple[float, float]]:
+    """(x, y) per node: x = echelon column; y ordered by barycentre of neighbours to limit crossings."""
+    ech = echelons(scenario)
+    edges = network_edges(scenario)
+    columns: dict[int, list[str]] = {}
+    for n, e in ech.items():
+        columns.setdefault(e, []).append(n)
+    y: dict[str, float] = {}
+
+    def place(col: list[str]) -> None:
+        for i, n in enumerate(col):
+            y[n] = (len(col) - 1) / 2 - i
+
+    for col in columns.values():
+        place(col)
+    keys = sorted(columns)
+    for sweep in (keys[1:], keys[-2::-1], keys[1:]):
+        for k in sweep:
+            neighbours = {n: [] for n in columns[k]}
+            for a, b in edges:
+                if b in neighbours and ech[a] != k:
+                    neighbours[b].append(y[a])
+                if a in neighbours and ech[b] != k:
+                    neighbours[a].append(y[b])
+            columns[k].sort(key=lambda n, nb=neighbours: -np.mean(nb[n]) if nb[n] else -y[n])
+            place(columns[k])
+    return {n: (float(ech[n]), y[n]) for n in ech}
+
+
+def network_graph(scenario: dict) -> Figure:
+    """Scenario network: columns by echelon, lanes as arrows, markers/colours by node type."""
+    pos = network_layout(scenario)
+    if not pos:
+        return _placeholder(_figure(6, 2), "No network nodes")
+    types = node_types(scenario)
+    ncols = int(max(x for x, _ in pos.values())) + 1
+    max_rows = max(sum(1 for x, _ in pos.values() if x == c) for c in range(ncols))
+    fig = _figure(max(6.0, 2.3 * ncols), max(3.0, 0.62 * max_rows + 1.4))
+    ax = fig.add_subplot()
+    ax.axis("off")
+    for src, dst in network_edges(scenario):
+        (xa, ya), (xb, yb) = pos[src], pos[dst]
+        rad = 0.0 if xb > xa else 0.4
+        arrow = FancyArrowPatch(
+            (xa, ya),
+            (xb, yb),
+            arrowstyle="-|>",
+            mutation_scale=10,
+            shrinkA=8,
+            shrinkB=8,
+            connectionstyle=f"arc3,rad={rad}",
+            color="0.55",
+            lw=0.9,
+            zorder=1,
+        )
+        ax.add_patch(arrow)
+    present = {types.get(n, "") for n in pos}
+    kinds = [k for k in dict.fromkeys([*NODE_STYLES, *(types.get(n, "") for n in pos)]) if k in present]
+    for kind in kinds:
+        members = [n for n in pos if types.get(n, "") == kind]
+        marker, color = NODE_STYLES.get(kind, _OTHER_STYLE)
+        xs, ys = zip(*(pos[n] for n in members), strict=True)
+        ax.scatter(
+            xs, ys, marker=marker, s=90, color=color, edgecolor="white", zorder=3, label=kind or "other"
+        )
+    fontsize = 8 if max_rows <= 12 else 7
+    for n, (x, yv) in pos.items():
+        ax.annotate(
+            _label(n),
+            (x, yv),
+            xytext=(0, 8),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=fontsize,
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+        )
+    top = (max_rows - 1) / 2
+    for c in range(ncols):
+        ax.text(c, top + 0.9, f"echelon {c}", ha="center", va="bottom", fontsize=8, color="0.4")
+    ax.set_xlim(-0.6, ncols - 0.4)
+    ax.set_ylim(-top - 0.7, top + 1.3)
+    ax.set_title("Supply network")
+    fig.legend(loc="outside lower center", ncols=len(kinds), fontsize=8, frameon=False)
+    return fig
