@@ -33,6 +33,12 @@ class DemandProcess:
 
     @staticmethod
     def mean(p: Any) -> float:  # pragma: no cover - protocol
+        """Expected demand per period."""
+        raise NotImplementedError
+
+    @staticmethod
+    def var(p: Any) -> float:  # pragma: no cover - protocol
+        """Variance of demand per period."""
         raise NotImplementedError
 
     @staticmethod
@@ -62,6 +68,10 @@ class Periodic(DemandProcess):
         return p.quantity.mean
 
     @staticmethod
+    def var(p):
+        return p.quantity.var
+
+    @staticmethod
     def start(env, p, sink, rng, horizon):
         env.process(_per_period(env, p.quantity.draw(rng, horizon).tolist(), sink))
 
@@ -86,6 +96,11 @@ class PoissonProcess(DemandProcess):
         return p.rate * p.size.mean
 
     @staticmethod
+    def var(p):
+        # compound Poisson: Var = rate * E[size^2]
+        return p.rate * (p.size.var + p.size.mean**2)
+
+    @staticmethod
     def start(env, p, sink, rng, horizon):
         env.process(_arrivals(env, p.rate, p.size, sink, rng))
 
@@ -107,6 +122,10 @@ class Empirical(DemandProcess):
     @staticmethod
     def mean(p):
         return float(np.mean(p.values))
+
+    @staticmethod
+    def var(p):
+        return float(np.var(p.values))
 
     @staticmethod
     def start(env, p, sink, rng, horizon):
@@ -161,7 +180,13 @@ class DemandSpec(BaseModel):
 
     @property
     def mean(self) -> float:
+        """Expected demand per period."""
         return DEMANDS[self.kind].mean(self._params)
+
+    @property
+    def var(self) -> float:
+        """Variance of demand per period."""
+        return DEMANDS[self.kind].var(self._params)
 
     def start(self, env: simpy.Environment, sink: Sink, rng: np.random.Generator, horizon: int) -> None:
         DEMANDS[self.kind].start(env, self._params, sink, rng, horizon)
