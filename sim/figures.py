@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 COST_KPIS = (
     "holding_cost",
@@ -108,9 +108,7 @@ def _draw_fan(ax: Axes, sub: pd.DataFrame, colors: dict[str, tuple[float, ...]])
         ax.fill_between(
             t, g["p05"].to_numpy(float), g["p95"].to_numpy(float), step="post", color=color, alpha=0.22, lw=0
         )
-        ax.plot(
-            t, g["p50"].to_numpy(float), drawstyle="steps-post", color=color, lw=1.3, label=_label(variant)
-        )
+        ax.plot(t, g["p50"].to_numpy(float), drawstyle="steps-post", color=color, lw=1.3, label=_label(variant))
 
 
 def fan_charts(
@@ -136,19 +134,21 @@ def fan_charts(
                 ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="0.5")
             else:
                 _draw_fan(ax, sub, colors)
+                if metric != "fill_rate" and float(sub["p05"].min()) >= 0:
+                    ax.set_ylim(0, max(ax.get_ylim()[1], 1.0))
             ax.set_title(f"{_label(node)} / {_label(sku)}: {METRIC_LABELS.get(metric, metric)}", fontsize=9)
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)
             if metric == "fill_rate":
                 ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         axes[-1][0].set_xlabel("period", fontsize=8)
-    if len(colors) > 1:
-        handles, labels = [], []
-        for ax in axes.flat:
-            for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-                if lab not in labels:
-                    handles.append(h)
-                    labels.append(lab)
+    handles, labels = [], []
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    if len(labels) > 1:
         fig.legend(handles, labels, loc="outside upper center", ncols=min(len(labels), 5), fontsize=8)
     return fig
 
@@ -168,7 +168,7 @@ def cost_breakdown(summary: pd.DataFrame) -> Figure:
     kpis = [k for k in COST_KPIS if k in set(rows["kpi"])]
     variants = [str(v) for v in pd.unique(rows["variant"])]
     colors = variant_colors(variants)
-    fig = _figure(max(6.0, 1.3 * len(kpis) + 0.35 * len(kpis) * len(variants)), 4.0)
+    fig = _figure(min(11.0, max(6.0, 1.1 * len(kpis) + 0.25 * len(kpis) * len(variants))), 4.0)
     ax = fig.add_subplot()
     x = np.arange(len(kpis))
     width = 0.8 / len(variants)
@@ -226,6 +226,7 @@ def service_vs_cost(summary: pd.DataFrame) -> Figure:
         )
         ax.annotate(_label(variant), (cm, fm), xytext=(6, 6), textcoords="offset points", fontsize=9)
     ax.margins(0.2)
+    ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.xaxis.set_major_formatter(_THOUSANDS)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel("total cost (mean, CI)")
@@ -352,9 +353,7 @@ def network_graph(scenario: dict) -> Figure:
         members = [n for n in pos if types.get(n, "") == kind]
         marker, color = NODE_STYLES.get(kind, _OTHER_STYLE)
         xs, ys = zip(*(pos[n] for n in members), strict=True)
-        ax.scatter(
-            xs, ys, marker=marker, s=90, color=color, edgecolor="white", zorder=3, label=kind or "other"
-        )
+        ax.scatter(xs, ys, marker=marker, s=90, color=color, edgecolor="white", zorder=3, label=kind or "other")
     fontsize = 8 if max_rows <= 12 else 7
     for n, (x, yv) in pos.items():
         ax.annotate(

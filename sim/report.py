@@ -24,41 +24,23 @@ DASH = "–"
 PERCENT_KPIS = frozenset({"fill_rate", "cycle_service_level", "otif"})
 HIGHER_IS_BETTER = frozenset({"fill_rate", "cycle_service_level", "otif", "inventory_turns"})
 LOWER_IS_BETTER = frozenset(
-    {"lost_sales", "backorders_avg", "lead_time_avg", "lead_time_p95", "total_cost", *figures.COST_KPIS}
+    {"lost_sales", "backorders_avg", "lead_time_avg", "lead_time_p95", "bullwhip_ratio", "total_cost"}
+    | set(figures.COST_KPIS)
 )
 HEADLINE_KPIS = (
-    "fill_rate",
-    "cycle_service_level",
-    "lost_sales",
-    "backorders_avg",
-    "on_hand_avg",
-    "total_cost",
+    *("fill_rate", "cycle_service_level", "lost_sales", "backorders_avg", "on_hand_avg", "total_cost"),
     *figures.COST_KPIS,
 )
 TERMINAL_KPIS = ("fill_rate", "total_cost", "lost_sales", "backorders_avg", "on_hand_avg")
 RETAILER_KPIS = ("fill_rate", "on_hand_avg", "backorders_avg", "total_cost")
-KPI_ORDER = (
-    *HEADLINE_KPIS,
-    "demand",
-    "otif",
-    "inventory_turns",
-    "orders_placed",
-    "order_qty_mean",
-    "order_qty_var",
-    "demand_var",
-    "pipeline_avg",
-    "lead_time_avg",
-    "lead_time_p95",
-)
+_OTHER_KPIS = "demand otif inventory_turns orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
+KPI_ORDER = (*HEADLINE_KPIS, *_OTHER_KPIS.split(), "lead_time_avg", "lead_time_p95", "bullwhip_ratio", "utilization")
 KPI_LABELS = {
-    "fill_rate": "Fill rate",
-    "cycle_service_level": "Cycle service level",
     "otif": "On time in full",
     "lost_sales": "Lost sales (units)",
     "backorders_avg": "Backorders (avg units)",
     "on_hand_avg": "On hand (avg units)",
     "pipeline_avg": "Pipeline (avg units)",
-    "total_cost": "Total cost",
     "lead_time_avg": "Lead time (avg)",
     "lead_time_p95": "Lead time (p95)",
     "order_qty_var": "Order qty variance",
@@ -89,6 +71,7 @@ def _float(x: object) -> float:
 
 
 def _decimals(kpi: str, *values: float) -> int:
+    """Decimals for a KPI given the values shown together (same precision across a table row)."""
     finite = [abs(v) for v in values if math.isfinite(v)]
     ref = max(finite, default=0.0)
     if kpi in PERCENT_KPIS:
@@ -98,26 +81,31 @@ def _decimals(kpi: str, *values: float) -> int:
     return 1 if ref >= 10 else 2 if ref >= 1 else 3
 
 
-def _fmt(kpi: str, x: float, decimals: int, sign: bool = False) -> str:
+def _fmt(kpi: str, x: float, decimals: int) -> str:
     if not math.isfinite(x):
         return DASH
-    plus = "+" if sign else ""
-    if kpi in PERCENT_KPIS:
-        return f"{x * 100:{plus},.{decimals}f}%"
-    return f"{x:{plus},.{decimals}f}"
+    return f"{x * 100:,.{decimals}f}%" if kpi in PERCENT_KPIS else f"{x:,.{decimals}f}"
 
 
-def format_estimate(kpi: str, mean: object, ci_low: object = math.nan, ci_high: object = math.nan) -> str:
+def format_estimate(
+    kpi: str, mean: object, ci_low: object = math.nan, ci_high: object = math.nan, *, decimals: int | None = None
+) -> str:
     """``"mean [ci_low, ci_high]"`` with KPI-appropriate units; NaN parts render as ``"–"``."""
     m, lo, hi = _float(mean), _float(ci_low), _float(ci_high)
     if not math.isfinite(m):
         return DASH
-    d = _decimals(kpi, m, lo, hi)
-    if kpi in PERCENT_KPIS and math.isfinite(lo) and math.isfinite(hi) and (hi - lo) < 0.002:
+    d = _decimals(kpi, m, lo, hi) if decimals is None else decimals
+    if decimals is None and kpi in PERCENT_KPIS and 0 < hi - lo < 0.002:
         d = 2
-    if not (math.isfinite(lo) or math.isfinite(hi)):
+    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi:
         return _fmt(kpi, m, d)
     return f"{_fmt(kpi, m, d)} [{_fmt(kpi, lo, d)}, {_fmt(kpi, hi, d)}]"
+
+
+def _row_estimates(kpi: str, estimates: Sequence[tuple[float, ...]]) -> list[str]:
+    """Format several (mean, lo, hi) of one KPI with a shared precision."""
+    d = None if kpi in PERCENT_KPIS else _decimals(kpi, *(x for e in estimates for x in e[:3]))
+    return [format_estimate(kpi, *e[:3], decimals=d) for e in estimates]
 
 
 def format_difference(kpi: str, diff: object, ci_low: object, ci_high: object) -> str:
@@ -125,15 +113,15 @@ def format_difference(kpi: str, diff: object, ci_low: object, ci_high: object) -
     m, lo, hi = _float(diff), _float(ci_low), _float(ci_high)
     if not math.isfinite(m):
         return DASH
-    d = 2 if kpi in PERCENT_KPIS else _decimals(kpi, m, lo, hi)
-    unit = " pp" if kpi in PERCENT_KPIS else ""
-    scale = 100.0 if kpi in PERCENT_KPIS else 1.0
+    pct = kpi in PERCENT_KPIS
+    d, scale, unit = (2, 100.0, " pp") if pct else (_decimals(kpi, m, lo, hi), 1.0, "")
 
     def f(x: float) -> str:
-        return DASH if not math.isfinite(x) else f"{x * scale:+,.{d}f}"
+        return DASH if not math.isfinite(x) else "0" if x == 0 else f"{x * scale:+,.{d}f}"
 
-    ci = f" [{f(lo)}, {f(hi)}]" if math.isfinite(lo) or math.isfinite(hi) else ""
-    return f"{f(m)}{unit}{ci}"
+    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi:
+        return f"{f(m)}{unit}"
+    return f"{f(m)}{unit} [{f(lo)}, {f(hi)}]"
 
 
 def _meta_value(value: object) -> str:
@@ -200,7 +188,7 @@ def _kpi_rows(est: Estimates, variants: Sequence[str], kpis: Iterable[str]) -> l
     return [
         {
             "label": kpi_label(k),
-            "cells": [format_estimate(k, *est.get((v, "ALL", "ALL", k), nan3)) for v in variants],
+            "cells": _row_estimates(k, [est.get((v, "ALL", "ALL", k), nan3) for v in variants]),
         }
         for k in kpis
     ]
@@ -237,9 +225,7 @@ def key_panels(scenario: dict, bands: pd.DataFrame, cap: int = MAX_FAN_PANELS) -
     types = figures.node_types(scenario)
     buffers = sorted((n for n, t in types.items() if t == "buffer"), key=lambda n: ech.get(n, 0))
     nodes = buffers[:1] + [n for n, t in types.items() if t == "retailer"]
-    skus_by_node = {
-        str(n): [str(s) for s in pd.unique(g["sku"])] for n, g in bands.groupby("node", sort=False)
-    }
+    skus_by_node = {str(n): [str(s) for s in pd.unique(g["sku"])] for n, g in bands.groupby("node", sort=False)}
     nodes = [n for n in nodes if n in skus_by_node] or list(skus_by_node)
     panels: list[tuple[str, str]] = []
     depth = 0
@@ -290,9 +276,7 @@ def write_report(
     retailer_rows = []
     for node in _retailers(scenario, est):
         for v in variants:
-            cells = [
-                format_estimate(k, *est.get((v, node, "ALL", k), (math.nan,) * 3)) for k in RETAILER_KPIS
-            ]
+            cells = [format_estimate(k, *est.get((v, node, "ALL", k), (math.nan,) * 3)) for k in RETAILER_KPIS]
             retailer_rows.append({"node": node, "variant": v, "cells": cells})
 
     panels = key_panels(scenario, bands)
@@ -340,13 +324,11 @@ def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: st
     nan = (math.nan,) * 6
     for kpi in kpis:
         cells = []
-        for i, v in enumerate(variants):
-            mean, lo, hi, dm, dlo, dhi = est.get((v, node, sku, kpi), nan)
-            cells.append({"text": format_estimate(kpi, mean, lo, hi), "cls": "value"})
+        values = [est.get((v, node, sku, kpi), nan) for v in variants]
+        for i, (text, (*_, dm, dlo, dhi)) in enumerate(zip(_row_estimates(kpi, values), values, strict=True)):
+            cells.append({"text": text, "cls": "value"})
             if i > 0:
-                cells.append(
-                    {"text": format_difference(kpi, dm, dlo, dhi), "cls": _diff_class(kpi, dlo, dhi)}
-                )
+                cells.append({"text": format_difference(kpi, dm, dlo, dhi), "cls": _diff_class(kpi, dlo, dhi)})
         rows.append({"label": kpi_label(kpi) if node == "ALL" else node, "cells": cells})
     return rows
 
@@ -358,7 +340,11 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
     figs_dir.mkdir(parents=True, exist_ok=True)
     est = _estimates(comparison, extra=("diff_mean", "diff_ci_low", "diff_ci_high"))
     variants = _variants(comparison)
-    net_kpis = _present_kpis(est, "ALL", "ALL", KPI_ORDER)
+    net_kpis = [
+        k
+        for k in _present_kpis(est, "ALL", "ALL", KPI_ORDER)
+        if any(math.isfinite(est.get((v, "ALL", "ALL", k), (math.nan,))[0]) for v in variants)
+    ]
     network = _comparison_rows(est, variants, "ALL", "ALL", net_kpis)
     fill_nodes = dict.fromkeys(
         k[1]
@@ -373,9 +359,7 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
     images = []
     if not comparison.empty:
         images.append(
-            _save(
-                figs_dir, "comparison_service_vs_cost", "Service vs cost", figures.service_vs_cost(comparison)
-            )
+            _save(figs_dir, "comparison_service_vs_cost", "Service vs cost", figures.service_vs_cost(comparison))
         )
         images.append(
             _save(figs_dir, "comparison_cost_breakdown", "Cost breakdown", figures.cost_breakdown(comparison))
