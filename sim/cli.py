@@ -1,0 +1,147 @@
+"""The ``supplysim`` command line: a thin ``@hydra.main`` entry point around :func:`execute`.
+
+Errors a user can fix (bad scenario, bad override, unknown option) end with one message on stderr and exit code 2;
+nothing is left in the run directory. A batch with failed replications exits with 3, an interrupted one with 130.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from pydantic import ValidationError
+
+from sim.config import build_scenario, conf_dir, register_configs
+from sim.errors import ConfigError, SupplysimError
+
+EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
+
+
+def mc_settings(cfg: DictConfig):
+    """Validated Monte Carlo settings from the ``mc`` config group."""
+    from sim.batch import MCSettings
+
+    try:
+        return MCSettings(**OmegaConf.to_container(cfg.mc, resolve=True))
+    except ValidationError as exc:
+        problems = "; ".join(f"mc.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(problems) from None
+
+
+def variant_label(cfg: DictConfig) -> str:
+    """The run's name in comparisons: ``variant=...``, else a sweep job's overrides, else the policy preset."""
+    if cfg.get("variant"):
+        return str(cfg.variant)
+    if HydraConfig.initialized():
+        hc = HydraConfig.get()
+        if hc.mode == RunMode.MULTIRUN and hc.job.override_dirname:
+            return str(hc.job.override_dirname)
+    return "base" if cfg.policy.kind is None else str(cfg.policy.name)
+
+
+def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
+    """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given)."""
+    from sim.batch import run_batch
+
+    scenario = build_scenario(cfg)
+    mc = mc_settings(cfg)
+    started = time.perf_counter()
+    batch = run_batch(scenario, mc, variant=variant_label(cfg), out_dir=out_dir)
+    elapsed = time.perf_counter() - started
+    if out_dir is not None:
+        (out_dir / "scenario.yaml").write_text(OmegaConf.to_yaml(scenario.to_dict()), encoding="utf-8")
+        if cfg.report.html:
+            from sim.report import write_report
+
+            meta = {
+                "scenario": scenario.name,
+                "variant": batch.variant,
+                "replications": batch.n_replications,
+                "seed": mc.seed,
+                "confidence": mc.confidence,
+                "stopped": batch.stop_reason,
+                "run time": f"{elapsed:.1f} s",
+                "date": time.strftime("%Y-%m-%d %H:%M"),
+            }
+            write_report(
+                out_dir,
+                summary=batch.summary,
+                bands=batch.bands,
+                scenario=scenario.to_dict(),
+                config_yaml=OmegaConf.to_yaml(cfg),
+                meta=meta,
+            )
+    if echo:
+        _print_outcome(cfg, batch, out_dir, elapsed)
+    return batch
+
+
+def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:
+    from sim.report import headline_table
+
+    print(
+        f"{batch.scenario.name} [{batch.variant}]: {batch.n_replications} replications in {elapsed:.1f} s "
+        f"({batch.stop_reason})"
+    )
+    if cfg.report.headline:
+        print(headline_table(batch.summary))
+    if getattr(batch, "n_failed", 0):
+        print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
+    if out_dir is not None:
+        report = out_dir / "report.html"
+        print(f"report: {report if report.exists() else out_dir}")
+
+
+@hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")
+def _hydra_entry(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        batch = execute(cfg, out_dir, echo=True)
+    except SupplysimError as exc:
+        print(f"supplysim: error: {exc}", file=sys.stderr)
+        _discard(out_dir)
+        sys.exit(EXIT_USAGE)
+    if batch.stop_reason == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+    if getattr(batch, "n_failed", 0):
+        sys.exit(EXIT_FAILED_REPLICATIONS)
+
+
+def _discard(out_dir: Path) -> None:
+    """Leave nothing half-written: drop a run dir that holds only Hydra's bookkeeping."""
+    logging.shutdown()
+    leftovers = [p for p in out_dir.iterdir() if p.name != ".hydra" and p.suffix != ".log"] if out_dir.is_dir() else []
+    if out_dir.is_dir() and not leftovers:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+class ComparisonCallback(Callback):
+    """After a sweep: compare the variants (paired differences vs the first job) at the sweep root."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.sweep import compare_sweep
+
+        root = Path(config.hydra.sweep.dir)
+        written = compare_sweep(root, confidence=float(config.mc.confidence))
+        if written is not None:
+            print(f"comparison: {written}")
+
+
+def main() -> None:
+    """Console entry point (``supplysim`` and ``python -m sim``)."""
+    register_configs()
+    try:
+        _hydra_entry()
+    except SystemExit as exc:
+        # Hydra reports a bad override or an unknown config option itself and exits with 1; make it a usage error.
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+        sys.exit(EXIT_USAGE if code == 1 else code)

@@ -1,0 +1,128 @@
+"""Policy presets: apply one ordering policy to many nodes of any scenario, sized from the scenario's own data.
+
+``supplysim policy=base_stock`` replaces the policies of the targeted stock items with a base-stock level
+``mu*L + z*sigma*sqrt(L)``, where ``mu``/``sigma^2`` are the mean/variance of demand per period the item faces and
+``L`` its expected replenishment lead time (the share-weighted promised lead time of its sources). Demand faced by an
+upstream buffer is the share-weighted sum of what its downstream items face (means add; variances are added as if
+independent, which ignores the bullwhip effect). Timing: an order placed at t arrives before demand of t + L, so a
+continuous policy covers L periods and a periodic one R + L (docs/timing.md).
+
+| kind                  | sizing                                                        |
+|-----------------------|---------------------------------------------------------------|
+| base_stock            | level = ceil(mu L + z sigma sqrt(L))                          |
+| s_S                   | s = ceil(mu L + z sigma sqrt(L)),  S = s + max(1, ceil(mu R)) |
+| s_Q                   | s as above,  Q = max(1, ceil(mu R))                           |
+| periodic_order_up_to  | S = ceil(mu (R+L) + z sigma sqrt(R+L)), review every R        |
+| periodic_s_S          | s = ceil(mu (R+L) + z sigma sqrt(R+L)), S = s + ceil(mu R)    |
+
+``params`` given explicitly are used as they are instead of the sizing.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import math
+from typing import Any
+
+from sim.errors import ConfigError
+from sim.policy import POLICIES
+from sim.scenario import Scenario, StockNode, SupplierNode, validate
+
+
+def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
+    """(mean, variance) of demand per period faced by every stock item (customer demand + downstream orders)."""
+    stock = {n.id: n for n in sc.nodes if isinstance(n, StockNode)}
+    moments: dict[tuple[str, str], list[float]] = {}
+    for node in stock.values():
+        for sku in node.products:
+            spec = node.demand.get(sku)
+            moments[node.id, sku] = [spec.mean, spec.var] if spec else [0.0, 0.0]
+    downstream_first = graphlib.TopologicalSorter(
+        {n: {s.node for srcs in stock[n].sources.values() for s in srcs} & set(stock) for n in stock}
+    ).static_order()
+    for nid in reversed(list(downstream_first)):  # every node after all the nodes it supplies
+        for sku, srcs in stock[nid].sources.items():
+            mean, var = moments[nid, sku]
+            for s in srcs:
+                if s.node in stock:
+                    up = moments[s.node, sku]
+                    up[0] += s.share * mean
+                    up[1] += s.share**2 * var
+    return {k: (v[0], v[1]) for k, v in moments.items()}
+
+
+def lead_time(sc: Scenario, node: StockNode, sku: str) -> float:
+    """Expected replenishment lead time: share-weighted (order delay + production + transit) of the sources."""
+    total = 0.0
+    for s in node.sources.get(sku, []):
+        up = sc.node(s.node)
+        made = up.production_time.mean if isinstance(up, SupplierNode) else 0.0
+        expected = s.order_delay + made + sc.lane(s.node, node.id).transit.mean
+        total += s.share * (s.promised_lead_time if s.promised_lead_time is not None else expected)
+    return total
+
+
+def size(kind: str, mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
+    """Policy parameters for one item (see the table in the module docstring)."""
+    sd = math.sqrt(var)
+    cover = lambda periods: math.ceil(mean * periods + z * sd * math.sqrt(periods))  # noqa: E731
+    cycle = max(1, math.ceil(mean * review))
+    if kind == "base_stock":
+        return {"level": cover(lead)}
+    if kind == "s_S":
+        s = cover(lead)
+        return {"s": s, "S": s + cycle}
+    if kind == "s_Q":
+        return {"s": cover(lead), "Q": cycle}
+    if kind == "periodic_order_up_to":
+        return {"review_period": review, "order_up_to": cover(review + lead)}
+    if kind == "periodic_s_S":
+        s = cover(review + lead)
+        return {"review_period": review, "s": s, "S": s + cycle}
+    raise ConfigError(f"policy.kind: no sizing rule for {kind!r}; give policy.params explicitly")
+
+
+def apply_policy(
+    sc: Scenario,
+    kind: str | None,
+    *,
+    apply_to: str | list[str] = "all",
+    review_period: float = 7.0,
+    safety_factor: float = 1.65,
+    params: dict[str, Any] | None = None,
+) -> Scenario:
+    """A copy of ``sc`` whose targeted items use policy ``kind`` (``None`` keeps the scenario's policies).
+
+    ``apply_to``: ``all``, ``retailers``, ``buffers`` or a list of node ids.
+    """
+    if kind is None:
+        return sc
+    if kind not in POLICIES:
+        raise ConfigError(f"policy.kind: unknown policy {kind!r}; known: {', '.join(POLICIES)}")
+    stock_ids = [n.id for n in sc.nodes if isinstance(n, StockNode)]
+    if apply_to == "all":
+        targets = set(stock_ids)
+    elif apply_to in ("retailers", "buffers"):
+        targets = {n.id for n in sc.nodes if n.type == apply_to[:-1]}
+    else:
+        targets = set(apply_to if isinstance(apply_to, list | tuple) else [apply_to])
+        unknown = targets - set(stock_ids)
+        if unknown:
+            raise ConfigError(
+                f"policy.apply_to: unknown stock node(s) {', '.join(sorted(unknown))}; "
+                f"use all, retailers, buffers or node ids: {', '.join(stock_ids)}"
+            )
+    moments = demand_moments(sc)
+    data = sc.to_dict()
+    for node_data, node in zip(data["nodes"], sc.nodes, strict=True):
+        if node.id not in targets or not isinstance(node, StockNode):
+            continue
+        for sku in node.sources:
+            mean, var = moments[node.id, sku]
+            chosen = (
+                dict(params)
+                if params
+                else size(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor)
+            )
+            node_data["policy"][sku] = {"kind": kind, **chosen}
+    return validate(data, source=f"scenario {sc.name!r} with policy {kind!r}")
