@@ -1,17 +1,38 @@
-"""supplysim: a discrete-event supply chain simulator (SimPy engine, Hydra scenarios, Monte Carlo batches)."""
+"""supplysim: a discrete-event supply chain simulator (SimPy engine, Hydra scenarios, Monte Carlo batches).
 
-from sim.engine import ReplicationResult, run_replication, simulate
-from sim.errors import ConfigError, ScenarioError, SupplysimError
-from sim.scenario import Scenario, load_scenario
+The public API is loaded lazily (``sim.simulate`` doesn't pay for Hydra, ``sim.run`` does).
+"""
 
-__all__ = [
-    "ConfigError",
-    "ReplicationResult",
-    "Scenario",
-    "ScenarioError",
-    "SupplysimError",
-    "load_scenario",
-    "run_replication",
-    "simulate",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "simulate": "sim.engine",
+    "run_replication": "sim.engine",
+    "ReplicationResult": "sim.engine",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "SupplysimError": "sim.errors",
+    "ScenarioError": "sim.errors",
+    "ConfigError": "sim.errors",
+    "run": "sim.api",
+    "run_batch": "sim.batch",
+    "Batch": "sim.batch",
+    "MCSettings": "sim.batch",
+    "compare": "sim.stats",
+    "summarize": "sim.stats",
+}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -1,0 +1,28 @@
+"""Python entry points that mirror the command line (used by notebooks and tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.cli import execute
+from sim.config import compose_config
+
+
+def run(
+    scenario: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    out_dir: str | Path | None = None,
+):
+    """Run a Monte Carlo batch exactly as ``supplysim`` would, and return the :class:`sim.batch.Batch`.
+
+    ``scenario`` is a library name (``"serial_chain"``), a YAML path, or None for the default showcase;
+    ``overrides`` are Hydra overrides (``["mc.replications=200", "policy=base_stock"]``). With ``out_dir`` the
+    tables and the HTML report are written there; without, nothing is written.
+    """
+    cfg = compose_config(scenario, list(overrides))
+    target = None
+    if out_dir is not None:
+        target = Path(out_dir)
+        target.mkdir(parents=True, exist_ok=True)
+    return execute(cfg, target)

@@ -1,0 +1,37 @@
+"""After a Hydra sweep (``supplysim -m ...``): compare the jobs' variants at the sweep root.
+
+Each job wrote its long KPI table (``kpis.parquet``) into its own directory; the first job (by job number) is the
+baseline. With the same ``mc.seed`` the variants share random numbers, so the differences are paired.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from sim.report import write_comparison
+from sim.stats import compare
+
+
+def job_tables(root: Path) -> list[pd.DataFrame]:
+    """The sweep's KPI tables, ordered by Hydra job number (directory names start with it)."""
+
+    def job_number(path: Path) -> tuple[int, str]:
+        head = path.parent.name.split("_", 1)[0]
+        return (int(head) if head.isdigit() else 10**9, path.parent.name)
+
+    return [pd.read_parquet(p) for p in sorted(root.glob("*/kpis.parquet"), key=job_number)]
+
+
+def compare_sweep(root: Path, *, confidence: float = 0.95) -> Path | None:
+    """Write ``comparison.csv`` and ``comparison.html`` under ``root``; None if fewer than two jobs finished."""
+    tables = job_tables(root)
+    if len(tables) < 2:
+        return None
+    comparison = compare(tables, confidence=confidence)
+    comparison.to_csv(root / "comparison.csv", index=False)
+    scenarios = ", ".join(dict.fromkeys(str(s) for t in tables for s in t["scenario"].unique()))
+    return write_comparison(
+        root, comparison=comparison, meta={"scenario": scenarios, "jobs": len(tables), "confidence": confidence}
+    )
