@@ -12,6 +12,7 @@ always backordered, never lost.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Generator
 
@@ -39,8 +40,17 @@ class SourceLink:
         self.external = external
 
 
+def _zeros(n: int) -> array:
+    return array("d", bytes(8 * n))
+
+
 class StockItem:
-    """Inventory of one product at one node. Records go into plain lists; KPIs are computed after the run."""
+    """Inventory of one product at one node.
+
+    Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into ``array('d')`` buffers (read by numpy
+    without copying), time-weighted levels are accumulated as areas when they change, and the optional state log
+    (for time series) is a list of tuples. KPIs are computed after the run (sim.kpi).
+    """
 
     def __init__(
         self,
@@ -52,12 +62,16 @@ class StockItem:
         lost_sales: bool,
         horizon: int,
         customer_facing: bool,
+        warmup: int = 0,
+        record_log: bool = True,
     ) -> None:
         self.env = env
         self.node, self.sku = node, sku
         self.policy = policy
+        self.continuous = policy is not None and policy.review_period is None
         self.lost_sales = lost_sales
         self.customer_facing = customer_facing
+        self.warmup = warmup
         self.sources: list[SourceLink] = []
         self.on_hand = float(initial)
         self.backorders = 0.0
@@ -65,18 +79,50 @@ class StockItem:
         self.in_transit = 0.0  # shipped towards this item, not yet arrived (pipeline stock)
         self.backlog: deque[list] = deque()  # [units owed, Order or None for a customer]
         n = horizon + 1
-        # per-period records (index = period)
-        self.demand = [0.0] * n
-        self.filled = [0.0] * n  # filled from stock on arrival
-        self.lost = [0.0] * n
-        self.issued = [0.0] * n  # units leaving stock (immediate fills and later backorder fills)
-        self.ordered = [0.0] * n
-        self.n_orders = [0] * n
-        self.transport = [0.0] * n
-        self.bought = [0.0] * n  # units received from suppliers (purchase cost)
-        # state log: (time, on_hand, backorders, in_transit, on_order) after every change
-        self.log: list[tuple[float, float, float, float, float]] = [(0.0, self.on_hand, 0.0, 0.0, 0.0)]
-        self.orders: list[Order] = []  # every replenishment order placed (lead times, OTIF)
+        # per-period flows (index = period)
+        self.demand = _zeros(n)
+        self.filled = _zeros(n)  # filled from stock on arrival
+        self.lost = _zeros(n)
+        self.issued = _zeros(n)  # units leaving stock (immediate fills and later backorder fills)
+        self.ordered = _zeros(n)
+        self.n_orders = _zeros(n)
+        self.transport = _zeros(n)
+        self.bought = _zeros(n)  # units received from suppliers (purchase cost)
+        # time-weighted levels: area under on_hand, backorders, in_transit since the last restart (warm-up)
+        self.area_on_hand = self.area_backorders = self.area_in_transit = 0.0
+        self.last_change = 0.0
+        # replenishment orders placed after the warm-up: lead times of completed ones, due/on-time counts (OTIF)
+        self.lead_times: list[float] = []
+        self.due_in_horizon = 0
+        self.on_time = 0
+        self.horizon = horizon
+        # state log for time series: (time, on_hand, backorders, in_transit, on_order) after every change
+        self.log: list[tuple[float, float, float, float, float]] | None = (
+            [(0.0, self.on_hand, 0.0, 0.0, 0.0)] if record_log else None
+        )
+
+    def _advance(self, now: float) -> None:
+        """Accumulate the areas under the levels up to ``now`` (call before a level changes)."""
+        dt = now - self.last_change
+        if dt:
+            self.area_on_hand += self.on_hand * dt
+            self.area_backorders += self.backorders * dt
+            self.area_in_transit += self.in_transit * dt
+            self.last_change = now
+
+    def restart_areas(self) -> None:
+        """Start the KPI window (at the warm-up time): areas count from now."""
+        self._advance(self.env.now)
+        self.area_on_hand = self.area_backorders = self.area_in_transit = 0.0
+
+    def areas(self, end: float) -> tuple[float, float, float]:
+        """Areas under on_hand, backorders, in_transit from the warm-up up to ``end``."""
+        dt = end - self.last_change
+        return (
+            self.area_on_hand + self.on_hand * dt,
+            self.area_backorders + self.backorders * dt,
+            self.area_in_transit + self.in_transit * dt,
+        )
 
     # -- demand side -----------------------------------------------------------------------------------
     def customer_demand(self, qty: float) -> None:
@@ -88,8 +134,9 @@ class StockItem:
         self._serve(order.qty, order)
 
     def _serve(self, qty: float, order: Order | None) -> None:
-        env = self.env
-        k = int(env.now)
+        now = self.env.now
+        self._advance(now)
+        k = int(now)
         self.demand[k] += qty
         fill = 0.0 if self.backlog else min(self.on_hand, qty)
         if fill > 0:
@@ -105,8 +152,9 @@ class StockItem:
             else:
                 self.backlog.append([short, order])
                 self.backorders += short
-        self.log.append((env.now, self.on_hand, self.backorders, self.in_transit, self.on_order))
-        if self.policy is not None and self.policy.review_period is None:
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+        if self.continuous:
             self.review()
 
     # -- supply side -----------------------------------------------------------------------------------
@@ -123,7 +171,8 @@ class StockItem:
         for src in self.sources:
             q = qty * src.share
             order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external)
-            self.orders.append(order)
+            if now >= self.warmup and order.due <= self.horizon:
+                self.due_in_horizon += 1
             self.on_order += q
             self.ordered[k] += q
             self.n_orders[k] += 1
@@ -131,17 +180,22 @@ class StockItem:
                 call_at(env, src.delay, ORDER, src.node.receive_order, order)
             else:
                 src.node.receive_order(order)
-        self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
     def dispatched(self, qty: float, cost: float) -> None:
         """A lane has sent ``qty`` units towards this item (now in the pipeline)."""
+        now = self.env.now
+        self._advance(now)
         self.in_transit += qty
-        self.transport[int(self.env.now)] += cost
-        self.log.append((self.env.now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+        self.transport[int(now)] += cost
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
     def receive(self, order: Order, qty: float) -> None:
         """A shipment arrives: stock up, then serve the backorder queue FIFO."""
         now = self.env.now
+        self._advance(now)
         self.in_transit -= qty
         self.on_order -= qty
         if order.external:
@@ -149,6 +203,10 @@ class StockItem:
         order.received += qty
         if order.received >= order.qty - EPS:
             order.completed = now
+            if order.placed >= self.warmup:
+                self.lead_times.append(now - order.placed)
+                if order.due <= self.horizon and now <= order.due + EPS:
+                    self.on_time += 1
         on_hand = self.on_hand + qty
         backlog = self.backlog
         if backlog:
@@ -167,7 +225,8 @@ class StockItem:
             if not backlog:
                 self.backorders = 0.0  # clear float dust
         self.on_hand = on_hand
-        self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
+        if self.log is not None:
+            self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
 
     def start(self) -> None:
         """Start the review process: periodic reviews, or one initial continuous review at t = 0."""

@@ -3,9 +3,10 @@
 One time unit is one *period* (a day, a week: the scenario's ``period``). Several things can happen at the same
 instant; their order is fixed by a priority (lower first), not by the order they happened to be scheduled in:
 
+0. ``WARMUP``      (once, at t = warmup) KPI accumulators restart;
 1. ``RECEIPT``     shipments arriving at t are put on the shelf (and fill waiting backorders);
-2. ``PRODUCTION``  suppliers start the capacity of period t;
-3. ``ORDER``       replenishment orders sent with an information delay reach their supplier;
+2. ``PRODUCTION``  suppliers and capacitated lanes start the capacity of period t;
+3. ``ORDER``       replenishment orders sent with an information delay reach their source;
 4. ``REVIEW``      periodic reviews at t look at the inventory position and order;
 5. ``DEMAND``      customer demand of period t arrives and is served from stock.
 
@@ -21,7 +22,7 @@ from typing import Any
 import simpy
 from simpy.events import Event
 
-RECEIPT, PRODUCTION, ORDER, REVIEW, DEMAND = 1, 2, 3, 4, 5
+WARMUP, RECEIPT, PRODUCTION, ORDER, REVIEW, DEMAND = 0, 1, 2, 3, 4, 5
 
 
 def wake_at(env: simpy.Environment, delay: float, priority: int) -> Event:
@@ -33,10 +34,30 @@ def wake_at(env: simpy.Environment, delay: float, priority: int) -> Event:
     return ev
 
 
+def _fire(call: Call) -> None:
+    call.fn(*call.args)
+
+
+_FIRE = (_fire,)
+
+
+class Call:
+    """A scheduled function call: the cheapest entry SimPy's event loop can process.
+
+    ``Environment.step`` needs only ``callbacks`` and ``_ok`` from what it pops off the queue; a full ``Event`` (or a
+    process per shipment) would cost a generator resume and several attribute writes per event. Calls can't be
+    yielded by processes; use :func:`wake_at` there.
+    """
+
+    __slots__ = ("args", "callbacks", "fn")
+    _ok = True
+
+    def __init__(self, fn: Callable[..., Any], args: tuple) -> None:
+        self.callbacks = _FIRE
+        self.fn = fn
+        self.args = args
+
+
 def call_at(env: simpy.Environment, delay: float, priority: int, fn: Callable[..., Any], *args: Any) -> None:
-    """Run ``fn(*args)`` after ``delay`` with the given priority: one event, no process (cheap for shipments)."""
-    ev = Event(env)
-    ev._ok = True
-    ev._value = None
-    ev.callbacks.append(lambda _ev: fn(*args))
-    env.schedule(ev, priority, delay)
+    """Run ``fn(*args)`` after ``delay`` with the given priority (one event, no process)."""
+    env.schedule(Call(fn, args), priority, delay)  # type: ignore[arg-type]

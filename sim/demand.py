@@ -13,7 +13,7 @@ New demand processes (forecast-driven, AR(1), seasonal) register in ``DEMANDS`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +21,7 @@ import numpy as np
 import simpy
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from sim.clock import DEMAND, wake_at
+from sim.clock import DEMAND, call_at
 from sim.distributions import Dist
 from sim.registry import Registry
 
@@ -49,12 +49,24 @@ class DemandProcess:
 DEMANDS: Registry[type[DemandProcess]] = Registry("demand process", "kind")
 
 
-def _per_period(env: simpy.Environment, quantities: list[float], sink: Sink) -> Generator:
-    yield wake_at(env, 0, DEMAND)
-    for q in quantities:
+class _Series:
+    """Serves a pre-drawn per-period series: one scheduled call per period (cheaper than a process)."""
+
+    __slots__ = ("env", "i", "quantities", "sink")
+
+    def __init__(self, env: simpy.Environment, quantities: list[float], sink: Sink) -> None:
+        self.env, self.quantities, self.sink, self.i = env, quantities, sink, 0
+        if quantities:
+            call_at(env, 0, DEMAND, self._next)
+
+    def _next(self) -> None:
+        i = self.i
+        q = self.quantities[i]
+        self.i = i + 1
         if q > 0:
-            sink(q)
-        yield wake_at(env, 1, DEMAND)
+            self.sink(q)
+        if i + 1 < len(self.quantities):
+            call_at(self.env, 1, DEMAND, self._next)
 
 
 @DEMANDS.register("periodic")
@@ -73,15 +85,23 @@ class Periodic(DemandProcess):
 
     @staticmethod
     def start(env, p, sink, rng, horizon):
-        env.process(_per_period(env, p.quantity.draw(rng, horizon).tolist(), sink))
+        _Series(env, p.quantity.draw(rng, horizon).tolist(), sink)
 
 
-def _arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator):
-    gaps = Dist(dist="exponential", mean=1 / rate).sampler(rng, 256)
-    sizes = size.sampler(rng, 256)
-    while True:
-        yield wake_at(env, gaps(), DEMAND)
-        sink(sizes())
+class _Arrivals:
+    """Customers arriving as a Poisson process (exponential gaps), each buying a ``size`` draw."""
+
+    __slots__ = ("env", "gaps", "sink", "sizes")
+
+    def __init__(self, env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator):
+        self.env, self.sink = env, sink
+        self.gaps = Dist(dist="exponential", mean=1 / rate).sampler(rng, 256)
+        self.sizes = size.sampler(rng, 256)
+        call_at(env, self.gaps(), DEMAND, self._next)
+
+    def _next(self) -> None:
+        self.sink(self.sizes())
+        call_at(self.env, self.gaps(), DEMAND, self._next)
 
 
 @DEMANDS.register("poisson_process")
@@ -102,7 +122,7 @@ class PoissonProcess(DemandProcess):
 
     @staticmethod
     def start(env, p, sink, rng, horizon):
-        env.process(_arrivals(env, p.rate, p.size, sink, rng))
+        _Arrivals(env, p.rate, p.size, sink, rng)
 
 
 @DEMANDS.register("empirical")
@@ -130,7 +150,7 @@ class Empirical(DemandProcess):
     @staticmethod
     def start(env, p, sink, rng, horizon):
         reps = -(-horizon // len(p.values))
-        env.process(_per_period(env, (list(p.values) * reps)[:horizon], sink))
+        _Series(env, (list(p.values) * reps)[:horizon], sink)
 
 
 def read_series(path: Path, column: str | None) -> list[float]:

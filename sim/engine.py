@@ -58,7 +58,7 @@ def run_replication(
 ) -> ReplicationResult:
     """Simulate one replication of a validated scenario."""
     ss = as_seed(seed)
-    chain = SupplyChain(scenario, ss).run()
+    chain = SupplyChain(scenario, ss, record_log=timeseries).run()
     index, values = kpi.compute(chain)
     series = kpi.timeseries(chain) if timeseries else None
     return ReplicationResult(scenario.name, ss, index, values, series)

@@ -92,14 +92,6 @@ def groups(chain: SupplyChain) -> Groups:
     return Groups(labels, np.array(serv), np.array(every), np.array(net))
 
 
-def _integrals(log: list[tuple], start: float, end: float) -> np.ndarray:
-    """Integral over [start, end] of on_hand, backorders, in_transit (piecewise constant after each record)."""
-    a = np.asarray(log)
-    t0 = np.clip(a[:, 0], start, end)
-    t1 = np.clip(np.append(a[1:, 0], end), start, end)
-    return (t1 - t0) @ a[:, 1:4]
-
-
 def _var(x: np.ndarray) -> np.ndarray:
     return x.var(axis=1, ddof=1) if x.shape[1] > 1 else np.full(x.shape[0], np.nan)
 
@@ -130,17 +122,28 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
 
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
     sc = chain.scenario
-    cols = lambda attr: np.array([getattr(it, attr)[w:h] for it in items], dtype=float)  # noqa: E731
+
+    def cols(attr: str) -> np.ndarray:  # items x periods of the window, read from the array('d') buffers
+        return np.vstack([np.frombuffer(getattr(it, attr))[w:h] for it in items])
+
     demand, filled, lost = cols("demand"), cols("filled"), cols("lost")
     ordered, n_orders, issued = cols("ordered"), cols("n_orders"), cols("issued")
     transport, bought = cols("transport"), cols("bought")
-    ints = np.array([_integrals(it.log, w, h) for it in items])  # items x 3
+    ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit)
     prod = {p.id: p for p in sc.products}
-    hold = np.array([prod[it.sku].holding_cost for it in items])
-    back = np.array([prod[it.sku].backorder_cost * it.customer_facing for it in items])
-    lsc = np.array([prod[it.sku].lost_sale_cost for it in items])
-    oc = np.array([prod[it.sku].order_cost for it in items])
-    uc = np.array([prod[it.sku].unit_cost for it in items])
+    costs = np.array(
+        [
+            (
+                prod[it.sku].holding_cost,
+                prod[it.sku].backorder_cost * it.customer_facing,
+                prod[it.sku].lost_sale_cost,
+                prod[it.sku].order_cost,
+                prod[it.sku].unit_cost,
+            )
+            for it in items
+        ]
+    )
+    hold, back, lsc, oc, uc = costs.T
     S, A = g.service, g.every
     with np.errstate(invalid="ignore", divide="ignore"):
         d_g, f_g = S @ demand, S @ filled
@@ -159,8 +162,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["demand_var"] = _var(d_g)
         out["bullwhip_ratio"] = np.where(g.network, np.nan, out["order_qty_var"] / out["demand_var"])
         out["pipeline_avg"] = A @ ints[:, 2] / span
-        lt_avg, lt_p95, otif = _lead_times(items, A, w, h)
-        out["lead_time_avg"], out["lead_time_p95"], out["otif"] = lt_avg, lt_p95, otif
+        out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, A)
         out["inventory_turns"] = (A @ issued.sum(1)) / span * sc.periods_per_year / out["on_hand_avg"]
         out["holding_cost"] = A @ (hold * ints[:, 0])
         out["backorder_cost"] = A @ (back * ints[:, 1])
@@ -172,32 +174,32 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
     return out
 
 
-def _lead_times(items, A: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _p95(values: list[float]) -> float:
+    """95th percentile with linear interpolation (numpy's default method), on a small Python list."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * 0.95
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def _lead_times(items, A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group: mean and p95 lead time of orders placed in the window and completed; OTIF of orders placed in
-    the window whose due date falls within the horizon (open orders past due count as late)."""
-    per_item = []
-    for it in items:
-        lts, due_ok, due_n = [], 0, 0
-        for o in it.orders:
-            if o.placed < w:
-                continue
-            if o.completed is not None:
-                lts.append(o.completed - o.placed)
-            if o.due <= h:
-                due_n += 1
-                due_ok += o.completed is not None and o.completed <= o.due + EPS
-        per_item.append((lts, due_ok, due_n))
+    the window whose due date falls within the horizon (orders still open past due count as late)."""
     n_groups = A.shape[0]
     avg, p95, otif = np.full(n_groups, np.nan), np.full(n_groups, np.nan), np.full(n_groups, np.nan)
+    done: dict[tuple[int, ...], tuple[float, float, float]] = {}
     for gi in range(n_groups):
-        members = np.flatnonzero(A[gi])
-        lts = [x for i in members for x in per_item[i][0]]
-        if lts:
-            arr = np.asarray(lts)
-            avg[gi], p95[gi] = arr.mean(), np.percentile(arr, 95)
-        n_due = sum(per_item[i][2] for i in members)
-        if n_due:
-            otif[gi] = sum(per_item[i][1] for i in members) / n_due
+        members = tuple(np.flatnonzero(A[gi]).tolist())
+        if members not in done:  # a single-product node's row equals its item's row
+            lts = [x for i in members for x in items[i].lead_times]
+            n_due = sum(items[i].due_in_horizon for i in members)
+            done[members] = (
+                sum(lts) / len(lts) if lts else np.nan,
+                _p95(lts) if lts else np.nan,
+                sum(items[i].on_time for i in members) / n_due if n_due else np.nan,
+            )
+        avg[gi], p95[gi], otif[gi] = done[members]
     return avg, p95, otif
 
 
@@ -221,6 +223,8 @@ def timeseries(chain: SupplyChain) -> dict[str, np.ndarray | list]:
         )
     }
     for it in chain.items.values():
+        if it.log is None:
+            raise ValueError("time series need the state log: build the SupplyChain with record_log=True")
         a = np.asarray(it.log)
         idx = np.searchsorted(a[:, 0], ends, side="left") - 1  # last record strictly before the next period
         s = a[idx]
@@ -231,7 +235,7 @@ def timeseries(chain: SupplyChain) -> dict[str, np.ndarray | list]:
         cols["backorders"].append(s[:, 2])
         cols["pipeline"].append(s[:, 3])
         cols["inventory_position"].append(s[:, 1] + s[:, 4] - s[:, 2])
-        cols["demand"].append(np.asarray(it.demand[:h]))
-        cols["orders"].append(np.asarray(it.ordered[:h]))
-        cols["filled"].append(np.asarray(it.filled[:h]))
+        cols["demand"].append(np.frombuffer(it.demand)[:h].copy())
+        cols["orders"].append(np.frombuffer(it.ordered)[:h].copy())
+        cols["filled"].append(np.frombuffer(it.filled)[:h].copy())
     return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}

@@ -8,6 +8,7 @@ import numpy as np
 import simpy
 
 from sim.buffer import SourceLink, StockItem
+from sim.clock import WARMUP, call_at
 from sim.distributions import Dist
 from sim.lane import Lane
 from sim.rng import stream
@@ -22,7 +23,7 @@ class SupplyChain:
     and transit draws.
     """
 
-    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence) -> None:
+    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, *, record_log: bool = True) -> None:
         self.scenario = sc = scenario
         self.seed = seed
         self.env = env = simpy.Environment()
@@ -62,6 +63,8 @@ class SupplyChain:
                     node.unmet_demand == "lost",
                     horizon,
                     sku in node.demand,
+                    warmup=sc.warmup,
+                    record_log=record_log,
                 )
         for node in stock_nodes:
             for sku, sources in node.sources.items():
@@ -70,6 +73,8 @@ class SupplyChain:
                     item.sources.append(self._link(node.id, sku, src))
         for item in self.items.values():
             item.start()
+        if sc.warmup > 0:
+            call_at(env, sc.warmup, WARMUP, self._end_warmup)
         for node in stock_nodes:
             for sku, spec in node.demand.items():
                 item = self.items[node.id, sku]
@@ -85,9 +90,11 @@ class SupplyChain:
         if promised is None:
             made = upstream.production_time.mean if external else 0.0
             promised = src.order_delay + made + lane_spec.transit.mean
-        return SourceLink(
-            target, self.lanes[src.node, node_id], src.share, src.order_delay, promised, external
-        )
+        return SourceLink(target, self.lanes[src.node, node_id], src.share, src.order_delay, promised, external)
+
+    def _end_warmup(self) -> None:
+        for item in self.items.values():
+            item.restart_areas()
 
     def run(self) -> SupplyChain:
         self.env.run(until=self.scenario.horizon)
