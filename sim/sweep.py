@@ -24,11 +24,24 @@ def job_tables(root: Path) -> list[pd.DataFrame]:
     return [pd.read_parquet(p) for p in sorted(root.glob("*/kpis.parquet"), key=job_number)]
 
 
+def short_labels(labels: list[str]) -> dict[str, str]:
+    """Keep only the overrides that differ between jobs: ``policy=lean`` rather than every override of the job."""
+    parsed = [dict(kv.split("=", 1) for kv in label.split(",") if "=" in kv) for label in labels]
+    keys = list(dict.fromkeys(k for p in parsed for k in p))
+    varying = [k for k in keys if len({p.get(k) for p in parsed}) > 1]
+    short = {label: ",".join(f"{k}={p[k]}" for k in varying if k in p) for label, p in zip(labels, parsed, strict=True)}
+    if not varying or len(set(short.values())) < len(labels):
+        return {label: label for label in labels}
+    return short
+
+
 def compare_sweep(root: Path, *, confidence: float = 0.95) -> Path | None:
     """Write ``comparison.csv`` and ``comparison.html`` under ``root``; None if fewer than two jobs finished."""
     tables = job_tables(root)
     if len(tables) < 2:
         return None
+    names = short_labels([str(t["variant"].iloc[0]) for t in tables])
+    tables = [t.assign(variant=t["variant"].map(names)) for t in tables]
     comparison = compare(tables, confidence=confidence)
     comparison.to_csv(root / "comparison.csv", index=False)
     scenarios = ", ".join(dict.fromkeys(str(s) for t in tables for s in t["scenario"].unique()))
