@@ -75,6 +75,7 @@ class StockItem:
         self.sources: list[SourceLink] = []
         self.on_hand = float(initial)
         self.backorders = 0.0
+        self.cust_backorders = 0.0  # the part of ``backorders`` owed to end customers
         self.on_order = 0.0  # ordered, not yet received (at the source, in production or in transit)
         self.in_transit = 0.0  # shipped towards this item, not yet arrived (pipeline stock)
         self.backlog: deque[list] = deque()  # [units owed, Order or None for a customer]
@@ -82,6 +83,8 @@ class StockItem:
         # per-period flows (index = period)
         self.demand = _zeros(n)
         self.filled = _zeros(n)  # filled from stock on arrival
+        self.cust_demand = _zeros(n)  # end-customer part of demand / filled (excludes downstream nodes' orders)
+        self.cust_filled = _zeros(n)
         self.lost = _zeros(n)
         self.issued = _zeros(n)  # units leaving stock (immediate fills and later backorder fills)
         self.ordered = _zeros(n)
@@ -89,7 +92,7 @@ class StockItem:
         self.transport = _zeros(n)
         self.bought = _zeros(n)  # units received from suppliers (purchase cost)
         # time-weighted levels: area under on_hand, backorders, in_transit since the last restart (warm-up)
-        self.area_on_hand = self.area_backorders = self.area_in_transit = 0.0
+        self.area_on_hand = self.area_backorders = self.area_in_transit = self.area_cust_backorders = 0.0
         self.last_change = 0.0
         # replenishment orders placed after the warm-up: lead times of completed ones, due/on-time counts (OTIF)
         self.lead_times: list[float] = []
@@ -108,20 +111,22 @@ class StockItem:
             self.area_on_hand += self.on_hand * dt
             self.area_backorders += self.backorders * dt
             self.area_in_transit += self.in_transit * dt
+            self.area_cust_backorders += self.cust_backorders * dt
             self.last_change = now
 
     def restart_areas(self) -> None:
         """Start the KPI window (at the warm-up time): areas count from now."""
         self._advance(self.env.now)
-        self.area_on_hand = self.area_backorders = self.area_in_transit = 0.0
+        self.area_on_hand = self.area_backorders = self.area_in_transit = self.area_cust_backorders = 0.0
 
-    def areas(self, end: float) -> tuple[float, float, float]:
-        """Areas under on_hand, backorders, in_transit from the warm-up up to ``end``."""
+    def areas(self, end: float) -> tuple[float, float, float, float]:
+        """Areas under on_hand, backorders, in_transit and customer backorders from the warm-up up to ``end``."""
         dt = end - self.last_change
         return (
             self.area_on_hand + self.on_hand * dt,
             self.area_backorders + self.backorders * dt,
             self.area_in_transit + self.in_transit * dt,
+            self.area_cust_backorders + self.cust_backorders * dt,
         )
 
     # -- demand side -----------------------------------------------------------------------------------
@@ -146,12 +151,17 @@ class StockItem:
             if order is not None:
                 order.lane.ship(order, fill)
         short = qty - fill
+        if order is None:
+            self.cust_demand[k] += qty
+            self.cust_filled[k] += fill
         if short > EPS:
             if order is None and self.lost_sales:
                 self.lost[k] += short
             else:
                 self.backlog.append([short, order])
                 self.backorders += short
+                if order is None:
+                    self.cust_backorders += short
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
         if self.continuous:
@@ -220,10 +230,12 @@ class StockItem:
                 self.issued[k] += fill
                 if entry[1] is not None:
                     entry[1].lane.ship(entry[1], fill)
+                else:
+                    self.cust_backorders -= fill
                 if entry[0] <= EPS:
                     backlog.popleft()
             if not backlog:
-                self.backorders = 0.0  # clear float dust
+                self.backorders = self.cust_backorders = 0.0  # clear float dust
         self.on_hand = on_hand
         if self.log is not None:
             self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))

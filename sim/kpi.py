@@ -127,9 +127,10 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         return np.vstack([np.frombuffer(getattr(it, attr))[w:h] for it in items])
 
     demand, filled, lost = cols("demand"), cols("filled"), cols("lost")
+    cust_demand, cust_filled = cols("cust_demand"), cols("cust_filled")
     ordered, n_orders, issued = cols("ordered"), cols("n_orders"), cols("issued")
     transport, bought = cols("transport"), cols("bought")
-    ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit)
+    ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     prod = {p.id: p for p in sc.products}
     costs = np.array(
         [
@@ -145,16 +146,22 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
     )
     hold, back, lsc, oc, uc = costs.T
     S, A = g.service, g.every
+    # item and node rows serve everything the item serves; the ALL rows only end customers (a customer-facing item
+    # may also fill downstream nodes' orders, which are not end-customer demand)
+    S_own = np.where(g.network[:, None], 0.0, S)
+    S_cust = S - S_own
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_g, f_g = S @ demand, S @ filled
+        d_g = S_own @ demand + S_cust @ cust_demand
+        f_g = S_own @ filled + S_cust @ cust_filled
         o_g = A @ ordered
         out: dict[str, np.ndarray] = {}
         out["demand"] = d_g.sum(1)
         out["fill_rate"] = f_g.sum(1) / out["demand"]
-        csl_item = ((demand - filled) <= EPS).mean(1)
-        out["cycle_service_level"] = (S @ csl_item) / S.sum(1)
+        csl_own = ((demand - filled) <= EPS).mean(1)
+        csl_cust = ((cust_demand - cust_filled) <= EPS).mean(1)
+        out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / S.sum(1)
         out["on_hand_avg"] = A @ ints[:, 0] / span
-        out["backorders_avg"] = S @ ints[:, 1] / span
+        out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span
         out["lost_sales"] = S @ lost.sum(1)
         out["orders_placed"] = A @ n_orders.sum(1)
         out["order_qty_mean"] = o_g.mean(1)
@@ -165,7 +172,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, A)
         out["inventory_turns"] = (A @ issued.sum(1)) / span * sc.periods_per_year / out["on_hand_avg"]
         out["holding_cost"] = A @ (hold * ints[:, 0])
-        out["backorder_cost"] = A @ (back * ints[:, 1])
+        out["backorder_cost"] = A @ (back * ints[:, 3])
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
         out["ordering_cost"] = A @ (oc * n_orders.sum(1))
         out["transport_cost"] = A @ transport.sum(1)

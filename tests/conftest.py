@@ -1,0 +1,127 @@
+"""Shared builders for the engine-validity tests: tiny scenarios as plain dicts, run helpers, KPI lookups.
+
+Every builder returns a *dict* (so a test can tweak any field before validating it); ``build`` validates it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from sim.engine import ReplicationResult, run_replication
+from sim.network import SupplyChain
+from sim.scenario import Scenario, load_scenario
+
+SKU = "w"
+
+
+def const(value: float) -> dict[str, Any]:
+    """A constant distribution."""
+    return {"dist": "constant", "value": value}
+
+
+def product(sku: str = SKU, **costs: float) -> dict[str, Any]:
+    return {"id": sku, **costs}
+
+
+def supplier(node_id: str = "f", **kw: Any) -> dict[str, Any]:
+    return {"id": node_id, "type": "supplier", **kw}
+
+
+def stock_node(
+    node_id: str,
+    *,
+    kind: str = "retailer",
+    policy: dict[str, Any] | None = None,
+    source: str | list[dict[str, Any]] | None = None,
+    demand: dict[str, Any] | None = None,
+    sku: str = SKU,
+    **kw: Any,
+) -> dict[str, Any]:
+    """A buffer or retailer stocking one product: ``source`` is a node id (single source) or a list of sources."""
+    node: dict[str, Any] = {"id": node_id, "type": kind, **kw}
+    if policy is not None:
+        node["policy"] = {sku: policy}
+    if source is not None:
+        node["sources"] = {sku: [{"node": source}] if isinstance(source, str) else source}
+    if demand is not None:
+        node["demand"] = {sku: demand}
+    return node
+
+
+def lane(src: str, dst: str, transit: dict[str, Any] | float, **kw: Any) -> dict[str, Any]:
+    return {"from": src, "to": dst, "transit": transit if isinstance(transit, dict) else const(transit), **kw}
+
+
+def single_stage(
+    policy: dict[str, Any],
+    demand: dict[str, Any],
+    *,
+    transit: dict[str, Any] | float = 1,
+    horizon: int = 20,
+    warmup: int = 0,
+    lost: bool = False,
+    costs: dict[str, float] | None = None,
+    supplier_kw: dict[str, Any] | None = None,
+    retailer_kw: dict[str, Any] | None = None,
+    lane_kw: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Supplier ``f`` -> retailer ``r`` (one product ``w``) with the given policy and customer demand."""
+    return {
+        "name": "single_stage",
+        "horizon": horizon,
+        "warmup": warmup,
+        "products": [product(**(costs or {}))],
+        "nodes": [
+            supplier(**(supplier_kw or {})),
+            stock_node(
+                "r",
+                policy=policy,
+                source="f",
+                demand=demand,
+                unmet_demand="lost" if lost else "backorder",
+                **(retailer_kw or {}),
+            ),
+        ],
+        "lanes": [lane("f", "r", transit, **(lane_kw or {}))],
+    }
+
+
+def build(data: dict[str, Any]) -> Scenario:
+    """Validate a scenario dict (a deep copy, so the caller's dict can be reused)."""
+    return load_scenario(copy.deepcopy(data))
+
+
+def run(data: dict[str, Any] | Scenario, seed: int | np.random.SeedSequence = 0, **kw: Any) -> ReplicationResult:
+    sc = data if isinstance(data, Scenario) else build(data)
+    return run_replication(sc, seed, **kw)
+
+
+def chain(data: dict[str, Any] | Scenario, seed: int = 0) -> SupplyChain:
+    """The finished model of one replication (for tests that inspect items, suppliers and lanes)."""
+    sc = data if isinstance(data, Scenario) else build(data)
+    return SupplyChain(sc, np.random.SeedSequence(seed)).run()
+
+
+def kpi_dict(result: ReplicationResult) -> dict[tuple[str, str, str], float]:
+    return dict(zip(result.kpi_index, result.kpi_values.tolist(), strict=True))
+
+
+def series(result: ReplicationResult, node: str, sku: str = SKU) -> dict[str, list[float]]:
+    """One stock item's time series as plain lists (column -> values in period order)."""
+    ts = result.timeseries
+    sub = ts[(ts.node == node) & (ts.sku == sku)].sort_values("t")
+    return {c: sub[c].tolist() for c in sub.columns if c not in ("node", "sku")}
+
+
+def rep_seeds(base: int, n: int) -> list[np.random.SeedSequence]:
+    """Seeds of replications 0..n-1 exactly as a batch derives them."""
+    return [np.random.SeedSequence(base, spawn_key=(i,)) for i in range(n)]
+
+
+def mc_mean(values: list[float] | np.ndarray) -> tuple[float, float]:
+    """(mean, standard error of the mean) of independent replications."""
+    arr = np.asarray(values, dtype=float)
+    return float(arr.mean()), float(arr.std(ddof=1) / np.sqrt(arr.size))
