@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import graphlib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -155,9 +155,10 @@ def _cross_references(sc: Scenario) -> list[str]:
         where = f"nodes[{i}] ({node.id})"
         if isinstance(node, SupplierNode):
             caps = node.capacity if isinstance(node.capacity, dict) else {}
-            for sku in [*caps, *(node.products or [])]:
-                if sku not in skus:
-                    errs.append(f"{where}: unknown product {sku!r}; known products: {known_skus}")
+            for field, listed in (("capacity", caps), ("products", node.products or [])):
+                for sku in listed:
+                    if sku not in skus:
+                        errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
             continue
         for field in ("initial_stock", "policy", "sources", "demand"):
             for sku in getattr(node, field):
@@ -243,9 +244,7 @@ def reject_code(data: Any, path: str = "") -> None:
         for i, v in enumerate(data):
             reject_code(v, f"{path}[{i}]")
     elif isinstance(data, str) and "${" in data:
-        raise ScenarioError(
-            f"{path}: interpolations like {data!r} are not allowed in a scenario (scenarios are data)"
-        )
+        raise ScenarioError(f"{path}: interpolations like {data!r} are not allowed in a scenario (scenarios are data)")
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -262,9 +261,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(f"{where}: malformed YAML: {problem}") from None
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{path}: a scenario must be a YAML mapping (name, horizon, products, nodes, lanes)"
-        )
+        raise ScenarioError(f"{path}: a scenario must be a YAML mapping (name, horizon, products, nodes, lanes)")
     return data
 
 
@@ -295,20 +292,65 @@ def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
     return validate(read_yaml(path), base_dir=path.parent, source=str(path))
 
 
+_NODE_TAGS = ("supplier", "buffer", "retailer")
+
+
+def _branch_tag(part: str) -> bool:
+    """A loc part naming the member of a union that failed (``constrained-float``, ``dict[str,constrained-float]``)."""
+    return part.startswith("constrained-") or ("[" in part and not part.startswith("function-"))
+
+
+def _allowed_fields(loc: tuple) -> str:
+    """The field names allowed where an unknown field ``loc[-1]`` was found (for a typo's message)."""
+    here: Any = Scenario
+    for part in loc[:-1]:
+        if part in _NODE_TAGS:
+            here = SupplierNode if part == "supplier" else StockNode
+        elif isinstance(here, type) and issubclass(here, BaseModel):
+            field = next((f for n, f in here.model_fields.items() if part in (n, f.alias)), None)
+            if field is None:
+                return ""
+            here = field.annotation
+        else:  # an item of a list or a value of a mapping
+            args = get_args(here)
+            here = args[-1] if args else None
+    if isinstance(here, type) and issubclass(here, BaseModel):
+        return ", ".join(f.alias or n for n, f in here.model_fields.items())
+    return ""
+
+
 def _format(exc: ValidationError) -> str:
-    lines = []
+    entries = []  # (loc, message, union field it belongs to or None, is a bare type mismatch)
     for e in exc.errors():
-        loc = ""
+        loc, union = "", None
         for part in e["loc"]:
             if isinstance(part, int):
                 loc += f"[{part}]"
-            elif part not in ("supplier", "buffer", "retailer", "function-after[_resolve(), DemandSpec]"):
+            elif part in _NODE_TAGS or part.startswith("function-"):
+                continue
+            elif _branch_tag(part):
+                union = loc
+            else:
                 loc += f".{part}" if loc else str(part)
-        msg = str(e["msg"]).removeprefix("Value error, ")
+        msg = str(e["msg"]).replace("Value error, ", "")
         if e["type"] == "extra_forbidden":
-            msg = "unknown field"
+            allowed = _allowed_fields(e["loc"])
+            msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
         elif e["type"] == "union_tag_invalid":
             msg = "type must be one of: supplier, buffer, retailer"
+        entries.append((loc, msg, union, e["type"].endswith(("_type", "_parsing"))))
+    lines = []
+    for loc, msg, union, mismatch in entries:
+        if union is not None:
+            # a value of a union field (a number or a mapping): report the member the value was meant for, i.e.
+            # drop the other members' mere type mismatches; if every member only mismatched, say so once
+            members = [x for x in entries if x[2] == union]
+            if all(x[3] for x in members):
+                if members[0][1] != msg:
+                    continue
+                loc, msg = union, "; or: ".join(x[1] for x in members)
+            elif mismatch:
+                continue
         for i, line in enumerate(msg.splitlines()):
             lines.append(f"  {loc}: {line}" if loc and i == 0 else f"  {line}")
     return "\n".join(lines)
