@@ -1,0 +1,223 @@
+"""Where replications run: in this process, in a local process pool (loky), or on a Dask cluster.
+
+The unit of work is a *chunk*: a list of replication indices run one after the other by one worker. Chunks amortise
+inter-process communication (a serial-chain replication takes milliseconds, a pickle round trip about as long) and are
+also the unit the batch layer writes to disk, so an interrupted batch loses at most the chunks in flight.
+
+Every backend calls the same :func:`run_chunk`, and a replication's random streams depend only on
+``(mc.seed, replication index)``, so which worker ran which chunk, and in what order chunks finished, never changes a
+result. Exceptions raised by a replication are caught inside the chunk and returned as failure records; only
+infrastructure errors (a worker process killed, a lost scheduler) propagate.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.engine import run_replication
+from sim.rng import replication_seed
+from sim.scenario import Scenario
+from sim.stats import SERIES_METRICS
+
+log = logging.getLogger(__name__)
+
+
+def seed_label(base_seed: int, replication: int) -> str:
+    """The ``seed`` column of KPI tables: ``"<mc.seed>/<replication>"``, i.e. ``SeedSequence(mc.seed,
+    spawn_key=(replication,))`` — rebuild it with :func:`sim.batch.parse_seed`."""
+    return f"{base_seed}/{replication}"
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back for one chunk. ``values`` has one row per *successful* replication."""
+
+    replications: list[int]  # every replication of the chunk, in order
+    ok: list[int] = field(default_factory=list)  # the successful ones, rows of ``values``
+    values: np.ndarray | None = None  # len(ok) x len(kpi_index), float64
+    kpi_index: tuple[tuple[str, str, str], ...] | None = None
+    series: dict[int, np.ndarray] = field(default_factory=dict)  # replication -> len(SERIES_METRICS) x rows
+    layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # node, sku, t of the series rows
+    failures: list[dict[str, Any]] = field(default_factory=list)  # replication, seed, error, traceback
+
+
+def _series(ts: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    demand = ts["demand"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fill = np.where(demand > 0, ts["filled"].to_numpy(dtype=float) / demand, np.nan)
+    levels = [ts[m].to_numpy(dtype=float) for m in SERIES_METRICS[:-1]]
+    layout = (ts["node"].to_numpy(dtype=object), ts["sku"].to_numpy(dtype=object), ts["t"].to_numpy(dtype=np.int64))
+    return np.vstack([*levels, fill]), layout
+
+
+def run_chunk(scenario: Scenario, base_seed: int, replications: list[int], series_replications: int) -> ChunkResult:
+    """Run ``replications`` of ``scenario`` in order; keep time series only for indices < ``series_replications``.
+
+    A replication that raises is recorded in ``failures`` (with its traceback) instead of ending the chunk: one bad
+    corner of the input space should not cost the rest of a long batch.
+    """
+    out = ChunkResult(list(replications))
+    rows: list[np.ndarray] = []
+    for i in replications:
+        try:
+            res = run_replication(scenario, replication_seed(base_seed, i), timeseries=i < series_replications)
+            if out.kpi_index is None:
+                out.kpi_index = res.kpi_index
+            elif res.kpi_index != out.kpi_index:
+                raise RuntimeError("the engine returned a different KPI index for this replication")
+            if i < series_replications:
+                series, layout = _series(res.timeseries)
+                out.layout = out.layout or layout
+                out.series[i] = series
+            rows.append(np.asarray(res.kpi_values, dtype=np.float64))
+            out.ok.append(i)
+        except Exception as exc:
+            out.failures.append(
+                {
+                    "replication": i,
+                    "seed": seed_label(base_seed, i),
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "traceback": traceback.format_exc(),
+                }
+            )
+    width = len(out.kpi_index) if out.kpi_index is not None else 0
+    out.values = np.vstack(rows) if rows else np.zeros((0, width))
+    return out
+
+
+def resolve_jobs(n_jobs: int) -> int:
+    """``-1`` means every core this process may use."""
+    if n_jobs != -1:
+        return n_jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class InProcess:
+    """n_jobs=1: run chunks here, in order. No pickling, and a debugger or profiler sees everything."""
+
+    def __init__(self, scenario: Scenario, base_seed: int, series_replications: int) -> None:
+        self.args = (scenario, base_seed, series_replications)
+        self.workers = 1
+
+    def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
+        scenario, seed, series_n = self.args
+        for chunk in chunks:
+            yield run_chunk(scenario, seed, chunk, series_n)
+
+    def close(self, abort: bool = False) -> None:
+        pass
+
+
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops the pool and keeps what finished."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalPool:
+    """A loky process pool (joblib's reusable executor). Workers are fresh interpreters, so scripts need no
+    ``if __name__ == "__main__"`` guard, and the pool is reused by later batches in the same process (precision
+    rounds, notebooks), which saves the worker start-up time."""
+
+    def __init__(self, scenario: Scenario, base_seed: int, series_replications: int, n_jobs: int) -> None:
+        from joblib.externals.loky import get_reusable_executor
+
+        self.args = (scenario, base_seed, series_replications)
+        self.workers = n_jobs
+        self.executor = get_reusable_executor(max_workers=n_jobs, timeout=60, initializer=_ignore_sigint)
+        self.futures: list[Any] = []
+
+    def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
+        from concurrent.futures import as_completed
+
+        scenario, seed, series_n = self.args
+        self.futures = [self.executor.submit(run_chunk, scenario, seed, c, series_n) for c in chunks]
+        for fut in as_completed(self.futures):
+            yield fut.result()
+
+    def close(self, abort: bool = False) -> None:
+        if abort:  # Ctrl-C or an error: drop queued chunks and stop the running ones now (loky fails the futures;
+            # cancelling them here first would trip its manager thread and leave the workers running)
+            self.executor.shutdown(wait=True, kill_workers=True)
+
+
+class DaskRunner:
+    """Chunks as Dask tasks. With ``address`` it connects to a running scheduler (and leaves it running); without,
+    it starts a ``LocalCluster`` of ``n_jobs`` single-threaded worker processes and closes it at the end."""
+
+    def __init__(
+        self, scenario: Scenario, base_seed: int, series_replications: int, n_jobs: int, address: str | None
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
+            raise RuntimeError(
+                "mc.backend=dask needs the 'distributed' package: pip install 'dask[distributed]'"
+            ) from exc
+
+        self.cluster = None
+        if address is None:
+            self.cluster = LocalCluster(
+                n_workers=n_jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+                silence_logs=logging.WARNING,
+            )
+            address = self.cluster.scheduler_address
+        self.client = Client(address, set_as_default=False)
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self.scenario = self.client.scatter(scenario, broadcast=True, hash=False)  # sent once, not per chunk
+        self.args = (base_seed, series_replications)
+        self.futures: list[Any] = []
+
+    def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
+        from distributed import as_completed
+
+        seed, series_n = self.args
+        self.futures = [self.client.submit(run_chunk, self.scenario, seed, c, series_n, pure=False) for c in chunks]
+        for fut in as_completed(self.futures, loop=self.client.loop):
+            yield fut.result()
+            fut.release()
+
+    def close(self, abort: bool = False) -> None:
+        try:
+            if abort and self.futures:
+                self.client.cancel(self.futures)
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+def make_runner(
+    scenario: Scenario,
+    base_seed: int,
+    series_replications: int,
+    *,
+    backend: str,
+    n_jobs: int,
+    address: str | None,
+) -> InProcess | LocalPool | DaskRunner:
+    """The runner for ``mc.backend`` / ``mc.n_jobs``; the caller must ``close()`` it."""
+    if backend == "dask":
+        return DaskRunner(scenario, base_seed, series_replications, n_jobs, address)
+    if n_jobs == 1:
+        return InProcess(scenario, base_seed, series_replications)
+    return LocalPool(scenario, base_seed, series_replications, n_jobs)
+
+
+def chunk_size(n_pending: int, workers: int, cap: int = 50) -> int:
+    """About 8 chunks per worker (load balance, frequent parts on disk), at most ``cap`` replications each."""
+    return max(1, min(cap, -(-n_pending // (8 * workers))))

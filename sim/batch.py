@@ -1,0 +1,391 @@
+"""Monte Carlo batches: many replications of one scenario variant -> long KPI table, summary with CIs, bands.
+
+Design choices (docs/batches.md has the user-facing story):
+
+* Replication ``i`` uses ``sim.rng.replication_seed(mc.seed, i)``; nothing else about the run (worker count,
+  backend, chunking, completion order, resume) enters a replication, so KPI tables are bit-identical across all of
+  them, and variants run with the same ``mc.seed`` get common random numbers.
+* The engine's KPI index is the same for every replication, so a batch keeps one float vector per replication and
+  builds the long table only when asked (``Batch.kpis``) or streams it to disk in blocks (``Batch.write``): memory
+  grows with the KPI values only. Time series are kept for the first ``mc.series_replications`` replications only.
+* With ``out_dir`` every finished chunk is written atomically under ``out_dir/parts/``, which is what makes
+  ``mc.resume``, Ctrl-C and crashes cheap (see :mod:`sim.parts`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sim import kpi as kpi_mod
+from sim.backends import ChunkResult, chunk_size, make_runner, resolve_jobs
+from sim.errors import ConfigError
+from sim.parts import KPI_COLUMNS, PartStore, atomic_path, long_frame, write_long
+from sim.scenario import Scenario, StockNode, load_scenario
+from sim.stats import SUMMARY_STATS, bands, describe_rows
+
+log = logging.getLogger(__name__)
+
+KNOWN_KPIS = tuple(dict.fromkeys([*kpi_mod.STOCK_KPIS, *kpi_mod.SUPPLIER_KPIS]))
+SUMMARY_COLUMNS = ["scenario", "variant", "node", "sku", "kpi", *SUMMARY_STATS]
+FAILURE_COLUMNS = ["replication", "seed", "error", "traceback"]
+
+
+class MCSettings(BaseModel):
+    """Monte Carlo settings; the CLI's ``mc`` config group has exactly these keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    replications: int = Field(200, ge=1)  # fixed batch size; with target_halfwidth: the first round
+    seed: int = Field(0, ge=0)  # base seed; replication i uses SeedSequence(seed, spawn_key=(i,))
+    n_jobs: int = 1  # worker processes (local) / LocalCluster workers (dask); -1 = all cores
+    backend: Literal["local", "dask"] = "local"
+    address: str | None = None  # dask scheduler, e.g. tcp://host:8786; None = start a LocalCluster
+    confidence: float = Field(0.95, gt=0, lt=1)
+    resume: bool = False  # finish the batch whose parts are in out_dir
+    target_halfwidth: float | None = Field(None, gt=0)  # relative CI half-width to reach, e.g. 0.005
+    target_kpi: str = "fill_rate"
+    target_node: str = kpi_mod.ALL
+    max_replications: int = Field(10000, ge=1)
+    round_size: int | None = Field(None, ge=1)  # replications added per round; default: replications
+    series_replications: int = Field(100, ge=0)  # replications whose time series feed the bands
+    progress: bool | None = None  # None: a progress bar when stderr is a terminal; True: always; False: never
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _n_jobs(cls, v: int) -> int:
+        if v == -1 or v >= 1:
+            return v
+        raise ValueError(f"must be >= 1, or -1 for all cores; got {v}")
+
+    @field_validator("target_kpi")
+    @classmethod
+    def _target_kpi(cls, v: str) -> str:
+        if v not in KNOWN_KPIS:
+            raise ValueError(f"unknown KPI {v!r}; known: {', '.join(KNOWN_KPIS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MCSettings:
+        if self.target_halfwidth is not None and self.max_replications < self.replications:
+            raise ValueError(
+                f"max_replications ({self.max_replications}) must be >= replications ({self.replications}), "
+                "the first round of a precision-driven batch"
+            )
+        if self.address is not None and self.backend != "dask":
+            raise ValueError(f"address {self.address!r} is only used with backend=dask (backend is {self.backend!r})")
+        return self
+
+    @classmethod
+    def from_config(cls, cfg: Mapping[str, Any]) -> MCSettings:
+        """Validate a plain mapping (e.g. ``OmegaConf.to_container(cfg.mc)``); raise one ``ConfigError`` naming
+        every bad ``mc.<key>``."""
+        try:
+            return cls.model_validate(dict(cfg))
+        except ValidationError as exc:
+            lines = []
+            for e in exc.errors():
+                key = ".".join(str(p) for p in e["loc"])
+                msg = "unknown key" if e["type"] == "extra_forbidden" else str(e["msg"]).removeprefix("Value error, ")
+                lines.append(f"  mc.{key}: {msg}" if key else f"  mc: {msg}")
+            allowed = ", ".join(cls.model_fields)
+            raise ConfigError(
+                "invalid Monte Carlo settings:\n" + "\n".join(lines) + f"\n  (mc keys: {allowed})"
+            ) from None
+
+
+def parse_seed(label: str) -> np.random.SeedSequence:
+    """The SeedSequence behind a ``seed`` column value ``"<mc.seed>/<replication>"``: rerun a replication with
+    ``sim.run_replication(scenario, parse_seed("0/17"))``."""
+    base, _, rep = label.partition("/")
+    return np.random.SeedSequence(int(base), spawn_key=(int(rep),))
+
+
+class Batch:
+    """The outcome of :func:`run_batch`. Holds one KPI vector per successful replication; tables are built lazily.
+
+    ``n_replications`` counts finished replications, failed ones included (``n_failed``); the summary and bands use
+    the successful ones. ``stop_reason`` is ``"fixed replications"``, ``"target half-width reached after N
+    replications"``, ``"max_replications reached"`` or ``"interrupted"``.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        variant: str,
+        mc: MCSettings,
+        kpi_index: tuple[tuple[str, str, str], ...],
+        replications: np.ndarray,
+        values: np.ndarray,
+        failures: list[dict[str, Any]],
+        stop_reason: str,
+        bands: pd.DataFrame,
+        rel_halfwidth: float | None = None,
+    ) -> None:
+        self.scenario, self.variant, self.mc = scenario, variant, mc
+        self.kpi_index = kpi_index
+        self.replications = replications  # successful replication indices, ascending
+        self.values = values  # len(replications) x len(kpi_index)
+        self.failures = pd.DataFrame(failures, columns=FAILURE_COLUMNS).sort_values("replication", ignore_index=True)
+        self.failures["replication"] = self.failures["replication"].astype(np.int64)
+        self.n_failed = len(self.failures)
+        self.n_replications = len(replications) + self.n_failed
+        self.stop_reason = stop_reason
+        self.bands = bands
+        self.rel_halfwidth = rel_halfwidth  # target KPI's relative CI half-width (precision-driven batches)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Batch {self.scenario.name}/{self.variant}: {self.n_replications} replications "
+            f"({self.n_failed} failed), {self.stop_reason}>"
+        )
+
+    def kpi_frames(self, block: int | None = None) -> Iterator[pd.DataFrame]:
+        """The long KPI table in blocks of ``block`` replications (default: about 50 000 rows each)."""
+        width = max(1, len(self.kpi_index))
+        block = block or max(1, 50_000 // width)
+        for lo in range(0, max(1, len(self.replications)), block):
+            reps = self.replications[lo : lo + block]
+            yield long_frame(
+                self.scenario.name, self.variant, self.mc.seed, self.kpi_index, reps, self.values[lo : lo + block]
+            )
+
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """Long table ``scenario, variant, replication, seed, node, sku, kpi, value`` sorted by replication, then in
+        the engine's KPI order. ``seed`` is ``"<mc.seed>/<replication>"`` (see :func:`parse_seed`)."""
+        frames = list(self.kpi_frames(block=max(1, len(self.replications))))
+        return frames[0]
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """``scenario, variant, node, sku, kpi, mean, std, ci_low, ci_high, p05, p50, p95, n`` (n = defined values)."""
+        frame = pd.DataFrame(list(self.kpi_index) or None, columns=["node", "sku", "kpi"])
+        frame.insert(0, "variant", self.variant)
+        frame.insert(0, "scenario", self.scenario.name)
+        stats = describe_rows(self.values.T, self.mc.confidence)
+        for k in SUMMARY_STATS:
+            frame[k] = stats[k]
+        return frame[SUMMARY_COLUMNS]
+
+    def values_of(self, kpi: str, node: str = kpi_mod.ALL, sku: str = kpi_mod.ALL) -> np.ndarray:
+        """One KPI across the successful replications (NaN where undefined)."""
+        try:
+            return self.values[:, self.kpi_index.index((node, sku, kpi))]
+        except ValueError:
+            raise KeyError(f"no KPI {kpi!r} for node={node!r}, sku={sku!r}") from None
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write ``kpis.parquet``, ``kpis.csv``, ``summary.csv``, ``timeseries.parquet`` (the bands), ``batch.json``
+        and, if any replication failed, ``failures.csv``. Files are replaced atomically; the KPI tables are streamed
+        in blocks so writing does not need the whole long table in memory."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        write_long(out, self.kpi_frames())
+        with atomic_path(out / "summary.csv") as tmp:
+            self.summary.to_csv(tmp, index=False)
+        with atomic_path(out / "timeseries.parquet") as tmp:
+            self.bands.to_parquet(tmp, index=False)
+        if self.n_failed:
+            with atomic_path(out / "failures.csv") as tmp:
+                self.failures.to_csv(tmp, index=False)
+        meta = {
+            "scenario": self.scenario.name,
+            "variant": self.variant,
+            "n_replications": self.n_replications,
+            "n_failed": self.n_failed,
+            "stop_reason": self.stop_reason,
+            "rel_halfwidth": self.rel_halfwidth,
+            "seed_column": "<mc.seed>/<replication>: SeedSequence(mc.seed, spawn_key=(replication,))",
+            "mc": self.mc.model_dump(),
+        }
+        with atomic_path(out / "batch.json") as tmp:
+            tmp.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        return out
+
+
+class _Results:
+    """Everything finished so far, keyed by replication index (so arrival order never matters)."""
+
+    def __init__(self) -> None:
+        self.kpi_index: tuple[tuple[str, str, str], ...] | None = None
+        self.rows: dict[int, np.ndarray] = {}
+        self.series: dict[int, np.ndarray] = {}
+        self.layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.failures: dict[int, dict[str, Any]] = {}
+
+    def add(self, res: ChunkResult) -> None:
+        if res.kpi_index is not None:
+            if self.kpi_index is not None and res.kpi_index != self.kpi_index:
+                raise RuntimeError("replications of one batch returned different KPI indexes")
+            self.kpi_index = res.kpi_index
+        self.rows.update(zip(res.ok, res.values, strict=True))
+        self.series.update(res.series)
+        self.layout = self.layout or res.layout
+        self.failures.update({f["replication"]: f for f in res.failures})
+
+    def done(self, upto: int) -> int:
+        return sum(1 for i in (*self.rows, *self.failures) if i < upto)
+
+    def pending(self, upto: int) -> list[int]:
+        return [i for i in range(upto) if i not in self.rows and i not in self.failures]
+
+    def rel_halfwidth(self, key: tuple[str, str, str], upto: int, confidence: float) -> float:
+        if self.kpi_index is None:
+            return math.nan
+        if key not in self.kpi_index:
+            raise ConfigError(f"mc.target_kpi/target_node: this scenario has no KPI {key[2]!r} at node {key[0]!r}")
+        j = self.kpi_index.index(key)
+        x = np.array([[self.rows[i][j] for i in sorted(self.rows) if i < upto]])
+        s = describe_rows(x, confidence)
+        half, mean = float(s["ci_high"][0] - s["mean"][0]), float(s["mean"][0])
+        if half == 0 and mean == 0:
+            return 0.0
+        return half / abs(mean) if mean != 0 else math.inf
+
+    def batch(
+        self, scenario: Scenario, variant: str, mc: MCSettings, upto: int, reason: str, rel: float | None
+    ) -> Batch:
+        reps = np.array(sorted(i for i in self.rows if i < upto), dtype=np.int64)
+        index = self.kpi_index or ()
+        values = np.vstack([self.rows[i] for i in reps]) if len(reps) else np.zeros((0, len(index)))
+        fails = [f for i, f in sorted(self.failures.items()) if i < upto]
+        return Batch(scenario, variant, mc, index, reps, values, fails, reason, self._bands(variant, reps, mc), rel)
+
+    def _bands(self, variant: str, reps: np.ndarray, mc: MCSettings) -> pd.DataFrame:
+        used = [i for i in reps if i < mc.series_replications and i in self.series]
+        if not used or self.layout is None:
+            return bands(variant, None, None)
+        return bands(variant, np.stack([self.series[i] for i in used]), self.layout)
+
+
+def _round_targets(mc: MCSettings) -> Iterator[int]:
+    """Cumulative replication counts: ``replications``, then + ``round_size`` until ``max_replications``."""
+    if mc.target_halfwidth is None:
+        yield mc.replications
+        return
+    step = mc.round_size or mc.replications
+    n = min(mc.replications, mc.max_replications)
+    while True:
+        yield n
+        if n >= mc.max_replications:
+            return
+        n = min(n + step, mc.max_replications)
+
+
+def _check_target(scenario: Scenario, mc: MCSettings) -> tuple[str, str, str]:
+    """Fail before running anything if the precision target names a node or KPI the scenario can't have."""
+    key = (mc.target_node, kpi_mod.ALL, mc.target_kpi)
+    if mc.target_halfwidth is None:
+        return key
+    nodes = {n.id: n for n in scenario.nodes}
+    if mc.target_node != kpi_mod.ALL and mc.target_node not in nodes:
+        raise ConfigError(f"mc.target_node: unknown node {mc.target_node!r}; known: ALL, {', '.join(nodes)}")
+    node = nodes.get(mc.target_node)
+    allowed = kpi_mod.SUPPLIER_KPIS if node is not None and not isinstance(node, StockNode) else kpi_mod.STOCK_KPIS
+    if mc.target_kpi not in allowed:
+        raise ConfigError(
+            f"mc.target_kpi: {mc.target_kpi!r} is not computed for node {mc.target_node!r}; known: {', '.join(allowed)}"
+        )
+    return key
+
+
+def run_batch(
+    scenario: Scenario | str | Path | dict[str, Any],
+    mc: MCSettings | Mapping[str, Any] | None = None,
+    variant: str = "base",
+    out_dir: str | Path | None = None,
+) -> Batch:
+    """Run a Monte Carlo batch of ``scenario`` (a validated Scenario, or anything ``load_scenario`` accepts).
+
+    With ``out_dir``, finished chunks are saved under ``out_dir/parts/`` as they arrive and the final tables are
+    written by :meth:`Batch.write`; ``mc.resume=True`` finishes a batch whose parts are already there. Ctrl-C does not
+    raise: the finished replications are kept (and written), and the returned batch has ``stop_reason ==
+    "interrupted"`` -- callers should exit non-zero. Replications that raise end up in ``Batch.failures``.
+    """
+    scenario = load_scenario(scenario)
+    mc = mc if isinstance(mc, MCSettings) else MCSettings.from_config(mc or {})
+    target_key = _check_target(scenario, mc)
+    if mc.resume and out_dir is None:
+        raise ConfigError("mc.resume=true needs the output directory of the batch to finish (out_dir)")
+    results = _Results()
+    store = PartStore(Path(out_dir), scenario, variant, mc) if out_dir is not None else None
+    if store is not None:
+        for res in store.load(resume=mc.resume):
+            results.add(res)
+    n_jobs = resolve_jobs(mc.n_jobs)
+    show = mc.progress if mc.progress is not None else sys.stderr.isatty()
+    bar = _progress(show, f"{scenario.name}/{variant}")
+    runner = None
+    reason, rel, upto = "", None, 0
+    try:
+        for upto in _round_targets(mc):
+            pending = results.pending(upto)
+            bar.total, bar.n = upto, results.done(upto)
+            bar.refresh()
+            if pending:
+                if runner is None:
+                    runner = make_runner(
+                        scenario, mc.seed, mc.series_replications, backend=mc.backend, n_jobs=n_jobs, address=mc.address
+                    )
+                size = chunk_size(len(pending), runner.workers)
+                for res in runner.run([pending[k : k + size] for k in range(0, len(pending), size)]):
+                    if store is not None:
+                        store.save(res)
+                    results.add(res)
+                    bar.update(len(res.replications))
+            if mc.target_halfwidth is None:
+                reason = "fixed replications"
+                break
+            rel = results.rel_halfwidth(target_key, upto, mc.confidence)
+            log.info("after %d replications: relative half-width of %s = %.4g", upto, mc.target_kpi, rel)
+            if rel <= mc.target_halfwidth:
+                reason = f"target half-width reached after {upto} replications"
+                break
+            if upto >= mc.max_replications:
+                reason = "max_replications reached"
+                break
+    except KeyboardInterrupt:
+        reason = "interrupted"
+        if runner is not None:
+            runner.close(abort=True)
+            runner = None
+    finally:
+        bar.close()
+        if runner is not None:
+            runner.close(abort=not reason)
+    batch = results.batch(scenario, variant, mc, upto, reason, rel)
+    if reason == "interrupted":
+        where = (
+            f"finished replications are saved in {store.dir}; to finish the batch, run again with mc.resume=true "
+            "and the same output directory (hydra.run.dir)"
+            if store is not None
+            else "nothing was saved (no out_dir)"
+        )
+        log.warning("interrupted after %d of %d replications; %s", batch.n_replications, upto, where)
+    if batch.n_failed:
+        log.warning(
+            "%d of %d replications failed; see failures.csv / Batch.failures", batch.n_failed, batch.n_replications
+        )
+    if out_dir is not None:
+        batch.write(out_dir)
+    return batch
+
+
+def _progress(show: bool, desc: str) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=0, disable=not show, unit="rep", desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+
+__all__ = ["KPI_COLUMNS", "Batch", "MCSettings", "parse_seed", "run_batch"]

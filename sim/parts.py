@@ -1,0 +1,218 @@
+"""On-disk state of a running batch: one parquet part per finished chunk under ``out_dir/parts/``.
+
+Why parts: a batch of thousands of replications can run for hours; writing each chunk as it finishes means Ctrl-C,
+a crash or a killed job loses only the chunks in flight, and ``mc.resume=true`` reruns just the missing replications.
+Every file is written to a temporary name and renamed, so a part either exists completely or not at all: a
+replication counts as done exactly when the part holding it exists. A part's KPI rows are the long-table rows of its
+successful replications; its schema metadata lists every replication of the chunk and the failure records, so failed
+replications are not retried on resume (the result must equal an uninterrupted run). Time series of replications
+below ``mc.series_replications`` go to a ``series-*`` file written *before* the matching ``part-*`` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.backends import ChunkResult, seed_label
+from sim.errors import ConfigError
+from sim.scenario import Scenario
+from sim.stats import SERIES_METRICS
+
+if TYPE_CHECKING:
+    from sim.batch import MCSettings
+
+log = logging.getLogger(__name__)
+
+KPI_COLUMNS = ["scenario", "variant", "replication", "seed", "node", "sku", "kpi", "value"]
+KPI_SCHEMA = pa.schema(
+    [(c, pa.int64() if c == "replication" else pa.float64() if c == "value" else pa.string()) for c in KPI_COLUMNS]
+)
+META_KEY = b"supplysim"
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path``; rename it to ``path`` if the block succeeds, delete it otherwise."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def long_frame(
+    scenario: str,
+    variant: str,
+    base_seed: int,
+    kpi_index: tuple[tuple[str, str, str], ...],
+    replications: np.ndarray | list[int],
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """Long KPI rows for ``replications`` (rows of ``values``): replication-major, engine KPI order inside."""
+    reps = np.asarray(replications, dtype=np.int64)
+    width, n = len(kpi_index), len(reps)
+    idx = np.array(kpi_index, dtype=object).reshape(width, 3)
+    seeds = np.array([seed_label(base_seed, int(i)) for i in reps], dtype=object)
+    return pd.DataFrame(
+        {
+            "scenario": np.full(n * width, scenario, dtype=object),
+            "variant": np.full(n * width, variant, dtype=object),
+            "replication": np.repeat(reps, width),
+            "seed": np.repeat(seeds, width),
+            "node": np.tile(idx[:, 0], n),
+            "sku": np.tile(idx[:, 1], n),
+            "kpi": np.tile(idx[:, 2], n),
+            "value": np.asarray(values, dtype=np.float64).reshape(n * width),
+        }
+    )
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, schema=KPI_SCHEMA, preserve_index=False)
+
+
+def write_long(out_dir: Path, frames: Iterable[pd.DataFrame]) -> None:
+    """Stream KPI blocks into ``kpis.parquet`` (one row group per block) and ``kpis.csv``."""
+    with (  # exits in reverse: the writers close before the renames
+        atomic_path(out_dir / "kpis.parquet") as tp,
+        atomic_path(out_dir / "kpis.csv") as tc,
+        pq.ParquetWriter(tp, KPI_SCHEMA) as writer,
+        open(tc, "w", newline="", encoding="utf-8") as fh,
+    ):
+        for i, frame in enumerate(frames):
+            writer.write_table(_arrow(frame))
+            frame.to_csv(fh, header=i == 0, index=False)
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class PartStore:
+    """Parts of one batch (scenario, variant, seed) in ``out_dir/parts``."""
+
+    def __init__(self, out_dir: Path, scenario: Scenario, variant: str, mc: MCSettings) -> None:
+        self.dir = Path(out_dir) / "parts"
+        self.scenario, self.variant, self.seed = scenario, variant, mc.seed
+        self.manifest = {
+            "format": 1,
+            "scenario": scenario.name,
+            "scenario_sha256": scenario_digest(scenario),
+            "variant": variant,
+            "seed": mc.seed,
+            "series_replications": mc.series_replications,
+        }
+
+    def load(self, resume: bool) -> list[ChunkResult]:
+        """Results already on disk (``resume``), or prepare an empty parts directory."""
+        parts = sorted(self.dir.glob("part-*.parquet")) if self.dir.is_dir() else []
+        if not parts:
+            if resume:
+                log.info("mc.resume: no parts in %s yet; running the whole batch", self.dir)
+            self.dir.mkdir(parents=True, exist_ok=True)
+            with atomic_path(self.dir / "manifest.json") as tmp:
+                tmp.write_text(json.dumps(self.manifest, indent=2), encoding="utf-8")
+            return []
+        if not resume:
+            raise ConfigError(
+                f"{self.dir} already holds {len(parts)} part(s) of a batch: set mc.resume=true to finish it, "
+                "or use an empty output directory"
+            )
+        self._check_manifest()
+        for stale in [*self.dir.glob(".*.tmp"), *self._orphans(parts)]:
+            stale.unlink(missing_ok=True)
+        out = [self._read(p) for p in parts]
+        log.info("mc.resume: %d replications already done in %s", sum(len(r.replications) for r in out), self.dir)
+        return out
+
+    def _check_manifest(self) -> None:
+        try:
+            found = json.loads((self.dir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{self.dir}/manifest.json is missing or unreadable ({exc}); can't resume") from None
+        diff = [f"{k}: on disk {found.get(k)!r}, now {v!r}" for k, v in self.manifest.items() if found.get(k) != v]
+        if diff:
+            raise ConfigError(
+                f"can't resume: {self.dir} holds a different batch\n  " + "\n  ".join(diff) + "\n  (use a new output "
+                "directory, or the same scenario, variant, mc.seed and mc.series_replications)"
+            )
+
+    def _orphans(self, parts: list[Path]) -> list[Path]:
+        names = {p.name.removeprefix("part-") for p in parts}
+        return [s for s in self.dir.glob("series-*.parquet") if s.name.removeprefix("series-") not in names]
+
+    def save(self, res: ChunkResult) -> None:
+        """Write the chunk's series (if any), then its KPI part -- the part's rename marks the chunk as done."""
+        name = f"{res.replications[0]:07d}-{res.replications[-1]:07d}.parquet"
+        if res.series and res.layout is not None:
+            with atomic_path(self.dir / f"series-{name}") as tmp:
+                self._series_frame(res).to_parquet(tmp, index=False)
+        index = res.kpi_index or ()
+        values = res.values if res.values is not None else np.zeros((0, len(index)))
+        table = _arrow(long_frame(self.scenario.name, self.variant, self.seed, index, res.ok, values))
+        meta = {"replications": res.replications, "failures": res.failures}
+        table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode("utf-8")})
+        with atomic_path(self.dir / f"part-{name}") as tmp:
+            pq.write_table(table, tmp)
+
+    @staticmethod
+    def _series_frame(res: ChunkResult) -> pd.DataFrame:
+        assert res.layout is not None
+        node, sku, t = res.layout
+        reps = sorted(res.series)
+        rows = len(t)
+        frame = pd.DataFrame(
+            {
+                "replication": np.repeat(np.asarray(reps, dtype=np.int64), rows),
+                "node": np.tile(node, len(reps)),
+                "sku": np.tile(sku, len(reps)),
+                "t": np.tile(t, len(reps)),
+            }
+        )
+        stacked = np.stack([res.series[i] for i in reps])  # reps x metrics x rows
+        for k, m in enumerate(SERIES_METRICS):
+            frame[m] = stacked[:, k, :].reshape(-1)
+        return frame
+
+    def _read(self, path: Path) -> ChunkResult:
+        table = pq.read_table(path)
+        meta = json.loads(table.schema.metadata[META_KEY])
+        res = ChunkResult([int(i) for i in meta["replications"]], failures=meta["failures"])
+        reps = table.column("replication").to_numpy()
+        if len(reps):
+            width = int(np.count_nonzero(reps == reps[0]))
+            cols = [table.column(c).to_numpy(zero_copy_only=False)[:width] for c in ("node", "sku", "kpi")]
+            res.kpi_index = tuple((str(a), str(b), str(c)) for a, b, c in zip(*cols, strict=True))
+            res.ok = [int(i) for i in reps[::width]]
+            res.values = table.column("value").to_numpy().reshape(len(res.ok), width)
+        else:
+            res.values = np.zeros((0, 0))
+        series_path = path.with_name("series-" + path.name.removeprefix("part-"))
+        if series_path.exists():
+            frame = pd.read_parquet(series_path)
+            ids = frame["replication"].to_numpy()
+            first = ids == ids[0]
+            res.layout = (
+                frame["node"].to_numpy(dtype=object)[first],
+                frame["sku"].to_numpy(dtype=object)[first],
+                frame["t"].to_numpy(dtype=np.int64)[first],
+            )
+            metrics = frame[list(SERIES_METRICS)].to_numpy(dtype=float)
+            rows = int(first.sum())
+            for k, rep in enumerate(ids[::rows]):
+                res.series[int(rep)] = np.ascontiguousarray(metrics[k * rows : (k + 1) * rows].T)
+        return res

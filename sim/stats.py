@@ -1,0 +1,222 @@
+"""Summary statistics of Monte Carlo output: means with Student-t confidence intervals, percentiles, paired
+comparisons of variants.
+
+Why Student-t and not a normal approximation: batches are often small (tens of replications) while KPIs such as fill
+rate are bounded and skewed; the t quantile keeps the interval honest for small ``n`` and converges to the normal one
+for large ``n``. Every statistic is NaN-aware, because some KPIs are undefined in some replications (fill rate
+without demand, bullwhip ratio without demand variance): ``n`` counts the defined values only.
+
+One kernel (:func:`describe_rows`) computes everything on a (rows x replications) matrix, so the batch summary
+(computed from the value matrix) and :func:`summarize` (computed from a long KPI table) give bit-identical numbers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+if TYPE_CHECKING:
+    from sim.batch import Batch
+
+KEYS = ("node", "sku", "kpi")
+SUMMARY_STATS = ("mean", "std", "ci_low", "ci_high", "p05", "p50", "p95", "n")
+SERIES_METRICS = ("on_hand", "backorders", "pipeline", "inventory_position", "fill_rate")
+BAND_COLUMNS = ["variant", "node", "sku", "t", "metric", "p05", "p50", "p95"]
+COMPARISON_COLUMNS = [
+    "variant",
+    "node",
+    "sku",
+    "kpi",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff_mean",
+    "diff_ci_low",
+    "diff_ci_high",
+    "n_pairs",
+]
+
+
+def t_halfwidth(std: np.ndarray | float, n: np.ndarray | int, confidence: float) -> np.ndarray:
+    """Half-width of the two-sided Student-t CI of a mean: ``t_{(1+c)/2, n-1} * std / sqrt(n)`` (NaN if n < 2)."""
+    std = np.asarray(std, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = st.t.ppf((1 + confidence) / 2, np.where(n >= 2, n - 1, np.nan))
+        return np.where(n >= 2, q * std / np.sqrt(n), np.nan)
+
+
+def describe_rows(x: np.ndarray, confidence: float) -> dict[str, np.ndarray]:
+    """Statistics of each row of ``x`` (rows = KPIs, columns = replications; NaN = undefined).
+
+    Returns arrays ``mean, std (ddof=1), ci_low, ci_high, p05, p50, p95, n``. Rows with no defined value give NaN
+    statistics and ``n = 0``; rows with one value give a mean but NaN std and CI.
+    """
+    x = np.ascontiguousarray(x, dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"expected a 2-d array (rows x replications), got shape {x.shape}")
+    n = np.count_nonzero(~np.isnan(x), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows, n < 2: NaN is the right answer
+        if x.shape[1] == 0:
+            mean = std = np.full(x.shape[0], np.nan)
+            pct = np.full((3, x.shape[0]), np.nan)
+        else:
+            mean = np.nanmean(x, axis=1)
+            std = np.nanstd(x, axis=1, ddof=1)
+            pct = np.nanpercentile(x, [5, 50, 95], axis=1)
+    std = np.where(n >= 2, std, np.nan)
+    half = t_halfwidth(std, n, confidence)
+    return {
+        "mean": mean,
+        "std": std,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "p05": pct[0],
+        "p50": pct[1],
+        "p95": pct[2],
+        "n": n.astype(np.int64),
+    }
+
+
+def bands(
+    variant: str, series: np.ndarray | None, layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None
+) -> pd.DataFrame:
+    """Percentile bands of per-period series across replications: ``variant, node, sku, t, metric, p05, p50, p95``.
+
+    ``series`` is replications x metrics (``SERIES_METRICS``) x rows, ``layout`` the node, sku and t of
+    the rows. NaN-aware: a period without demand has no fill rate in that replication and is skipped there.
+    """
+    if series is None or layout is None or len(series) == 0:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c in ("variant", "node", "sku", "metric") else float) for c in BAND_COLUMNS}
+        )
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices (no demand in a period) -> NaN
+        pct = np.nanpercentile(series, [5, 50, 95], axis=0)  # 3 x metrics x rows
+    node, sku, t = layout
+    frames = [
+        pd.DataFrame(
+            {"variant": variant, "node": node, "sku": sku, "t": t, "metric": m}
+            | {name: pct[q, k] for q, name in enumerate(("p05", "p50", "p95"))}
+        )
+        for k, m in enumerate(SERIES_METRICS)
+    ]
+    return pd.concat(frames, ignore_index=True)[BAND_COLUMNS]
+
+
+def _check_confidence(confidence: float) -> None:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+
+
+def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Summary table of a long KPI table (columns ``[scenario, variant,] replication, node, sku, kpi, value``).
+
+    One row per (scenario, variant, node, sku, kpi) in order of first appearance, with ``mean, std, ci_low,
+    ci_high, p05, p50, p95, n``. Values are ordered by replication inside each group before reducing, so the result
+    does not depend on the row order of ``kpis`` and equals :attr:`sim.batch.Batch.summary` for a batch's table.
+    """
+    _check_confidence(confidence)
+    missing = {"node", "sku", "kpi", "value"} - set(kpis.columns)
+    if missing:
+        raise ValueError(f"summarize() needs columns node, sku, kpi, value; missing: {', '.join(sorted(missing))}")
+    keys = [c for c in ("scenario", "variant") if c in kpis.columns] + list(KEYS)
+    cols = [*keys, *SUMMARY_STATS]
+    if kpis.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float if c in SUMMARY_STATS else object) for c in cols})
+    frame = kpis.reset_index(drop=True)
+    group = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    order_cols = [group] + ([frame["replication"].to_numpy()] if "replication" in frame.columns else [])
+    order = np.lexsort(order_cols[::-1])
+    group, values = group[order], frame["value"].to_numpy(dtype=float)[order]
+    firsts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    sizes = np.diff(np.r_[firsts, len(group)])
+    labels = frame.iloc[order[firsts]][keys].reset_index(drop=True)
+    if (sizes == sizes[0]).all():  # the usual case: every KPI in every replication
+        out = describe_rows(values.reshape(len(firsts), sizes[0]), confidence)
+    else:
+        parts = [describe_rows(values[a : a + s][None, :], confidence) for a, s in zip(firsts, sizes, strict=True)]
+        out = {k: np.concatenate([p[k] for p in parts]) for k in SUMMARY_STATS}
+    for k in SUMMARY_STATS:
+        labels[k] = out[k]
+    return labels[cols]
+
+
+def _wide(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Wide view of a long KPI table: index (node, sku, kpi) in order of first appearance, one column per
+    replication (sorted)."""
+    keyed = kpis.set_index([*KEYS, "replication"])["value"]
+    if keyed.index.has_duplicates:
+        raise ValueError("compare(): a KPI table has several values for one (node, sku, kpi, replication)")
+    wide = keyed.unstack("replication").sort_index(axis=1)
+    order = pd.MultiIndex.from_frame(kpis[list(KEYS)].drop_duplicates())
+    return wide.reindex(order)
+
+
+def _as_wide(item: Batch | pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    if isinstance(item, pd.DataFrame):
+        variants = item["variant"].unique() if "variant" in item.columns else ["?"]
+        if len(variants) != 1:
+            raise ValueError(f"compare() takes one variant per KPI table, got {list(variants)}")
+        return str(variants[0]), _wide(item)
+    index = pd.MultiIndex.from_tuples(item.kpi_index, names=list(KEYS))
+    return item.variant, pd.DataFrame(item.values.T, index=index, columns=pd.Index(item.replications))
+
+
+def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = None) -> pd.DataFrame:
+    """Paired comparison of variants against the first one (the baseline).
+
+    For each variant and KPI row: the variant's own mean and t-CI, and the mean and t-CI of the per-replication
+    difference ``variant - baseline``, pairing replications by index (inner join on ``replication``; pairs where
+    either value is NaN are dropped; ``n_pairs`` counts the rest). With common random numbers (same ``mc.seed``)
+    the pairs share demand and transit draws, so the paired CI is much narrower than an unpaired one. The baseline's
+    own rows have a difference of 0.
+
+    ``batches`` are :class:`sim.batch.Batch` objects or long KPI tables (one variant each); ``confidence`` defaults
+    to the first batch's ``mc.confidence`` (0.95 for tables).
+    """
+    if not batches:
+        raise ValueError("compare() needs at least one batch")
+    if confidence is None:
+        first = batches[0]
+        confidence = 0.95 if isinstance(first, pd.DataFrame) else first.mc.confidence
+    _check_confidence(confidence)
+    tables = [_as_wide(b) for b in batches]
+    names = [v for v, _ in tables]
+    dupes = sorted({v for v in names if names.count(v) > 1})
+    if dupes:
+        raise ValueError(f"compare(): variant names must be distinct, got {names} (duplicates: {dupes})")
+    seeds = {b.mc.seed for b in batches if not isinstance(b, pd.DataFrame)}
+    if len(seeds) > 1:
+        warnings.warn(
+            f"compare(): batches use different mc.seed values {sorted(seeds)}; replications are still paired by "
+            "index, but without common random numbers the paired CI is no narrower than an unpaired one",
+            stacklevel=2,
+        )
+    base = tables[0][1]
+    rows = []
+    for variant, wide in tables:
+        own = describe_rows(wide.to_numpy(dtype=float), confidence)
+        common = wide.columns.intersection(base.columns)
+        paired_base = base.reindex(index=wide.index, columns=common).to_numpy(dtype=float)
+        diff = describe_rows(wide[common].to_numpy(dtype=float) - paired_base, confidence)
+        frame = wide.index.to_frame(index=False)
+        frame.insert(0, "variant", variant)
+        for k in ("mean", "ci_low", "ci_high"):
+            frame[k] = own[k]
+        for k in ("mean", "ci_low", "ci_high"):
+            frame[f"diff_{k}"] = diff[k]
+        frame["n_pairs"] = diff["n"]
+        if variant == names[0]:  # exactly 0 (not -0.0 or NaN) so the baseline reads as the reference
+            defined = frame["n_pairs"] > 0
+            for k in ("diff_mean", "diff_ci_low", "diff_ci_high"):
+                frame[k] = np.where(defined, 0.0, np.nan)
+        rows.append(frame)
+    out = pd.concat(rows, ignore_index=True)
+    return out[COMPARISON_COLUMNS]
