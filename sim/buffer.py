@@ -211,7 +211,7 @@ class StockItem:
         if order.external:
             self.bought[int(now)] += qty
         order.received += qty
-        if order.received >= order.qty - EPS:
+        if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
             order.completed = now
             if order.placed >= self.warmup:
                 self.lead_times.append(now - order.placed)

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from unittest import mock
 
 import numpy as np
+import pytest
 from conftest import build, const
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,7 +74,9 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def demands(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["poisson", "constant", "discrete", "poisson_process", "empirical"]))
+    kind = draw(st.sampled_from(["poisson", "constant", "discrete", "poisson_process", "empirical", "normal"]))
+    if kind == "normal":
+        return {"dist": "normal", "mean": 4.1, "sd": 2.3}
     if kind == "poisson":
         return {"dist": "poisson", "mean": draw(st.sampled_from([1.0, 4.0, 9.0]))}
     if kind == "constant":
@@ -114,7 +117,7 @@ def networks(draw: st.DrawFn) -> dict[str, Any]:
         for sku in mine:
             upstream = sorted(n for n, c in carries.items() if sku in c)
             chosen = draw(st.lists(st.sampled_from(upstream), min_size=1, max_size=2, unique=True))
-            shares = [1.0] if len(chosen) == 1 else draw(st.sampled_from([[0.5, 0.5], [0.25, 0.75]]))
+            shares = [1.0] if len(chosen) == 1 else draw(st.sampled_from([[0.5, 0.5], [0.25, 0.75], [0.3, 0.7]]))
             srcs = []
             for src, share in zip(chosen, shares, strict=True):
                 s: dict[str, Any] = {"node": src, "share": share}
@@ -274,6 +277,10 @@ def _check(data: dict[str, Any], seed: int) -> None:
             in_transit += rec.departed[i] - o.received
             on_order += o.qty - o.received
             received += o.received
+        placed_in_window = [o for o in orders[key] if o.placed >= sc.warmup]
+        completed = [o.completed - o.placed for o in placed_in_window if o.completed is not None]
+        assert sorted(it.lead_times) == pytest.approx(sorted(completed)), f"lead times recorded once per order {key}"
+        assert it.on_time <= it.due_in_horizon <= len(placed_in_window)
         _close(it.in_transit, in_transit, f"in transit {key}")
         _close(it.on_order, on_order, f"on order {key}")
         issued = sum(it.issued[:horizon])
