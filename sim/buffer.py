@@ -144,7 +144,9 @@ class StockItem:
         k = int(now)
         self.demand[k] += qty
         fill = 0.0 if self.backlog else min(self.on_hand, qty)
-        if fill > 0:
+        if fill <= EPS:  # float dust on the shelf is not a shipment
+            fill = 0.0
+        else:
             self.on_hand -= fill
             self.filled[k] += fill
             self.issued[k] += fill

@@ -167,10 +167,14 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["order_qty_mean"] = o_g.mean(1)
         out["order_qty_var"] = _var(o_g)
         out["demand_var"] = _var(d_g)
-        out["bullwhip_ratio"] = np.where(g.network, np.nan, out["order_qty_var"] / out["demand_var"])
+        # undefined (NaN, not inf) for network rows and when demand does not vary
+        out["bullwhip_ratio"] = np.where(
+            g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
+        )
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, A)
-        out["inventory_turns"] = (A @ issued.sum(1)) / span * sc.periods_per_year / out["on_hand_avg"]
+        issued_rate = (A @ issued.sum(1)) / span * sc.periods_per_year
+        out["inventory_turns"] = np.where(out["on_hand_avg"] > EPS, issued_rate / out["on_hand_avg"], np.nan)
         out["holding_cost"] = A @ (hold * ints[:, 0])
         out["backorder_cost"] = A @ (back * ints[:, 3])
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))

@@ -58,8 +58,9 @@ class Registry(Generic[T]):
             return name, model.model_validate(params)
         except ValidationError as exc:
             allowed = ", ".join(model.model_fields)
+            # a model-level check (loc empty) needs no prefix: the message already says "policy 's_S': ..."
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or name}: {_short(e)}" for e in exc.errors()
+                f"{'.'.join(str(p) for p in e['loc'])}: {_short(e)}" if e["loc"] else _short(e) for e in exc.errors()
             )
             raise ValueError(f"{self.what} {name!r}: {problems} (parameters: {allowed})") from None
 

@@ -7,6 +7,7 @@ get common random numbers, and paired comparisons stay tight.
 
 from __future__ import annotations
 
+import json
 import zlib
 
 import numpy as np
@@ -23,6 +24,6 @@ def as_seed(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
 
 def stream(seed: np.random.SeedSequence, *key: str) -> np.random.Generator:
     """The Generator for ``key`` (e.g. ``stream(seed, "transit", "dc", "store")``)."""
-    tag = zlib.crc32("/".join(key).encode("utf-8"))
+    tag = zlib.crc32(json.dumps(key).encode("utf-8"))  # JSON: ("a/b", "c") and ("a", "b/c") stay distinct
     child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, tag))
     return np.random.Generator(np.random.PCG64(child))
