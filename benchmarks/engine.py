@@ -14,8 +14,8 @@ Medians of several repeats; the ratios are what matter (machines are noisy; comp
 from __future__ import annotations
 
 import argparse
-import itertools
 import cProfile
+import itertools
 import pstats
 import statistics
 import time
@@ -49,7 +49,8 @@ def serial_chain(stages: int = 4, horizon: int = 365) -> Scenario:
         nodes.append(node)
         upstream = name
     lanes = [
-        {"from": a["id"], "to": b["id"], "transit": {"dist": "constant", "value": 2}} for a, b in itertools.pairwise(nodes)
+        {"from": a["id"], "to": b["id"], "transit": {"dist": "constant", "value": 2}}
+        for a, b in itertools.pairwise(nodes)
     ]
     return validate(
         {
