@@ -18,7 +18,7 @@ from collections.abc import Generator
 
 import simpy
 
-from sim.clock import ORDER, REVIEW, call_at, wake_at
+from sim.clock import ORDER, RECEIPT, REVIEW, call_at, wake_at
 from sim.lane import Lane
 from sim.orders import Order
 from sim.policy import Policy
@@ -29,15 +29,18 @@ EPS = 1e-9
 class SourceLink:
     """One replenishment source of a stock item: where orders go, on which lane goods come back."""
 
-    __slots__ = ("delay", "external", "lane", "node", "promised", "share")
+    __slots__ = ("delay", "expected", "external", "lane", "node", "promised", "share")
 
-    def __init__(self, node, lane: Lane, share: float, delay: float, promised: float, external: bool) -> None:
+    def __init__(
+        self, node, lane: Lane, share: float, delay: float, promised: float, external: bool, expected: float
+    ) -> None:
         self.node = node  # Supplier or StockItem: anything with receive_order(order)
         self.lane = lane
         self.share = share
         self.delay = delay
-        self.promised = promised
+        self.promised = promised  # quoted lead time (OTIF)
         self.external = external
+        self.expected = expected  # expected lead time: order delay + mean production + mean transit
 
 
 def _zeros(n: int) -> array:
@@ -241,6 +244,19 @@ class StockItem:
         self.on_hand = on_hand
         if self.log is not None:
             self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def preload(self, src: SourceLink, per_period: float) -> None:
+        """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within
+        the expected lead time, as if ordered before t = 0 (``initial_pipeline: steady``)."""
+        j = 0
+        while j < src.expected and per_period > EPS:
+            order = Order(self, self.sku, per_period, src.lane, j - src.expected, j, src.external)
+            self.on_order += per_period
+            self.in_transit += per_period
+            call_at(self.env, j, RECEIPT, self.receive, order, per_period)
+            j += 1
+        if self.log is not None:
+            self.log[0] = (0.0, self.on_hand, 0.0, self.in_transit, self.on_order)
 
     def start(self) -> None:
         """Start the review process: periodic reviews, or one initial continuous review at t = 0."""

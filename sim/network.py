@@ -11,6 +11,7 @@ from sim.buffer import SourceLink, StockItem
 from sim.clock import WARMUP, call_at
 from sim.distributions import Dist
 from sim.lane import Lane
+from sim.presets import demand_moments
 from sim.rng import stream
 from sim.scenario import Scenario, StockNode, SupplierNode
 from sim.supplier import Supplier
@@ -71,6 +72,8 @@ class SupplyChain:
                 item = self.items[node.id, sku]
                 for src in sources:
                     item.sources.append(self._link(node.id, sku, src))
+        if sc.initial_pipeline == "steady":
+            self._preload_pipelines(stock_nodes)
         for item in self.items.values():
             item.start()
         if sc.warmup > 0:
@@ -86,11 +89,26 @@ class SupplyChain:
         upstream = sc.node(src.node)
         external = isinstance(upstream, SupplierNode)
         target = self.suppliers[src.node] if external else self.items[src.node, sku]
-        promised = src.promised_lead_time
-        if promised is None:
-            made = upstream.production_time.mean if external else 0.0
-            promised = src.order_delay + made + lane_spec.transit.mean
-        return SourceLink(target, self.lanes[src.node, node_id], src.share, src.order_delay, promised, external)
+        made = upstream.production_time.mean if external else 0.0
+        expected = src.order_delay + made + lane_spec.transit.mean
+        promised = expected if src.promised_lead_time is None else src.promised_lead_time
+        lane = self.lanes[src.node, node_id]
+        return SourceLink(target, lane, src.share, src.order_delay, promised, external, expected)
+
+    def _preload_pipelines(self, stock_nodes: list[StockNode]) -> None:
+        """``initial_pipeline: steady``: goods in transit over each source's expected lead time; on hand defaults
+        to the policy target minus that pipeline (never below 0)."""
+        moments = demand_moments(self.scenario)
+        for node in stock_nodes:
+            for sku in node.sources:
+                item = self.items[node.id, sku]
+                mean = moments[node.id, sku][0]
+                for src in item.sources:
+                    item.preload(src, mean * src.share)
+                if sku not in node.initial_stock and item.policy is not None:
+                    item.on_hand = max(item.policy.target - item.on_order, 0.0)
+                    if item.log is not None:
+                        item.log[0] = (0.0, item.on_hand, 0.0, item.in_transit, item.on_order)
 
     def _end_warmup(self) -> None:
         for item in self.items.values():

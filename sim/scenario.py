@@ -93,6 +93,9 @@ class Scenario(_Model):
     period: Literal["hour", "day", "week", "month"] = "day"
     horizon: int = Field(gt=0)
     warmup: int = Field(default=0, ge=0)
+    # "steady": replenished items start with goods in transit (mean demand per period over the expected lead time,
+    # as if ordered before t = 0) and, unless initial_stock says otherwise, on hand = policy target - that pipeline
+    initial_pipeline: Literal["none", "steady"] = "none"
     products: list[Product] = Field(min_length=1)
     nodes: list[Node] = Field(min_length=1)
     lanes: list[Lane] = []
