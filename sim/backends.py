@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
+import time
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -119,9 +121,17 @@ class InProcess:
         pass
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the pool and keeps what finished."""
+def _worker_init(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops the pool and keeps what finished; and they exit when the
+    parent dies without cleaning up (SIGKILL, OOM killer), instead of idling forever as orphans."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="supplysim-parent-watch", daemon=True).start()
 
 
 class LocalPool:
@@ -134,7 +144,9 @@ class LocalPool:
 
         self.args = (scenario, base_seed, series_replications)
         self.workers = n_jobs
-        self.executor = get_reusable_executor(max_workers=n_jobs, timeout=60, initializer=_ignore_sigint)
+        self.executor = get_reusable_executor(
+            max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),)
+        )
         self.futures: list[Any] = []
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:

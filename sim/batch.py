@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -28,9 +27,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim import kpi as kpi_mod
-from sim.backends import ChunkResult, chunk_size, make_runner, resolve_jobs
+from sim.backends import chunk_size, make_runner, resolve_jobs
 from sim.errors import ConfigError
-from sim.parts import KPI_COLUMNS, PartStore, atomic_path, long_frame, write_long
+from sim.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
 from sim.scenario import Scenario, StockNode, load_scenario
 from sim.stats import SUMMARY_STATS, bands, describe_rows
 
@@ -151,9 +150,9 @@ class Batch:
         )
 
     def kpi_frames(self, block: int | None = None) -> Iterator[pd.DataFrame]:
-        """The long KPI table in blocks of ``block`` replications (default: about 50 000 rows each)."""
+        """The long KPI table in blocks of ``block`` replications (default: about 10 000 rows each)."""
         width = max(1, len(self.kpi_index))
-        block = block or max(1, 50_000 // width)
+        block = block or max(1, 10_000 // width)
         for lo in range(0, max(1, len(self.replications)), block):
             reps = self.replications[lo : lo + block]
             yield long_frame(
@@ -173,10 +172,16 @@ class Batch:
         frame = pd.DataFrame(list(self.kpi_index) or None, columns=["node", "sku", "kpi"])
         frame.insert(0, "variant", self.variant)
         frame.insert(0, "scenario", self.scenario.name)
-        stats = describe_rows(self.values.T, self.mc.confidence)
+        step = 32  # KPI rows per pass: the transposed copy stays small however many replications there are
+        parts = [describe_rows(self.values[:, a : a + step].T, self.mc.confidence) for a in range(0, self.width, step)]
         for k in SUMMARY_STATS:
-            frame[k] = stats[k]
+            frame[k] = np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
         return frame[SUMMARY_COLUMNS]
+
+    @property
+    def width(self) -> int:
+        """KPI values per replication."""
+        return len(self.kpi_index)
 
     def values_of(self, kpi: str, node: str = kpi_mod.ALL, sku: str = kpi_mod.ALL) -> np.ndarray:
         """One KPI across the successful replications (NaN where undefined)."""
@@ -212,61 +217,6 @@ class Batch:
         with atomic_path(out / "batch.json") as tmp:
             tmp.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
         return out
-
-
-class _Results:
-    """Everything finished so far, keyed by replication index (so arrival order never matters)."""
-
-    def __init__(self) -> None:
-        self.kpi_index: tuple[tuple[str, str, str], ...] | None = None
-        self.rows: dict[int, np.ndarray] = {}
-        self.series: dict[int, np.ndarray] = {}
-        self.layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.failures: dict[int, dict[str, Any]] = {}
-
-    def add(self, res: ChunkResult) -> None:
-        if res.kpi_index is not None:
-            if self.kpi_index is not None and res.kpi_index != self.kpi_index:
-                raise RuntimeError("replications of one batch returned different KPI indexes")
-            self.kpi_index = res.kpi_index
-        self.rows.update(zip(res.ok, res.values, strict=True))
-        self.series.update(res.series)
-        self.layout = self.layout or res.layout
-        self.failures.update({f["replication"]: f for f in res.failures})
-
-    def done(self, upto: int) -> int:
-        return sum(1 for i in (*self.rows, *self.failures) if i < upto)
-
-    def pending(self, upto: int) -> list[int]:
-        return [i for i in range(upto) if i not in self.rows and i not in self.failures]
-
-    def rel_halfwidth(self, key: tuple[str, str, str], upto: int, confidence: float) -> float:
-        if self.kpi_index is None:
-            return math.nan
-        if key not in self.kpi_index:
-            raise ConfigError(f"mc.target_kpi/target_node: this scenario has no KPI {key[2]!r} at node {key[0]!r}")
-        j = self.kpi_index.index(key)
-        x = np.array([[self.rows[i][j] for i in sorted(self.rows) if i < upto]])
-        s = describe_rows(x, confidence)
-        half, mean = float(s["ci_high"][0] - s["mean"][0]), float(s["mean"][0])
-        if half == 0 and mean == 0:
-            return 0.0
-        return half / abs(mean) if mean != 0 else math.inf
-
-    def batch(
-        self, scenario: Scenario, variant: str, mc: MCSettings, upto: int, reason: str, rel: float | None
-    ) -> Batch:
-        reps = np.array(sorted(i for i in self.rows if i < upto), dtype=np.int64)
-        index = self.kpi_index or ()
-        values = np.vstack([self.rows[i] for i in reps]) if len(reps) else np.zeros((0, len(index)))
-        fails = [f for i, f in sorted(self.failures.items()) if i < upto]
-        return Batch(scenario, variant, mc, index, reps, values, fails, reason, self._bands(variant, reps, mc), rel)
-
-    def _bands(self, variant: str, reps: np.ndarray, mc: MCSettings) -> pd.DataFrame:
-        used = [i for i in reps if i < mc.series_replications and i in self.series]
-        if not used or self.layout is None:
-            return bands(variant, None, None)
-        return bands(variant, np.stack([self.series[i] for i in used]), self.layout)
 
 
 def _round_targets(mc: MCSettings) -> Iterator[int]:
@@ -318,7 +268,7 @@ def run_batch(
     target_key = _check_target(scenario, mc)
     if mc.resume and out_dir is None:
         raise ConfigError("mc.resume=true needs the output directory of the batch to finish (out_dir)")
-    results = _Results()
+    results = Results(mc.replications)
     store = PartStore(Path(out_dir), scenario, variant, mc) if out_dir is not None else None
     if store is not None:
         for res in store.load(resume=mc.resume):
@@ -330,8 +280,9 @@ def run_batch(
     reason, rel, upto = "", None, 0
     try:
         for upto in _round_targets(mc):
-            pending = results.pending(upto)
-            bar.total, bar.n = upto, results.done(upto)
+            done = results.finished(upto)
+            pending = np.flatnonzero(~done).tolist()
+            bar.total, bar.n = upto, int(done.sum())
             bar.refresh()
             if pending:
                 if runner is None:
@@ -364,7 +315,9 @@ def run_batch(
         bar.close()
         if runner is not None:
             runner.close(abort=not reason)
-    batch = results.batch(scenario, variant, mc, upto, reason, rel)
+    reps, values, fails, series = results.final(upto, mc.series_replications)
+    index, band = results.kpi_index or (), bands(variant, series, results.layout)
+    batch = Batch(scenario, variant, mc, index, reps, values, fails, reason, band, rel)
     if reason == "interrupted":
         where = (
             f"finished replications are saved in {store.dir}; to finish the batch, run again with mc.resume=true "

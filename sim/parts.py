@@ -1,4 +1,5 @@
-"""On-disk state of a running batch: one parquet part per finished chunk under ``out_dir/parts/``.
+"""State of a running batch: in memory (:class:`Results`) and on disk (:class:`PartStore`, one parquet part per
+finished chunk under ``out_dir/parts/``).
 
 Why parts: a batch of thousands of replications can run for hours; writing each chunk as it finishes means Ctrl-C,
 a crash or a killed job loses only the chunks in flight, and ``mc.resume=true`` reruns just the missing replications.
@@ -14,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +30,7 @@ import pyarrow.parquet as pq
 from sim.backends import ChunkResult, seed_label
 from sim.errors import ConfigError
 from sim.scenario import Scenario
-from sim.stats import SERIES_METRICS
+from sim.stats import SERIES_METRICS, describe_rows
 
 if TYPE_CHECKING:
     from sim.batch import MCSettings
@@ -216,3 +218,81 @@ class PartStore:
             for k, rep in enumerate(ids[::rows]):
                 res.series[int(rep)] = np.ascontiguousarray(metrics[k * rows : (k + 1) * rows].T)
         return res
+
+
+class Results:
+    """Everything finished so far, indexed by replication (so arrival order never matters).
+
+    KPI vectors are copied into one preallocated matrix as they arrive (row = replication index) and each chunk's
+    array is dropped at once: one large block instead of thousands of long-lived small ones keeps the heap from
+    fragmenting, so peak memory is the KPI values plus a constant."""
+
+    def __init__(self, capacity: int) -> None:
+        self.kpi_index: tuple[tuple[str, str, str], ...] | None = None
+        self.capacity = capacity
+        self.values: np.ndarray | None = None  # capacity x len(kpi_index), valid where self.ok
+        self.ok = np.zeros(capacity, dtype=bool)
+        self.series: dict[int, np.ndarray] = {}
+        self.layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.failures: dict[int, dict[str, Any]] = {}
+
+    def reserve(self, n: int) -> None:
+        if n <= self.capacity:
+            return
+        self.ok = np.concatenate([self.ok, np.zeros(n - self.capacity, dtype=bool)])
+        if self.values is not None:
+            grown = np.empty((n, self.values.shape[1]))
+            grown[: self.capacity] = self.values
+            self.values = grown
+        self.capacity = n
+
+    def add(self, res: ChunkResult) -> None:
+        if res.kpi_index is not None:
+            if self.kpi_index is not None and res.kpi_index != self.kpi_index:
+                raise RuntimeError("replications of one batch returned different KPI indexes")
+            self.kpi_index = res.kpi_index
+        self.reserve(max(res.replications) + 1)
+        if res.ok:
+            if self.values is None:
+                self.values = np.empty((self.capacity, len(res.kpi_index or ())))
+            self.values[res.ok] = res.values
+            self.ok[res.ok] = True
+        self.series.update(res.series)
+        self.layout = self.layout or res.layout
+        self.failures.update({f["replication"]: f for f in res.failures})
+
+    def finished(self, upto: int) -> np.ndarray:
+        self.reserve(upto)
+        done = self.ok[:upto].copy()
+        done[[i for i in self.failures if i < upto]] = True
+        return done
+
+    def _ok_values(self, upto: int) -> tuple[np.ndarray, np.ndarray]:
+        """(replications, values) of the successful replications below ``upto``; a view when there are no gaps."""
+        reps = np.flatnonzero(self.ok[:upto])
+        if self.values is None:
+            return reps, np.zeros((len(reps), len(self.kpi_index or ())))
+        if len(reps) == upto:
+            return reps, self.values[:upto]
+        return reps, self.values[reps]
+
+    def rel_halfwidth(self, key: tuple[str, str, str], upto: int, confidence: float) -> float:
+        if self.kpi_index is None:
+            return math.nan
+        if key not in self.kpi_index:
+            raise ConfigError(f"mc.target_kpi/target_node: this scenario has no KPI {key[2]!r} at node {key[0]!r}")
+        _, values = self._ok_values(upto)
+        s = describe_rows(values[:, self.kpi_index.index(key)][None, :], confidence)
+        half, mean = float(s["ci_high"][0] - s["mean"][0]), float(s["mean"][0])
+        if half == 0 and mean == 0:
+            return 0.0
+        return half / abs(mean) if mean != 0 else math.inf
+
+    def final(self, upto: int, series_replications: int) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
+        """Replication indices, KPI values, failure records and stacked series of the replications below ``upto``."""
+        self.reserve(upto)
+        reps, values = self._ok_values(upto)
+        fails = [f for i, f in sorted(self.failures.items()) if i < upto]
+        used = [i for i in reps if i < series_replications and i in self.series]
+        series = np.stack([self.series[i] for i in used]) if used and self.layout is not None else None
+        return reps.astype(np.int64), values, fails, series
