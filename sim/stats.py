@@ -169,6 +169,16 @@ def _as_wide(item: Batch | pd.DataFrame) -> tuple[str, pd.DataFrame]:
     return item.variant, pd.DataFrame(item.values.T, index=index, columns=pd.Index(item.replications))
 
 
+def _base_seed(item: Batch | pd.DataFrame) -> str | None:
+    """``mc.seed`` of a batch, or the ``<mc.seed>`` part of a KPI table's ``seed`` column (``"<mc.seed>/<i>"``)."""
+    if not isinstance(item, pd.DataFrame):
+        return str(item.mc.seed)
+    if "seed" not in item.columns or item.empty:
+        return None
+    bases = {str(s).partition("/")[0] for s in item["seed"].unique()}
+    return bases.pop() if len(bases) == 1 else None
+
+
 def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = None) -> pd.DataFrame:
     """Paired comparison of variants against the first one (the baseline).
 
@@ -192,11 +202,11 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     dupes = sorted({v for v in names if names.count(v) > 1})
     if dupes:
         raise ValueError(f"compare(): variant names must be distinct, got {names} (duplicates: {dupes})")
-    seeds = {b.mc.seed for b in batches if not isinstance(b, pd.DataFrame)}
+    seeds = {_base_seed(b) for b in batches} - {None}
     if len(seeds) > 1:
         warnings.warn(
-            f"compare(): batches use different mc.seed values {sorted(seeds)}; replications are still paired by "
-            "index, but without common random numbers the paired CI is no narrower than an unpaired one",
+            f"compare(): batches use different mc.seed values {sorted(seeds)}; replications are still paired "
+            "by index, but without common random numbers the paired CI is no narrower than an unpaired one",
             stacklevel=2,
         )
     base = tables[0][1]

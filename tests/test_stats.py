@@ -3,6 +3,8 @@ computations."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -124,3 +126,17 @@ def test_bands_nan_aware_percentiles():
     assert out.loc[("fill_rate", 1), "p50"] == pytest.approx(0.75)
     assert np.isnan(out.loc[("fill_rate", 0), "p50"])
     assert bands("v", None, None).empty
+
+
+def test_compare_warns_without_common_random_numbers():
+    a = long_table({("ALL", "ALL", "cost"): np.arange(4.0)}, "a").assign(
+        seed=lambda t: [f"0/{i}" for i in t.replication]
+    )
+    b = long_table({("ALL", "ALL", "cost"): np.arange(4.0)}, "b").assign(
+        seed=lambda t: [f"1/{i}" for i in t.replication]
+    )
+    with pytest.warns(UserWarning, match="different mc.seed"):
+        compare([a, b])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compare([a, b.assign(seed=a.seed)])
