@@ -325,11 +325,17 @@ def run_batch(
             if store is not None
             else "nothing was saved (no out_dir)"
         )
-        log.warning("interrupted after %d of %d replications; %s", batch.n_replications, upto, where)
+        # print, not log: the CLI silences logging below ERROR, and this line is what the user needs next
+        print(f"supplysim: interrupted after {batch.n_replications} of {upto} replications; {where}", file=sys.stderr)
     if batch.n_failed:
         log.warning(
             "%d of %d replications failed; see failures.csv / Batch.failures", batch.n_failed, batch.n_replications
         )
+        if (mc.backend == "dask" or n_jobs > 1) and batch.failures.error.str.contains("unknown ").any():
+            log.warning(
+                "hint: policies, distributions or demand processes registered in a notebook or the main script are "
+                "not visible to worker processes; put them in an importable module, or run with mc.n_jobs=1"
+            )
     if out_dir is not None:
         batch.write(out_dir)
     return batch
