@@ -18,23 +18,18 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from pydantic import ValidationError
 
 from sim.config import build_scenario, conf_dir, register_configs
-from sim.errors import ConfigError, SupplysimError
+from sim.errors import SupplysimError
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 
 
 def mc_settings(cfg: DictConfig):
-    """Validated Monte Carlo settings from the ``mc`` config group."""
+    """Validated Monte Carlo settings from the ``mc`` config group (one ConfigError naming every bad key)."""
     from sim.batch import MCSettings
 
-    try:
-        return MCSettings(**OmegaConf.to_container(cfg.mc, resolve=True))
-    except ValidationError as exc:
-        problems = "; ".join(f"mc.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(problems) from None
+    return MCSettings.from_config(OmegaConf.to_container(cfg.mc, resolve=True))
 
 
 def variant_label(cfg: DictConfig) -> str:
