@@ -288,11 +288,12 @@ class Results:
             return 0.0
         return half / abs(mean) if mean != 0 else math.inf
 
-    def final(self, upto: int, series_replications: int) -> tuple[np.ndarray, np.ndarray, list, np.ndarray | None]:
-        """Replication indices, KPI values, failure records and stacked series of the replications below ``upto``."""
+    def final(self, upto: int, series_replications: int) -> tuple[np.ndarray, np.ndarray, list, list | None]:
+        """Replication indices, KPI values, failure records and series (metrics x rows, one per replication with a
+        time series) of the replications below ``upto``."""
         self.reserve(upto)
         reps, values = self._ok_values(upto)
         fails = [f for i, f in sorted(self.failures.items()) if i < upto]
         used = [i for i in reps if i < series_replications and i in self.series]
-        series = np.stack([self.series[i] for i in used]) if used and self.layout is not None else None
+        series = [self.series[i] for i in used] if self.layout is not None else None
         return reps.astype(np.int64), values, fails, series

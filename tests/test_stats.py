@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from sim.stats import SERIES_METRICS, bands, compare, describe_rows, summarize, t_halfwidth
+from sim.stats import SERIES_METRICS, bands, compare, describe_rows, nanpercentiles, summarize, t_halfwidth
 
 
 def long_table(values: dict[tuple[str, str, str], np.ndarray], variant: str = "v") -> pd.DataFrame:
@@ -140,3 +140,16 @@ def test_compare_warns_without_common_random_numbers():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         compare([a, b.assign(seed=a.seed)])
+
+
+def test_nanpercentiles_equal_numpy():
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(40, 3, 200)) * 7
+    x[rng.random(x.shape) < 0.3] = np.nan
+    x[:, 1, 5] = np.nan  # an all-NaN slice
+    q = [0, 5, 12.5, 50, 95, 100]
+    for axis in (0, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = np.nanpercentile(x, q, axis=axis)
+        np.testing.assert_array_equal(nanpercentiles(x, q, axis=axis), expected)
