@@ -18,6 +18,7 @@ import signal
 import threading
 import time
 import traceback
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,14 +180,16 @@ class DaskRunner:
 
         self.cluster = None
         if address is None:
-            self.cluster = LocalCluster(
-                n_workers=n_jobs,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                host="127.0.0.1",
-                silence_logs=logging.WARNING,
-            )
+            with warnings.catch_warnings():  # the HTTP server falls back to a free port when another cluster has 8787
+                warnings.filterwarnings("ignore", message="Port 8787 is already in use")
+                self.cluster = LocalCluster(
+                    n_workers=n_jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                    silence_logs=logging.WARNING,
+                )
             address = self.cluster.scheduler_address
         self.client = Client(address, set_as_default=False)
         self.workers = max(1, sum(self.client.nthreads().values()))
