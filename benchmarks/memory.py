@@ -63,9 +63,7 @@ def main() -> None:
     small, large = res[args.small]["peak_kb"], res[args.large]["peak_kb"]
     kpi_mib = args.large * res[args.large]["kpis"] * 8 / 2**20
     print(f"ratio peak({args.large}) / peak({args.small}) = {large / small:.3f}  (target <= 1.2)")
-    print(
-        f"(the KPI vectors themselves: {kpi_mib:.1f} MiB; total wall time {time.perf_counter() - t0:.0f} s)"
-    )
+    print(f"(the KPI vectors themselves: {kpi_mib:.1f} MiB; total wall time {time.perf_counter() - t0:.0f} s)")
 
 
 if __name__ == "__main__":
