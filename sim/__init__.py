@@ -21,6 +21,7 @@ _EXPORTS = {
     "run_batch": "sim.batch",
     "Batch": "sim.batch",
     "MCSettings": "sim.batch",
+    "parse_seed": "sim.batch",
     "compare": "sim.stats",
     "summarize": "sim.stats",
 }

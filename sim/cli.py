@@ -89,7 +89,7 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
     )
     if cfg.report.headline:
         print(headline_table(batch.summary))
-    if getattr(batch, "n_failed", 0):
+    if batch.n_failed:
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
     if out_dir is not None:
         report = out_dir / "report.html"
@@ -107,7 +107,7 @@ def _hydra_entry(cfg: DictConfig) -> None:
         sys.exit(EXIT_USAGE)
     if batch.stop_reason == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
-    if getattr(batch, "n_failed", 0):
+    if batch.n_failed:
         sys.exit(EXIT_FAILED_REPLICATIONS)
 
 
