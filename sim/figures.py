@@ -23,14 +23,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-COST_KPIS = (
-    "holding_cost",
-    "backorder_cost",
-    "lost_sale_cost",
-    "ordering_cost",
-    "transport_cost",
-    "purchase_cost",
-)
+from sim.kpi import COSTS
+
+COST_KPIS = COSTS  # the cost components that make up total_cost
 NODE_STYLES = {"supplier": ("s", "#b07c2b"), "buffer": ("D", "#3b78b5"), "retailer": ("o", "#3a9a4a")}
 _OTHER_STYLE = ("h", "#8c8c8c")
 METRIC_LABELS = {
