@@ -53,11 +53,16 @@ class ChunkResult:
 
 
 def _series(ts: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    demand = ts["demand"].to_numpy(dtype=float)
+    """Stack a replication's time series (``ReplicationResult.series_columns``: column name -> array)."""
+    demand = np.asarray(ts["demand"], dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        fill = np.where(demand > 0, ts["filled"].to_numpy(dtype=float) / demand, np.nan)
-    levels = [ts[m].to_numpy(dtype=float) for m in SERIES_METRICS[:-1]]
-    layout = (ts["node"].to_numpy(dtype=object), ts["sku"].to_numpy(dtype=object), ts["t"].to_numpy(dtype=np.int64))
+        fill = np.where(demand > 0, np.asarray(ts["filled"], dtype=float) / demand, np.nan)
+    levels = [np.asarray(ts[m], dtype=float) for m in SERIES_METRICS[:-1]]
+    layout = (
+        np.asarray(ts["node"], dtype=object),
+        np.asarray(ts["sku"], dtype=object),
+        np.asarray(ts["t"], dtype=np.int64),
+    )
     return np.vstack([*levels, fill]), layout
 
 
@@ -77,7 +82,7 @@ def run_chunk(scenario: Scenario, base_seed: int, replications: list[int], serie
             elif res.kpi_index != out.kpi_index:
                 raise RuntimeError("the engine returned a different KPI index for this replication")
             if i < series_replications:
-                series, layout = _series(res.timeseries)
+                series, layout = _series(res.series_columns)
                 out.layout = out.layout or layout
                 out.series[i] = series
             rows.append(np.asarray(res.kpi_values, dtype=np.float64))

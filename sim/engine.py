@@ -37,6 +37,11 @@ class ReplicationResult:
         frame["value"] = self.kpi_values
         return frame
 
+    @property
+    def series_columns(self) -> dict | None:
+        """The time series as plain columns (numpy arrays), without building a DataFrame (what batches use)."""
+        return self._series
+
     @cached_property
     def timeseries(self) -> pd.DataFrame | None:
         """Per period and stock item: end-of-period levels and the period's demand, orders and fills."""
