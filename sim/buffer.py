@@ -186,7 +186,7 @@ class StockItem:
         for src in self.sources:
             q = qty * src.share
             order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external)
-            if now >= self.warmup and order.due <= self.horizon:
+            if now >= self.warmup and order.due < self.horizon:
                 self.due_in_horizon += 1
             self.on_order += q
             self.ordered[k] += q
@@ -220,7 +220,7 @@ class StockItem:
             order.completed = now
             if order.placed >= self.warmup:
                 self.lead_times.append(now - order.placed)
-                if order.due <= self.horizon and now <= order.due + EPS:
+                if order.due < self.horizon and now <= order.due + EPS:
                     self.on_time += 1
         on_hand = self.on_hand + qty
         backlog = self.backlog

@@ -45,7 +45,7 @@ class SupplyChain:
         for node in sc.nodes:
             if isinstance(node, SupplierNode):
                 times = {
-                    sku: _sampler(node.production_time, seed, "production", node.id, sku)
+                    sku: _sampler(node.production_time_of(sku), seed, "production", node.id, sku)
                     for sku in _served(sc, node.id)
                 }
                 self.suppliers[node.id] = Supplier(env, node.id, node.capacity, times, horizon)
@@ -89,7 +89,7 @@ class SupplyChain:
         upstream = sc.node(src.node)
         external = isinstance(upstream, SupplierNode)
         target = self.suppliers[src.node] if external else self.items[src.node, sku]
-        made = upstream.production_time.mean if external else 0.0
+        made = upstream.production_time_of(sku).mean if external else 0.0
         expected = src.order_delay + made + lane_spec.transit.mean
         promised = expected if src.promised_lead_time is None else src.promised_lead_time
         lane = self.lanes[src.node, node_id]

@@ -56,7 +56,7 @@ def lead_time(sc: Scenario, node: StockNode, sku: str) -> float:
     total = 0.0
     for s in node.sources.get(sku, []):
         up = sc.node(s.node)
-        made = up.production_time.mean if isinstance(up, SupplierNode) else 0.0
+        made = up.production_time_of(sku).mean if isinstance(up, SupplierNode) else 0.0
         expected = s.order_delay + made + sc.lane(s.node, node.id).transit.mean
         total += s.share * (s.promised_lead_time if s.promised_lead_time is not None else expected)
     return total

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
 from sim.demand import DemandSpec
 from sim.distributions import Dist
@@ -45,14 +45,36 @@ class Source(_Model):
     promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
 
 
+def _one_or_per_product(value: Any) -> str:
+    one = isinstance(value, Dist) or (isinstance(value, dict) and "dist" in value)
+    return "one_distribution" if one else "per_product"
+
+
+# a mapping with a ``dist`` key is one distribution, any other mapping is per product: one error, not one per branch
+ProductionTime = Annotated[
+    Annotated[Dist, Tag("one_distribution")] | Annotated[dict[str, Dist], Tag("per_product")],
+    Discriminator(_one_or_per_product),
+]
+
+
 class SupplierNode(_Model):
     id: str = Field(min_length=1)
     type: Literal["supplier"]
     region: str = ""
     # units per period; a number is shared by all products, a mapping is per product; absent = unlimited
     capacity: Positive | dict[str, Positive] | None = None
-    production_time: Dist = Dist(dist="constant", value=0)
+    # one distribution for everything it makes, or one per product ({product: {dist: ...}})
+    production_time: ProductionTime = Dist(dist="constant", value=0)
     products: list[str] | None = None  # what it makes; default: the capacity mapping's keys, else everything
+
+    def production_time_of(self, sku: str) -> Dist:
+        """The production-time distribution for ``sku`` (validation guarantees one for every product sourced here)."""
+        if isinstance(self.production_time, dict):
+            return self.production_time.get(sku, NO_TIME)
+        return self.production_time
+
+
+NO_TIME = Dist(dist="constant", value=0)
 
 
 class StockNode(_Model):
@@ -158,7 +180,8 @@ def _cross_references(sc: Scenario) -> list[str]:
         where = f"nodes[{i}] ({node.id})"
         if isinstance(node, SupplierNode):
             caps = node.capacity if isinstance(node.capacity, dict) else {}
-            for field, listed in (("capacity", caps), ("products", node.products or [])):
+            times = node.production_time if isinstance(node.production_time, dict) else {}
+            for field, listed in (("capacity", caps), ("products", node.products or []), ("production_time", times)):
                 for sku in listed:
                     if sku not in skus:
                         errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
@@ -193,6 +216,12 @@ def _cross_references(sc: Scenario) -> list[str]:
                     errs.append(f"{path}[{j}]: no lane from {s.node!r} to {node.id!r}; add it under 'lanes'")
                 if not _can_supply(by_id[s.node], sku, skus):
                     errs.append(f"{path}[{j}].node: {s.node!r} does not carry {sku!r}")
+                times = getattr(by_id[s.node], "production_time", None)
+                if isinstance(times, dict) and sku not in times:
+                    errs.append(
+                        f"{path}[{j}].node: {s.node!r} has no production_time for {sku!r} "
+                        f"(it has: {', '.join(times) or 'none'})"
+                    )
                 graph[node.id].add(s.node)
     try:
         tuple(graphlib.TopologicalSorter(graph).static_order())
@@ -329,7 +358,7 @@ def _format(exc: ValidationError) -> str:
         for part in e["loc"]:
             if isinstance(part, int):
                 loc += f"[{part}]"
-            elif part in _NODE_TAGS or part.startswith("function-"):
+            elif part in _NODE_TAGS or part in ("one_distribution", "per_product") or part.startswith("function-"):
                 continue
             elif _branch_tag(part):
                 union = loc
