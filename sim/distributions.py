@@ -109,8 +109,20 @@ class Normal(Distribution):
         return float(second - Normal.mean(p) ** 2)
 
 
+class _MeanSd(Distribution):
+    """Parameterised by its own mean and standard deviation: the moments are the parameters."""
+
+    @staticmethod
+    def mean(p):
+        return p.mean
+
+    @staticmethod
+    def var(p):
+        return p.sd**2
+
+
 @DISTRIBUTIONS.register("lognormal")
-class LogNormal(Distribution):
+class LogNormal(_MeanSd):
     """Parameterised by the mean and standard deviation of the variable itself (not of its log)."""
 
     class Params(_Params):
@@ -127,17 +139,9 @@ class LogNormal(Distribution):
         mu, sigma = LogNormal._mu_sigma(p)
         return rng.lognormal(mu, sigma, n)
 
-    @staticmethod
-    def mean(p):
-        return p.mean
-
-    @staticmethod
-    def var(p):
-        return p.sd**2
-
 
 @DISTRIBUTIONS.register("gamma")
-class Gamma(Distribution):
+class Gamma(_MeanSd):
     class Params(_Params):
         mean: float = Field(gt=0)
         sd: float = Field(gt=0)
@@ -145,14 +149,6 @@ class Gamma(Distribution):
     @staticmethod
     def draw(rng, p, n):
         return rng.gamma((p.mean / p.sd) ** 2, p.sd**2 / p.mean, n)
-
-    @staticmethod
-    def mean(p):
-        return p.mean
-
-    @staticmethod
-    def var(p):
-        return p.sd**2
 
 
 @DISTRIBUTIONS.register("negative_binomial")

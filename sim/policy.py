@@ -126,27 +126,12 @@ class OrderUpTo(_Periodic):
 
 
 @POLICIES.register("periodic_s_S")
-class PeriodicMinMax(_Periodic):
-    """Periodic review (R, s, S): every R periods, if IP <= s order S - IP."""
+class PeriodicMinMax(_Periodic, MinMax):
+    """Periodic review (R, s, S): every R periods, if IP <= s order S - IP (the (s, S) rule at review times only)."""
 
-    class Params(_Params):
+    class Params(MinMax.Params):
         review_period: float = Field(gt=0)
-        s: float = Field(ge=0)
-        S: float = Field(gt=0)
         offset: float = Field(default=0, ge=0)
-
-        @model_validator(mode="after")
-        def _ordered(self):
-            if self.s >= self.S:
-                raise ValueError(f"S ({self.S:g}) must be greater than s ({self.s:g})")
-            return self
-
-    def order_quantity(self, ip):
-        return self.p.S - ip if ip <= self.p.s + EPS else 0.0
-
-    @property
-    def target(self):
-        return self.p.S
 
 
 class PolicySpec(BaseModel):
