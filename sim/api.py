@@ -21,8 +21,4 @@ def run(
     tables and the HTML report are written there; without, nothing is written.
     """
     cfg = compose_config(scenario, list(overrides))
-    target = None
-    if out_dir is not None:
-        target = Path(out_dir)
-        target.mkdir(parents=True, exist_ok=True)
-    return execute(cfg, target)
+    return execute(cfg, None if out_dir is None else Path(out_dir))

@@ -49,6 +49,8 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
 
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)  # only once the input is known to be valid
     started = time.perf_counter()
     batch = run_batch(scenario, mc, variant=variant_label(cfg), out_dir=out_dir)
     elapsed = time.perf_counter() - started

@@ -127,3 +127,13 @@ def test_help_lists_groups(tmp_path):
 def test_unknown_policy_preset_kind_lists_known():
     with pytest.raises(ConfigError, match="known: base_stock"):
         build_scenario(compose_config("serial_chain", ["policy.kind=magic"]))
+
+
+def test_python_api_writes_nothing_for_bad_input(tmp_path):
+    """sim.run with an invalid override raises one clear error and leaves no output directory."""
+    target = tmp_path / "out"
+    with pytest.raises(ScenarioError, match=r"lanes\[0\]\.transit"):
+        sim.run("serial_chain", overrides=["scenario.lanes.0.transit.value=-1"], out_dir=target)
+    assert not target.exists()
+    batch = sim.run("serial_chain", overrides=SMALL, out_dir=target)
+    assert (target / "report.html").is_file() and batch.n_replications == 3
