@@ -43,8 +43,8 @@ KPI_LABELS = {
     "pipeline_avg": "Pipeline (avg units)",
     "lead_time_avg": "Lead time (avg)",
     "lead_time_p95": "Lead time (p95)",
-    "order_qty_var": "Order qty variance",
-    "order_qty_mean": "Order qty (mean)",
+    "order_qty_var": "Units ordered per period (variance)",
+    "order_qty_mean": "Units ordered per period",
 }
 MAX_FAN_PANELS = 6
 
