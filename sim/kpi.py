@@ -18,6 +18,15 @@ from sim.network import SupplyChain
 
 ALL = "ALL"
 EPS = 1e-9
+# the cost components that add up to total_cost
+COSTS = (
+    "holding_cost",
+    "backorder_cost",
+    "lost_sale_cost",
+    "ordering_cost",
+    "transport_cost",
+    "purchase_cost",
+)
 STOCK_KPIS = (
     "demand",
     "fill_rate",
@@ -35,23 +44,10 @@ STOCK_KPIS = (
     "lead_time_p95",
     "otif",
     "inventory_turns",
-    "holding_cost",
-    "backorder_cost",
-    "lost_sale_cost",
-    "ordering_cost",
-    "transport_cost",
-    "purchase_cost",
+    *COSTS,
     "total_cost",
 )
 SUPPLIER_KPIS = ("demand", "demand_var", "utilization")
-COSTS = (
-    "holding_cost",
-    "backorder_cost",
-    "lost_sale_cost",
-    "ordering_cost",
-    "transport_cost",
-    "purchase_cost",
-)
 
 
 @dataclass(frozen=True)
