@@ -16,8 +16,8 @@ import argparse
 import statistics
 import time
 
-from sim.batch import MCSettings, run_batch
-from sim.scenario import Scenario, library, load_scenario
+from sim.experiment.batch import MCSettings, run_batch
+from sim.scenario.schema import Scenario, library, load_scenario
 
 # replications per batch at --scale 1: about 8 s per batch with one worker on a 2020s laptop core
 SCENARIOS = {"serial_chain": 2000, "consolidated_sourcing": 80}

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import simpy
 
-from sim.engine import run_replication
-from sim.network import SupplyChain
-from sim.rng import replication_seed
-from sim.scenario import Scenario, load_scenario, validate
+from sim.model.engine import run_replication
+from sim.model.network import SupplyChain
+from sim.model.rng import replication_seed
+from sim.scenario.schema import Scenario, load_scenario, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,8 +20,8 @@ import time
 
 CHILD = """
 import json, resource, sys, time
-from sim.batch import MCSettings, run_batch
-from sim.scenario import load_scenario, validate
+from sim.experiment.batch import MCSettings, run_batch
+from sim.scenario.schema import load_scenario, validate
 
 n, horizon, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 data = load_scenario("serial_chain").to_dict()

@@ -9,21 +9,21 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "simulate": "sim.engine",
-    "run_replication": "sim.engine",
-    "ReplicationResult": "sim.engine",
-    "Scenario": "sim.scenario",
-    "load_scenario": "sim.scenario",
+    "simulate": "sim.model.engine",
+    "run_replication": "sim.model.engine",
+    "ReplicationResult": "sim.model.engine",
+    "Scenario": "sim.scenario.schema",
+    "load_scenario": "sim.scenario.schema",
     "SupplysimError": "sim.errors",
     "ScenarioError": "sim.errors",
     "ConfigError": "sim.errors",
     "run": "sim.api",
-    "run_batch": "sim.batch",
-    "Batch": "sim.batch",
-    "MCSettings": "sim.batch",
-    "parse_seed": "sim.batch",
-    "compare": "sim.stats",
-    "summarize": "sim.stats",
+    "run_batch": "sim.experiment.batch",
+    "Batch": "sim.experiment.batch",
+    "MCSettings": "sim.experiment.batch",
+    "parse_seed": "sim.experiment.batch",
+    "compare": "sim.experiment.stats",
+    "summarize": "sim.experiment.stats",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"

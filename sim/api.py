@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim.cli import execute
-from sim.config import compose_config
+from sim.scenario.config import compose_config
 
 
 def run(
@@ -14,7 +14,7 @@ def run(
     overrides: Sequence[str] = (),
     out_dir: str | Path | None = None,
 ):
-    """Run a Monte Carlo batch exactly as ``supplysim`` would, and return the :class:`sim.batch.Batch`.
+    """Run a Monte Carlo batch exactly as ``supplysim`` would, and return the :class:`sim.experiment.batch.Batch`.
 
     ``scenario`` is a library name (``"serial_chain"``), a YAML path, or None for the default showcase;
     ``overrides`` are Hydra overrides (``["mc.replications=200", "policy=base_stock"]``). With ``out_dir`` the

@@ -19,15 +19,15 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import build_scenario, conf_dir, register_configs
 from sim.errors import SupplysimError
+from sim.scenario.config import build_scenario, conf_dir, register_configs
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 
 
 def mc_settings(cfg: DictConfig):
     """Validated Monte Carlo settings from the ``mc`` config group (one ConfigError naming every bad key)."""
-    from sim.batch import MCSettings
+    from sim.experiment.batch import MCSettings
 
     return MCSettings.from_config(OmegaConf.to_container(cfg.mc, resolve=True))
 
@@ -45,7 +45,7 @@ def variant_label(cfg: DictConfig) -> str:
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given)."""
-    from sim.batch import run_batch
+    from sim.experiment.batch import run_batch
 
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
@@ -57,7 +57,7 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     if out_dir is not None:
         (out_dir / "scenario.yaml").write_text(OmegaConf.to_yaml(scenario.to_dict()), encoding="utf-8")
         if cfg.report.html:
-            from sim.report import write_report
+            from sim.report.html import write_report
 
             meta = {
                 "scenario": scenario.name,
@@ -83,7 +83,7 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
 
 
 def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:
-    from sim.report import headline_table
+    from sim.report.html import headline_table
 
     print(
         f"{batch.scenario.name} [{batch.variant}]: {batch.n_replications} replications in {elapsed:.1f} s "
@@ -125,7 +125,7 @@ class ComparisonCallback(Callback):
     """After a sweep: compare the variants (paired differences vs the first job) at the sweep root."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from sim.sweep import compare_sweep
+        from sim.experiment.sweep import compare_sweep
 
         root = Path(config.hydra.sweep.dir)
         written = compare_sweep(root, confidence=float(config.mc.confidence))

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine import ReplicationResult, run_replication
-from sim.network import SupplyChain
-from sim.scenario import Scenario, load_scenario
+from sim.model.engine import ReplicationResult, run_replication
+from sim.model.network import SupplyChain
+from sim.scenario.schema import Scenario, load_scenario
 
 SKU = "w"
 

@@ -1,4 +1,4 @@
-"""Monte Carlo batch layer (sim.batch): settings, seeds, reproducibility, CRN, bands, failures, interruption, resume,
+"""Monte Carlo batch layer: settings, seeds, reproducibility, CRN, bands, failures, interruption, resume,
 precision-driven stopping. Scenarios are the shipped serial chain with a short horizon so every test stays quick."""
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ import pytest
 import yaml
 from scipy import stats as st
 
-import sim.backends
-from sim.batch import Batch, MCSettings, parse_seed, run_batch
-from sim.engine import run_replication
+import sim.experiment.backends
 from sim.errors import ConfigError
-from sim.scenario import Scenario, load_scenario, validate
-from sim.stats import compare, summarize
+from sim.experiment.batch import Batch, MCSettings, parse_seed, run_batch
+from sim.experiment.stats import compare, summarize
+from sim.model.engine import run_replication
+from sim.scenario.schema import Scenario, load_scenario, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def test_settings_validation(bad, match):
 def test_settings_defaults_and_all_cores():
     mc = MCSettings()
     assert (mc.replications, mc.seed, mc.n_jobs, mc.backend, mc.confidence) == (200, 0, 1, "local", 0.95)
-    assert sim.backends.resolve_jobs(-1) >= 1
+    assert sim.experiment.backends.resolve_jobs(-1) >= 1
 
 
 def test_bad_target_node_fails_before_running():
@@ -149,7 +149,7 @@ def test_common_random_numbers_make_paired_ci_narrower():
 
 # --------------------------------------------------------------------------- failures and interruption
 def _failing(bad: set[int], exc: type[BaseException] = RuntimeError):
-    real = sim.backends.run_replication
+    real = sim.experiment.backends.run_replication
 
     def run(scenario, seed, **kw):
         if seed.spawn_key[0] in bad:
@@ -160,7 +160,7 @@ def _failing(bad: set[int], exc: type[BaseException] = RuntimeError):
 
 
 def test_failed_replications_are_recorded_and_excluded(monkeypatch, tmp_path, caplog):
-    monkeypatch.setattr(sim.backends, "run_replication", _failing({2, 5}))
+    monkeypatch.setattr(sim.experiment.backends, "run_replication", _failing({2, 5}))
     b = run_batch(small(), MCSettings(replications=8, seed=1, series_replications=4), out_dir=tmp_path)
     assert b.n_failed == 2 and b.n_replications == 8
     assert b.failures.replication.tolist() == [2, 5]
@@ -175,10 +175,10 @@ def test_failed_replications_are_recorded_and_excluded(monkeypatch, tmp_path, ca
 
 def test_keyboard_interrupt_keeps_finished_chunks_and_resumes(monkeypatch, tmp_path, capsys):
     sc, mc = small(), MCSettings(replications=40, seed=9, series_replications=12)
-    monkeypatch.setattr(sim.backends, "run_replication", _failing({23}, KeyboardInterrupt))
+    monkeypatch.setattr(sim.experiment.backends, "run_replication", _failing({23}, KeyboardInterrupt))
     part = run_batch(sc, mc, out_dir=tmp_path)
     assert part.stop_reason == "interrupted"
-    chunk = sim.backends.chunk_size(40, 1)
+    chunk = sim.experiment.backends.chunk_size(40, 1)
     assert part.n_replications == (23 // chunk) * chunk  # the interrupted chunk is dropped whole
     assert "mc.resume=true" in capsys.readouterr().err
     assert json.loads((tmp_path / "batch.json").read_text())["stop_reason"] == "interrupted"
@@ -196,7 +196,7 @@ def test_keyboard_interrupt_keeps_finished_chunks_and_resumes(monkeypatch, tmp_p
 BATCH_SCRIPT = """
 import signal, sys
 signal.signal(signal.SIGINT, signal.default_int_handler)  # even if the test runner ignores SIGINT
-from sim.batch import MCSettings, run_batch
+from sim.experiment.batch import MCSettings, run_batch
 if __name__ == "__main__":
     mc = MCSettings(replications={n}, seed=7, n_jobs={n_jobs}, series_replications=30, resume=sys.argv[2] == "1")
     b = run_batch(sys.argv[1], mc, out_dir=sys.argv[3])
@@ -238,7 +238,7 @@ def test_resume_after_a_hard_kill(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     found = len(list((out / "parts").glob("part-*.parquet")))
-    assert found < n // sim.backends.chunk_size(n, 1), "the batch finished before it was killed"
+    assert found < n // sim.experiment.backends.chunk_size(n, 1), "the batch finished before it was killed"
     assert not (out / "kpis.parquet").exists()
     mc = MCSettings(replications=n, seed=7, series_replications=30)
     resumed = run_batch(scen, mc.model_copy(update={"resume": True}), out_dir=out)

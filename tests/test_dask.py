@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.batch import MCSettings, run_batch
-from sim.scenario import Scenario, load_scenario, validate
+from sim.experiment.batch import MCSettings, run_batch
+from sim.scenario.schema import Scenario, load_scenario, validate
 
 pytestmark = pytest.mark.dask
 distributed = pytest.importorskip("distributed")

@@ -16,10 +16,10 @@ import yaml
 from conftest import run, single_stage
 from scipy import integrate, stats
 
-from sim.demand import DemandSpec
-from sim.distributions import DISTRIBUTIONS, Dist
-from sim.engine import simulate
 from sim.errors import ScenarioError
+from sim.model.engine import simulate
+from sim.scenario.demand import DemandSpec
+from sim.scenario.distributions import DISTRIBUTIONS, Dist
 
 Z = 4.0
 N = 200_000

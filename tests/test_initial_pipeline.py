@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sim
-from sim.scenario import validate
+from sim.scenario.schema import validate
 
 
 def chain(initial_pipeline: str) -> sim.Scenario:

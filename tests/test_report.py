@@ -1,4 +1,4 @@
-"""Tests for the report layer (sim.figures, sim.report) on small synthetic tables."""
+"""Tests for the report layer (sim.report.figures, sim.report.html) on small synthetic tables."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim import figures, report
+from sim.report import figures
+from sim.report import html as report
 
 EVIL = "<script>alert(1)</script>"
 SUMMARY_COLS = [

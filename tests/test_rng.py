@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from conftest import const, lane, run, single_stage, stock_node
 
-from sim.rng import replication_seed, stream
+from sim.model.rng import replication_seed, stream
 
 
 def _base() -> dict:

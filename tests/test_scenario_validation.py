@@ -11,9 +11,9 @@ import pytest
 from conftest import const, lane, single_stage, stock_node
 
 import sim
-from sim import engine
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.model import engine
+from sim.scenario.schema import load_scenario
 
 
 def good() -> dict[str, Any]:
@@ -253,7 +253,7 @@ def test_unknown_scenario_name_lists_the_library() -> None:
 
 
 def test_library_scenarios_are_valid() -> None:
-    from sim.scenario import library
+    from sim.scenario.schema import library
 
     for name in library():
         assert load_scenario(name).name

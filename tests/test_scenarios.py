@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import kpi
-from sim.engine import run_replication
-from sim.scenario import Scenario, load_scenario, validate
+from sim.model import kpi
+from sim.model.engine import run_replication
+from sim.scenario.schema import Scenario, load_scenario, validate
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""Summary statistics and paired comparison (sim.stats) on synthetic data, checked against independent numpy/scipy
+"""Summary statistics and paired comparison on synthetic data, checked against independent numpy/scipy
 computations."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from sim.stats import SERIES_METRICS, bands, compare, describe_rows, nanpercentiles, summarize, t_halfwidth
+from sim.experiment.stats import SERIES_METRICS, bands, compare, describe_rows, nanpercentiles, summarize, t_halfwidth
 
 
 def long_table(values: dict[tuple[str, str, str], np.ndarray], variant: str = "v") -> pd.DataFrame:

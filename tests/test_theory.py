@@ -16,9 +16,9 @@ import pytest
 from conftest import build, chain, lane, mc_mean, product, rep_seeds, single_stage, stock_node, supplier
 from scipy import stats
 
-from sim import kpi
-from sim.engine import run_replication
-from sim.network import SupplyChain
+from sim.model import kpi
+from sim.model.engine import run_replication
+from sim.model.network import SupplyChain
 
 Z = 4.0  # standard errors
 

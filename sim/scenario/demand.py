@@ -7,25 +7,20 @@
 - ``empirical``: a per-period series, given inline (``values``) or read from a CSV (``file`` + ``column``; the path is
   relative to the scenario file). The series repeats if the horizon is longer.
 
-New demand processes (forecast-driven, AR(1), seasonal) register in ``DEMANDS`` with a ``Params`` model and a
-``start(env, sink, rng, horizon)`` method.
+This module is the data side (parameters, analytic mean and variance); the SimPy process that plays each kind lives in
+``sim.model.demand``. A new kind registers here with a ``Params`` model and gets a process there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-import simpy
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 
-from sim.clock import DEMAND, call_at
-from sim.distributions import Dist
-from sim.registry import Registry
-
-Sink = Callable[[float], None]  # receives a customer demand of q units at env.now
+from sim.scenario.distributions import Dist
+from sim.scenario.registry import Registry
 
 
 class DemandProcess:
@@ -41,32 +36,8 @@ class DemandProcess:
         """Variance of demand per period."""
         raise NotImplementedError
 
-    @staticmethod
-    def start(env: simpy.Environment, p: Any, sink: Sink, rng: np.random.Generator, horizon: int) -> None:
-        raise NotImplementedError  # pragma: no cover - protocol
-
 
 DEMANDS: Registry[type[DemandProcess]] = Registry("demand process", "kind")
-
-
-class _Series:
-    """Serves a pre-drawn per-period series: one scheduled call per period (cheaper than a process)."""
-
-    __slots__ = ("env", "i", "quantities", "sink")
-
-    def __init__(self, env: simpy.Environment, quantities: list[float], sink: Sink) -> None:
-        self.env, self.quantities, self.sink, self.i = env, quantities, sink, 0
-        if quantities:
-            call_at(env, 0, DEMAND, self._next)
-
-    def _next(self) -> None:
-        i = self.i
-        q = self.quantities[i]
-        self.i = i + 1
-        if q > 0:
-            self.sink(q)
-        if i + 1 < len(self.quantities):
-            call_at(self.env, 1, DEMAND, self._next)
 
 
 @DEMANDS.register("periodic")
@@ -82,26 +53,6 @@ class Periodic(DemandProcess):
     @staticmethod
     def var(p):
         return p.quantity.var
-
-    @staticmethod
-    def start(env, p, sink, rng, horizon):
-        _Series(env, p.quantity.draw(rng, horizon).tolist(), sink)
-
-
-class _Arrivals:
-    """Customers arriving as a Poisson process (exponential gaps), each buying a ``size`` draw."""
-
-    __slots__ = ("env", "gaps", "sink", "sizes")
-
-    def __init__(self, env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator):
-        self.env, self.sink = env, sink
-        self.gaps = Dist(dist="exponential", mean=1 / rate).sampler(rng, 256)
-        self.sizes = size.sampler(rng, 256)
-        call_at(env, self.gaps(), DEMAND, self._next)
-
-    def _next(self) -> None:
-        self.sink(self.sizes())
-        call_at(self.env, self.gaps(), DEMAND, self._next)
 
 
 @DEMANDS.register("poisson_process")
@@ -119,10 +70,6 @@ class PoissonProcess(DemandProcess):
     def var(p):
         # compound Poisson: Var = rate * E[size^2]
         return p.rate * (p.size.var + p.size.mean**2)
-
-    @staticmethod
-    def start(env, p, sink, rng, horizon):
-        _Arrivals(env, p.rate, p.size, sink, rng)
 
 
 @DEMANDS.register("empirical")
@@ -146,11 +93,6 @@ class Empirical(DemandProcess):
     @staticmethod
     def var(p):
         return float(np.var(p.values))
-
-    @staticmethod
-    def start(env, p, sink, rng, horizon):
-        reps = -(-horizon // len(p.values))
-        _Series(env, (list(p.values) * reps)[:horizon], sink)
 
 
 def read_series(path: Path, column: str | None) -> list[float]:
@@ -208,5 +150,7 @@ class DemandSpec(BaseModel):
         """Variance of demand per period."""
         return DEMANDS[self.kind].var(self._params)
 
-    def start(self, env: simpy.Environment, sink: Sink, rng: np.random.Generator, horizon: int) -> None:
-        DEMANDS[self.kind].start(env, self._params, sink, rng, horizon)
+    @property
+    def params(self) -> Any:
+        """The validated parameters of this kind."""
+        return self._params

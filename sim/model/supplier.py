@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.clock import PRODUCTION, call_at
-from sim.orders import Order
+from sim.model.clock import PRODUCTION, call_at
+from sim.model.orders import Order
 
 EPS = 1e-9
 

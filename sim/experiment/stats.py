@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats as st
 
 if TYPE_CHECKING:
-    from sim.batch import Batch
+    from sim.experiment.batch import Batch
 
 KEYS = ("node", "sku", "kpi")
 SUMMARY_STATS = ("mean", "std", "ci_low", "ci_high", "p05", "p50", "p95", "n")
@@ -142,7 +142,7 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
     One row per (scenario, variant, node, sku, kpi) in order of first appearance, with ``mean, std, ci_low,
     ci_high, p05, p50, p95, n``. Values are ordered by replication inside each group before reducing, so the result
-    does not depend on the row order of ``kpis`` and equals :attr:`sim.batch.Batch.summary` for a batch's table.
+    does not depend on the row order of ``kpis`` and equals :attr:`Batch.summary` for a batch's table.
     """
     _check_confidence(confidence)
     missing = {"node", "sku", "kpi", "value"} - set(kpis.columns)
@@ -210,7 +210,7 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     the pairs share demand and transit draws, so the paired CI is much narrower than an unpaired one. The baseline's
     own rows have a difference of 0.
 
-    ``batches`` are :class:`sim.batch.Batch` objects or long KPI tables (one variant each); ``confidence`` defaults
+    ``batches`` are :class:`~sim.experiment.batch.Batch` or long KPI tables (one variant each); ``confidence`` defaults
     to the first batch's ``mc.confidence`` (0.95 for tables).
     """
     if not batches:

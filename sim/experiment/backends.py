@@ -25,17 +25,17 @@ from typing import Any
 
 import numpy as np
 
-from sim.engine import run_replication
-from sim.rng import replication_seed
-from sim.scenario import Scenario
-from sim.stats import SERIES_METRICS
+from sim.experiment.stats import SERIES_METRICS
+from sim.model.engine import run_replication
+from sim.model.rng import replication_seed
+from sim.scenario.schema import Scenario
 
 log = logging.getLogger(__name__)
 
 
 def seed_label(base_seed: int, replication: int) -> str:
     """The ``seed`` column of KPI tables: ``"<mc.seed>/<replication>"``, i.e. ``SeedSequence(mc.seed,
-    spawn_key=(replication,))`` — rebuild it with :func:`sim.batch.parse_seed`."""
+    spawn_key=(replication,))`` — rebuild it with :func:`sim.experiment.batch.parse_seed`."""
     return f"{base_seed}/{replication}"
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.report import write_comparison
-from sim.stats import compare
+from sim.experiment.stats import compare
+from sim.report.html import write_comparison
 
 
 def job_tables(root: Path) -> list[pd.DataFrame]:

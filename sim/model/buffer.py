@@ -18,10 +18,10 @@ from collections.abc import Generator
 
 import simpy
 
-from sim.clock import ORDER, RECEIPT, REVIEW, call_at, wake_at
-from sim.lane import Lane
-from sim.orders import Order
-from sim.policy import Policy
+from sim.model.clock import ORDER, RECEIPT, REVIEW, call_at, wake_at
+from sim.model.lane import Lane
+from sim.model.orders import Order
+from sim.model.policy import Policy
 
 EPS = 1e-9
 
@@ -52,7 +52,7 @@ class StockItem:
 
     Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into ``array('d')`` buffers (read by numpy
     without copying), time-weighted levels are accumulated as areas when they change, and the optional state log
-    (for time series) is a list of tuples. KPIs are computed after the run (sim.kpi).
+    (for time series) is a list of tuples. KPIs are computed after the run (sim.model.kpi).
     """
 
     def __init__(

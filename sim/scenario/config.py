@@ -19,14 +19,14 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError, ScenarioError
-from sim.presets import apply_policy
-from sim.scenario import Scenario, library, read_yaml, reject_code, validate
+from sim.scenario.presets import apply_policy
+from sim.scenario.schema import Scenario, library, read_yaml, reject_code, validate
 
 
 def conf_dir() -> Path:
     """The ``conf/`` directory: shipped inside the package when installed, at the repo root in a checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "conf", here.parent / "conf"):
+    for candidate in (here.parent / "conf", here.parent.parent / "conf"):
         if (candidate / "config.yaml").is_file():
             return candidate
     raise ConfigError(f"can't find supplysim's conf/ directory near {here}")

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
-from sim.demand import DemandSpec
-from sim.distributions import Dist
 from sim.errors import ScenarioError
-from sim.policy import PolicySpec
+from sim.model.policy import PolicySpec
+from sim.scenario.demand import DemandSpec
+from sim.scenario.distributions import Dist
 
 NonNeg = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -240,7 +240,7 @@ def _can_supply(node: SupplierNode | StockNode, sku: str, skus: list[str]) -> bo
 
 
 def _policies() -> str:
-    from sim.policy import POLICIES
+    from sim.model.policy import POLICIES
 
     return ", ".join(POLICIES)
 
@@ -252,7 +252,7 @@ def _policies() -> str:
 def library_dirs() -> list[Path]:
     """Where named scenarios live: the installed package's copy, else the source checkout's ``scenarios/``."""
     here = Path(__file__).resolve().parent
-    return [d for d in (here / "scenarios", here.parent / "scenarios") if d.is_dir()]
+    return [d for d in (here.parent / "scenarios", here.parent.parent / "scenarios") if d.is_dir()]
 
 
 def library() -> dict[str, Path]:

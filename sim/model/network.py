@@ -7,20 +7,21 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.buffer import SourceLink, StockItem
-from sim.clock import WARMUP, call_at
-from sim.distributions import Dist
-from sim.lane import Lane
-from sim.presets import demand_moments
-from sim.rng import stream
-from sim.scenario import Scenario, StockNode, SupplierNode
-from sim.supplier import Supplier
+from sim.model import demand
+from sim.model.buffer import SourceLink, StockItem
+from sim.model.clock import WARMUP, call_at
+from sim.model.lane import Lane
+from sim.model.rng import stream
+from sim.model.supplier import Supplier
+from sim.scenario.distributions import Dist
+from sim.scenario.presets import demand_moments
+from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
 
 class SupplyChain:
     """One replication's model: suppliers, lanes, stock items and demand processes in one environment.
 
-    Every random stream is keyed by purpose and element (see ``sim.rng``), so variants of a scenario share demand
+    Every random stream is keyed by purpose and element (see ``sim.model.rng``), so variants of a scenario share demand
     and transit draws.
     """
 
@@ -78,10 +79,13 @@ class SupplyChain:
             item.start()
         if sc.warmup > 0:
             call_at(env, sc.warmup, WARMUP, self._end_warmup)
+        self.demand_processes: list[simpy.Process] = []
         for node in stock_nodes:
             for sku, spec in node.demand.items():
                 item = self.items[node.id, sku]
-                spec.start(env, item.customer_demand, stream(seed, "demand", node.id, sku), horizon)
+                self.demand_processes.append(
+                    demand.start(env, spec, item.customer_demand, stream(seed, "demand", node.id, sku), horizon)
+                )
 
     def _link(self, node_id: str, sku: str, src) -> SourceLink:
         sc = self.scenario

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from scipy import stats
 
-from sim.registry import Registry
+from sim.scenario.registry import Registry
 
 NonNeg = Field(ge=0)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.buffer import StockItem
-    from sim.lane import Lane
+    from sim.model.buffer import StockItem
+    from sim.model.lane import Lane
 
 
 class Order:

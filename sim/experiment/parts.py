@@ -27,13 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.backends import ChunkResult, seed_label
 from sim.errors import ConfigError
-from sim.scenario import Scenario
-from sim.stats import SERIES_METRICS, describe_rows
+from sim.experiment.backends import ChunkResult, seed_label
+from sim.experiment.stats import SERIES_METRICS, describe_rows
+from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
-    from sim.batch import MCSettings
+    from sim.experiment.batch import MCSettings
 
 log = logging.getLogger(__name__)
 

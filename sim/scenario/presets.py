@@ -25,8 +25,8 @@ import math
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.policy import POLICIES
-from sim.scenario import Scenario, StockNode, SupplierNode, validate
+from sim.model.policy import POLICIES
+from sim.scenario.schema import Scenario, StockNode, SupplierNode, validate
 
 
 def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:

@@ -7,10 +7,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from sim import kpi
-from sim.network import SupplyChain
-from sim.rng import as_seed
-from sim.scenario import Scenario, load_scenario
+from sim.model import kpi
+from sim.model.network import SupplyChain
+from sim.model.rng import as_seed
+from sim.scenario.schema import Scenario, load_scenario
 
 
 class ReplicationResult:

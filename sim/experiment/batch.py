@@ -2,14 +2,14 @@
 
 Design choices (docs/batches.md has the user-facing story):
 
-* Replication ``i`` uses ``sim.rng.replication_seed(mc.seed, i)``; nothing else about the run (worker count,
+* Replication ``i`` uses ``sim.model.rng.replication_seed(mc.seed, i)``; nothing else about the run (worker count,
   backend, chunking, completion order, resume) enters a replication, so KPI tables are bit-identical across all of
   them, and variants run with the same ``mc.seed`` get common random numbers.
 * The engine's KPI index is the same for every replication, so a batch keeps one float vector per replication and
   builds the long table only when asked (``Batch.kpis``) or streams it to disk in blocks (``Batch.write``): memory
   grows with the KPI values only. Time series are kept for the first ``mc.series_replications`` replications only.
 * With ``out_dir`` every finished chunk is written atomically under ``out_dir/parts/``, which is what makes
-  ``mc.resume``, Ctrl-C and crashes cheap (see :mod:`sim.parts`).
+  ``mc.resume``, Ctrl-C and crashes cheap (see :mod:`sim.experiment.parts`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim import kpi as kpi_mod
-from sim.backends import chunk_size, make_runner, resolve_jobs
 from sim.errors import ConfigError
-from sim.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
-from sim.scenario import Scenario, StockNode, load_scenario
-from sim.stats import SUMMARY_STATS, bands, describe_rows
+from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
+from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
+from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
+from sim.model import kpi as kpi_mod
+from sim.scenario.schema import Scenario, StockNode, load_scenario
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim import figures
+from sim.report import figures
 
 DASH = "–"
 PERCENT_KPIS = frozenset({"fill_rate", "cycle_service_level", "otif"})

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain as _chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.network import SupplyChain
+if TYPE_CHECKING:
+    from sim.model.network import SupplyChain
 
 ALL = "ALL"
 EPS = 1e-9

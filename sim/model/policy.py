@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from sim.registry import Registry
+from sim.scenario.registry import Registry
 
 EPS = 1e-9
 

@@ -1,0 +1,1 @@
+"""Monte Carlo batches: seeds, backends (local, Dask), streamed parts, statistics and sweeps."""
