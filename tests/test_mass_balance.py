@@ -179,9 +179,7 @@ class Recorder:
             ln.ship = self._wrap(ln.ship, self.shipped)
             ln._depart = self._wrap(ln._depart, self.departed)
         for sup in chain.suppliers.values():
-            sup._made = self._wrap_made(sup._made)
-            for pool in sup.pools.values():
-                pool.done = sup._made
+            sup._made = self._wrap_made(sup._made)  # pools call the supplier's _made, looked up at call time
 
     @staticmethod
     def _wrap(fn, counter):

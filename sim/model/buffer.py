@@ -18,29 +18,44 @@ from collections.abc import Generator
 
 import simpy
 
-from sim.model.clock import ORDER, RECEIPT, REVIEW, call_at, wake_at
+from sim.model.clock import EPS, ORDER, RECEIPT, REVIEW, call_at, period_of, wake_at
 from sim.model.lane import Lane
 from sim.model.orders import Order
 from sim.model.policy import Policy
-
-EPS = 1e-9
+from sim.model.sourcing import FixedSplit, SourcingRule
 
 
 class SourceLink:
-    """One replenishment source of a stock item: where orders go, on which lane goods come back."""
+    """One replenishment source of a stock item: where orders go, on which lane goods come back, and the pipeline
+    of orders open there (``open``: placed, not yet fully received; ``on_order``: their units not yet received)."""
 
-    __slots__ = ("delay", "expected", "external", "lane", "node", "promised", "share")
+    __slots__ = ("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share")
 
     def __init__(
-        self, node, lane: Lane, share: float, delay: float, promised: float, external: bool, expected: float
+        self,
+        node,
+        lane: Lane,
+        share: float,
+        delay: float,
+        promised: float,
+        external: bool,
+        expected: float,
+        key: str = "",
     ) -> None:
         self.node = node  # Supplier or StockItem: anything with receive_order(order)
         self.lane = lane
+        self.key = key or lane.src  # the name policies use: the source node, or the lane id if a node has two lanes
         self.share = share
         self.delay = delay
         self.promised = promised  # quoted lead time (OTIF)
         self.external = external
         self.expected = expected  # expected lead time: order delay + mean production + mean transit
+        self.open: dict[Order, None] = {}  # insertion-ordered set of open orders
+        self.on_order = 0.0
+
+    def due_within(self, now: float, horizon: float) -> float:
+        """Units still to come from this source on orders due (placed + promised lead time) by ``now + horizon``."""
+        return sum(o.qty - o.received for o in self.open if o.due <= now + horizon + EPS)
 
 
 def _zeros(n: int) -> array:
@@ -76,6 +91,8 @@ class StockItem:
         self.customer_facing = customer_facing
         self.warmup = warmup
         self.sources: list[SourceLink] = []
+        self.sourcing: SourcingRule = FixedSplit()
+        self._observe = policy.observe if policy is not None and policy.observes else None
         self.on_hand = float(initial)
         self.backorders = 0.0
         self.cust_backorders = 0.0  # the part of ``backorders`` owed to end customers
@@ -144,7 +161,7 @@ class StockItem:
     def _serve(self, qty: float, order: Order | None) -> None:
         now = self.env.now
         self._advance(now)
-        k = int(now)
+        k = period_of(now)
         self.demand[k] += qty
         fill = 0.0 if self.backlog else min(self.on_hand, qty)
         if fill <= EPS:  # float dust on the shelf is not a shipment
@@ -169,23 +186,59 @@ class StockItem:
                     self.cust_backorders += short
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+        if self._observe is not None:
+            self._observe(qty, order is None)
         if self.continuous:
             self.review()
 
+    # -- the policy's view -------------------------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    @property
+    def inventory_position(self) -> float:
+        """On hand + on order - backorders."""
+        return self.on_hand + self.on_order - self.backorders
+
+    def supply_line(self, source: str | None = None) -> float:
+        """Units on order (placed, not yet received): from all sources, or from the source named ``source``."""
+        if source is None:
+            return self.on_order
+        return self.source(source).on_order
+
+    def source(self, key: str) -> SourceLink:
+        for src in self.sources:
+            if src.key == key:
+                return src
+        raise KeyError(f"{self.node}/{self.sku}: no source {key!r}; sources: {', '.join(s.key for s in self.sources)}")
+
+    def demand_history(self, periods: int | None = None) -> list[float]:
+        """Demand received (customer demand and downstream orders) in the completed periods, oldest first."""
+        k = period_of(self.env.now)
+        start = 0 if periods is None else max(k - periods, 0)
+        return list(self.demand[start:k])
+
     # -- supply side -----------------------------------------------------------------------------------
     def review(self) -> None:
-        """Ask the policy how much to order at the current inventory position; split it over the sources."""
-        qty = self.policy.order_quantity(self.on_hand + self.on_order - self.backorders)
-        if qty > EPS:
-            self.place(qty)
+        """Ask the policy what to order (a total, split by the sourcing rule, or units per source) and place it."""
+        decision = self.policy.decide(self)
+        if isinstance(decision, dict):
+            split = [(self.source(key), q) for key, q in decision.items() if q > EPS]
+            if split:
+                self.place(split)
+        elif decision > EPS:
+            self.place(self.sourcing.split(decision, self.sources))
 
-    def place(self, qty: float) -> None:
+    def place(self, split: list[tuple[SourceLink, float]]) -> None:
+        """Send one order per (source, units)."""
         env = self.env
         now = env.now
-        k = int(now)
-        for src in self.sources:
-            q = qty * src.share
-            order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external)
+        k = period_of(now)
+        for src, q in split:
+            order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external, src)
+            src.open[order] = None
+            src.on_order += q
             if now >= self.warmup and order.due < self.horizon:
                 self.due_in_horizon += 1
             self.on_order += q
@@ -203,7 +256,7 @@ class StockItem:
         now = self.env.now
         self._advance(now)
         self.in_transit += qty
-        self.transport[int(now)] += cost
+        self.transport[period_of(now)] += cost
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
@@ -213,11 +266,16 @@ class StockItem:
         self._advance(now)
         self.in_transit -= qty
         self.on_order -= qty
+        src = order.source
+        if src is not None:
+            src.on_order -= qty
         if order.external:
-            self.bought[int(now)] += qty
+            self.bought[period_of(now)] += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
             order.completed = now
+            if src is not None:
+                del src.open[order]
             if order.placed >= self.warmup:
                 self.lead_times.append(now - order.placed)
                 if order.due < self.horizon and now <= order.due + EPS:
@@ -225,7 +283,7 @@ class StockItem:
         on_hand = self.on_hand + qty
         backlog = self.backlog
         if backlog:
-            k = int(now)
+            k = period_of(now)
             while backlog and on_hand > EPS:
                 entry = backlog[0]
                 fill = min(on_hand, entry[0])
@@ -245,12 +303,29 @@ class StockItem:
         if self.log is not None:
             self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
 
+    def lost_in_transit(self, order: Order, qty: float) -> None:
+        """A shipment towards this item was cancelled: its units leave the pipeline and will never arrive."""
+        now = self.env.now
+        self._advance(now)
+        self.in_transit -= qty
+        self.on_order -= qty
+        order.qty -= qty  # the order now asks only for what can still come
+        src = order.source
+        if src is not None:
+            src.on_order -= qty
+            if order.completed is None and order.received >= order.qty - EPS:
+                del src.open[order]
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
     def preload(self, src: SourceLink, per_period: float) -> None:
         """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within
         the expected lead time, as if ordered before t = 0 (``initial_pipeline: steady``)."""
         j = 0
         while j < src.expected and per_period > EPS:
-            order = Order(self, self.sku, per_period, src.lane, j - src.expected, j, src.external)
+            order = Order(self, self.sku, per_period, src.lane, j - src.expected, j, src.external, src)
+            src.open[order] = None
+            src.on_order += per_period
             self.on_order += per_period
             self.in_transit += per_period
             call_at(self.env, j, RECEIPT, self.receive, order, per_period)

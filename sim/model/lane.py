@@ -1,26 +1,72 @@
-"""Shipping lanes: goods move from one node to another with a stochastic transit time, cost and capacity."""
+"""Shipping lanes: goods move from one node to another with a stochastic transit time, cost and capacity.
+
+A lane has an ``id`` and a ``mode`` (several lanes may join the same pair of nodes: sea next to air). Every departure
+is a :class:`Shipment` handle with its lines; its arrival is a scheduled call the shipment owns, so the model can
+``delay`` it (the receipt moves by exactly that much), ``cancel`` it, or read when it is due.
+
+Departures: a lane without capacity dispatches at once, in the event that handed it the goods. With a ``capacity``
+(units per period), goods beyond it wait FIFO; the lane's dispatcher process releases them at the start of each
+later period's production phase (a shipment may be split across periods). The dispatcher only runs while goods are
+waiting. Each departing shipment pays ``cost_per_shipment`` plus ``cost_per_unit`` per unit, charged to the
+receiving stock item.
+"""
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 
 import simpy
 
-from sim.model.clock import PRODUCTION, RECEIPT, call_at
+from sim.model.capacity import PeriodBudget
+from sim.model.clock import EPS, PRODUCTION, RECEIPT, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
 
-EPS = 1e-9
+
+class Shipment:
+    """Goods in transit on one lane: ``lines`` of (order, units); arrives at ``arrives`` unless delayed/cancelled."""
+
+    __slots__ = ("_call", "arrives", "departed", "lane", "lines")
+
+    def __init__(self, lane: Lane, lines: list[tuple[Order, float]], departed: float, arrives: float) -> None:
+        self.lane = lane
+        self.lines = lines
+        self.departed = departed
+        self.arrives = arrives
+        self._call: Call | None = None
+
+    @property
+    def in_transit(self) -> bool:
+        return self._call is not None and not self._call.cancelled
+
+    def delay(self, by: float) -> None:
+        """Arrive ``by`` periods later than planned (``by`` >= 0)."""
+        if by < 0:
+            raise ValueError(f"a shipment can't be delayed by a negative time ({by})")
+        if not self.in_transit:
+            raise RuntimeError("this shipment is no longer in transit")
+        self._call.cancel()  # type: ignore[union-attr]
+        self.arrives += by
+        self.lane.schedule_arrival(self)
+
+    def cancel(self) -> None:
+        """Lose the shipment: it never arrives (its units leave the buyer's pipeline as lost in transit)."""
+        if not self.in_transit:
+            raise RuntimeError("this shipment is no longer in transit")
+        self._call.cancel()  # type: ignore[union-attr]
+        self._call = None
+        self.lane.in_transit.discard(self)
+        for order, qty in self.lines:
+            order.buyer.lost_in_transit(order, qty)
+
+    def _arrive(self) -> None:
+        self._call = None
+        for order, qty in self.lines:
+            order.buyer.receive(order, qty)
 
 
 class Lane:
-    """A directed lane. ``ship`` sends goods now; they arrive after a transit-time draw (lane's own stream).
-
-    With a ``capacity`` (units per period) shipments beyond it wait, FIFO, for the next periods' capacity
-    (a shipment may be split across periods). Each departing shipment pays ``cost_per_shipment`` plus
-    ``cost_per_unit`` per unit, charged to the receiving stock item.
-    """
+    """A directed lane (see the module docstring)."""
 
     def __init__(
         self,
@@ -31,49 +77,70 @@ class Lane:
         cost_per_unit: float,
         cost_per_shipment: float,
         capacity: float | None,
+        lane_id: str = "",
+        mode: str = "road",
     ) -> None:
         self.env = env
         self.src, self.dst = src, dst
+        self.id = lane_id or f"{src}->{dst}"
+        self.mode = mode
         self.transit = transit
         self.cost_per_unit = cost_per_unit
         self.cost_per_shipment = cost_per_shipment
         self.capacity = capacity
         self.shipments = 0
+        self.in_transit: set[Shipment] = set()  # handles of the shipments on the way
+        self._budget = PeriodBudget(capacity) if capacity is not None else None
         self._queue: deque[list] = deque()  # [order, qty] waiting for capacity
-        self._period = -1
-        self._left = 0.0
-        self._ticking = False
+        self._wake: simpy.Event | None = None
+        self.process = env.process(self._dispatcher()) if capacity is not None else None
 
     def ship(self, order: Order, qty: float) -> None:
-        if self.capacity is None:
+        if self._budget is None:
             self._depart(order, qty)
-        else:
-            self._queue.append([order, qty])
-            self._release()
+            return
+        self._queue.append([order, qty])
+        self._release()
+        if self._queue and self._wake is not None:
+            self._wake.succeed()
+            self._wake = None
 
     def _depart(self, order: Order, qty: float) -> None:
+        env = self.env
         self.shipments += 1
         order.buyer.dispatched(qty, self.cost_per_shipment + self.cost_per_unit * qty)
-        call_at(self.env, self.transit(), RECEIPT, order.buyer.receive, order, qty)
+        now = env.now
+        shipment = Shipment(self, [(order, qty)], now, now + self.transit())
+        self.schedule_arrival(shipment)
+
+    def schedule_arrival(self, shipment: Shipment) -> None:
+        env = self.env
+        call = call_at(env, max(shipment.arrives - env.now, 0.0), RECEIPT, self._arrived, shipment)
+        shipment._call = call
+        self.in_transit.add(shipment)
+
+    def _arrived(self, shipment: Shipment) -> None:
+        self.in_transit.discard(shipment)
+        shipment._arrive()
 
     def _release(self) -> None:
-        now = self.env.now
-        period = math.floor(now + EPS)
-        if period != self._period:
-            self._period, self._left = period, self.capacity
-        queue = self._queue
-        while queue and self._left > EPS:
+        queue, now = self._queue, self.env.now
+        while queue:
             entry = queue[0]
-            take = min(entry[1], self._left)
-            self._left -= take
+            take = self._budget.take(entry[1], now)  # type: ignore[union-attr]
+            if take <= EPS:
+                return
             entry[1] -= take
             self._depart(entry[0], take)
             if entry[1] <= EPS:
                 queue.popleft()
-        if queue and not self._ticking:
-            self._ticking = True
-            call_at(self.env, period + 1 - now, PRODUCTION, self._tick)
 
-    def _tick(self) -> None:
-        self._ticking = False
-        self._release()
+    def _dispatcher(self) -> Generator:
+        env = self.env
+        while True:
+            if not self._queue:
+                self._wake = env.event()
+                yield self._wake
+            while self._queue:
+                yield wake_at(env, period_of(env.now) + 1 - env.now, PRODUCTION)
+                self._release()

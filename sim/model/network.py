@@ -30,15 +30,18 @@ class SupplyChain:
         self.seed = seed
         self.env = env = simpy.Environment()
         horizon = sc.horizon
-        self.lanes: dict[tuple[str, str], Lane] = {
-            (ln.from_, ln.to): Lane(
+        # keyed by lane id; each lane draws transit times from its own stream (adding a lane moves no other draws)
+        self.lanes: dict[str, Lane] = {
+            ln.id: Lane(
                 env,
                 ln.from_,
                 ln.to,
-                _sampler(ln.transit, seed, "transit", ln.from_, ln.to),
+                _sampler(ln.transit, seed, "transit", ln.id),
                 ln.cost_per_unit,
                 ln.cost_per_shipment,
                 ln.capacity,
+                lane_id=ln.id,
+                mode=ln.mode,
             )
             for ln in sc.lanes
         }
@@ -71,8 +74,9 @@ class SupplyChain:
         for node in stock_nodes:
             for sku, sources in node.sources.items():
                 item = self.items[node.id, sku]
+                twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 for src in sources:
-                    item.sources.append(self._link(node.id, sku, src))
+                    item.sources.append(self._link(node.id, sku, src, twice))
         if sc.initial_pipeline == "steady":
             self._preload_pipelines(stock_nodes)
         for item in self.items.values():
@@ -87,17 +91,18 @@ class SupplyChain:
                     demand.start(env, spec, item.customer_demand, stream(seed, "demand", node.id, sku), horizon)
                 )
 
-    def _link(self, node_id: str, sku: str, src) -> SourceLink:
+    def _link(self, node_id: str, sku: str, src, twice: set[str]) -> SourceLink:
         sc = self.scenario
-        lane_spec = sc.lane(src.node, node_id)
+        lane_spec = sc.lane(src.node, node_id, src.lane)
         upstream = sc.node(src.node)
         external = isinstance(upstream, SupplierNode)
         target = self.suppliers[src.node] if external else self.items[src.node, sku]
         made = upstream.production_time_of(sku).mean if external else 0.0
         expected = src.order_delay + made + lane_spec.transit.mean
         promised = expected if src.promised_lead_time is None else src.promised_lead_time
-        lane = self.lanes[src.node, node_id]
-        return SourceLink(target, lane, src.share, src.order_delay, promised, external, expected)
+        lane = self.lanes[lane_spec.id]
+        key = lane_spec.id if src.node in twice else src.node
+        return SourceLink(target, lane, src.share, src.order_delay, promised, external, expected, key)
 
     def _preload_pipelines(self, stock_nodes: list[StockNode]) -> None:
         """``initial_pipeline: steady``: goods in transit over each source's expected lead time; on hand defaults

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sim.model.buffer import StockItem
+    from sim.model.buffer import SourceLink, StockItem
     from sim.model.lane import Lane
 
 
@@ -16,12 +16,21 @@ class Order:
     ``received`` reaches ``qty``.
     """
 
-    __slots__ = ("buyer", "completed", "due", "external", "lane", "placed", "qty", "received", "sku")
+    __slots__ = ("buyer", "completed", "due", "external", "lane", "placed", "qty", "received", "sku", "source")
 
     def __init__(
-        self, buyer: StockItem, sku: str, qty: float, lane: Lane, placed: float, due: float, external: bool
+        self,
+        buyer: StockItem,
+        sku: str,
+        qty: float,
+        lane: Lane,
+        placed: float,
+        due: float,
+        external: bool,
+        source: SourceLink | None = None,
     ) -> None:
         self.buyer = buyer
+        self.source = source  # the buyer's source this order went to (per-source pipeline)
         self.sku = sku
         self.qty = qty
         self.lane = lane

@@ -11,7 +11,7 @@ New policies (forecast-driven order-up-to, dual-index, base-surge, ...) register
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -24,18 +24,62 @@ class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class StockView(Protocol):
+    """What a policy may read of its stock item (``sim.model.buffer.StockItem`` implements it)."""
+
+    now: float
+    on_hand: float
+    backorders: float
+    on_order: float  # the supply line over all sources
+
+    @property
+    def inventory_position(self) -> float: ...
+    def supply_line(self, source: str | None = None) -> float: ...
+    def demand_history(self, periods: int | None = None) -> list[float]: ...
+
+
 class Policy:
-    """Base class. ``review_period`` is None for continuous review."""
+    """Base class. ``review_period`` is None for continuous review.
+
+    The ordering protocol: at each review the stock item calls ``decide(view)``, which returns either a total (the
+    item's sourcing rule splits it over the sources) or ``{source: units}`` (a policy that orders per source, e.g.
+    dual-index). The default ``decide`` asks ``order_quantity(inventory position)``, which is all the classic
+    policies need. A policy that learns from demand sets ``observes = True`` and gets ``observe(qty, customer)``
+    for every demand the item receives (``customer`` False for a downstream node's order).
+    """
 
     Params: ClassVar[type[BaseModel]]
     review_period: float | None = None
     offset: float = 0.0
+    observes: ClassVar[bool] = False
 
     def __init__(self, p: Any) -> None:
         self.p = p
 
+    def decide(self, view: StockView) -> float | dict[str, float]:
+        return self.order_quantity(view.on_hand + view.on_order - view.backorders)
+
+    def observe(self, qty: float, customer: bool) -> None:  # pragma: no cover - protocol
+        """See one demand (only called when ``observes`` is True)."""
+
     def order_quantity(self, ip: float) -> float:  # pragma: no cover - protocol
         raise NotImplementedError
+
+    @staticmethod
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
+        """Parameters for an item with per-period demand ``mean``/``var``, lead time ``lead``, review period
+        ``review`` and safety factor ``z`` (the policy presets; see sim.scenario.presets)."""
+        raise NotImplementedError  # pragma: no cover - a policy without a sizing rule needs explicit params
+
+
+def cover(mean: float, var: float, periods: float, z: float) -> float:
+    """Stock that covers ``periods`` periods of demand with safety factor ``z``: ceil(mu*n + z*sigma*sqrt(n))."""
+    return math.ceil(mean * periods + z * math.sqrt(var) * math.sqrt(periods))
+
+
+def cycle(mean: float, review: float) -> float:
+    """An order quantity of one review period's mean demand (at least 1)."""
+    return max(1, math.ceil(mean * review))
 
     @property
     def target(self) -> float:
@@ -55,6 +99,10 @@ class BaseStock(Policy):
 
     def order_quantity(self, ip):
         return self.p.level - ip if ip < self.p.level - EPS else 0.0
+
+    @staticmethod
+    def size(mean, var, lead, review, z):
+        return {"level": cover(mean, var, lead, z)}
 
     @property
     def target(self):
@@ -78,6 +126,11 @@ class MinMax(Policy):
     def order_quantity(self, ip):
         return self.p.S - ip if ip <= self.p.s + EPS else 0.0
 
+    @staticmethod
+    def size(mean, var, lead, review, z):
+        s = cover(mean, var, lead, z)
+        return {"s": s, "S": s + cycle(mean, review)}
+
     @property
     def target(self):
         return self.p.S
@@ -95,6 +148,10 @@ class ReorderPointQuantity(Policy):
         if ip > self.p.s + EPS:
             return 0.0
         return self.p.Q * (math.floor((self.p.s - ip) / self.p.Q + EPS) + 1)
+
+    @staticmethod
+    def size(mean, var, lead, review, z):
+        return {"s": cover(mean, var, lead, z), "Q": cycle(mean, review)}
 
     @property
     def target(self):
@@ -120,6 +177,10 @@ class OrderUpTo(_Periodic):
     def order_quantity(self, ip):
         return self.p.order_up_to - ip if ip < self.p.order_up_to - EPS else 0.0
 
+    @staticmethod
+    def size(mean, var, lead, review, z):
+        return {"review_period": review, "order_up_to": cover(mean, var, review + lead, z)}
+
     @property
     def target(self):
         return self.p.order_up_to
@@ -132,6 +193,11 @@ class PeriodicMinMax(_Periodic, MinMax):
     class Params(MinMax.Params):
         review_period: float = Field(gt=0)
         offset: float = Field(default=0, ge=0)
+
+    @staticmethod
+    def size(mean, var, lead, review, z):
+        s = cover(mean, var, review + lead, z)
+        return {"review_period": review, "s": s, "S": s + cycle(mean, review)}
 
 
 class PolicySpec(BaseModel):

@@ -1,68 +1,66 @@
-"""Suppliers: make-to-order sources with an optional production capacity and a production-time distribution."""
+"""Suppliers: make-to-order sources with an optional production capacity, a production-time distribution and outages.
+
+A ``Supplier`` is a SimPy process in the shape of SimPy's machine-shop example. Orders join a FIFO queue per capacity
+pool; each period's capacity is allocated to the head of the queue (an order larger than one period's capacity is
+made over several periods, never a deadlock); an order whose last unit is allocated starts its production time (a
+handle the supplier holds) and then ships complete on its lane. The process itself only runs while there is queued
+work left for a later period: an order that fits in this period's capacity is allocated at once, in the event that
+brought it, so an unlimited supplier costs no process switches.
+
+Outages: ``supplier.fail(duration)`` (or ``supplier.process.interrupt(Outage(duration))``) takes it down now.
+While down, new orders queue, nothing is allocated, and orders in their production time are *held*: their remaining
+production time resumes when the supplier is back (Ciw's "resume" preemption). ``duration=None`` means until
+``repair()``. Interrupting a supplier that is already down extends the outage to the later end. Goods already handed
+to a lane are not the supplier's any more.
+"""
 
 from __future__ import annotations
 
-import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
 
 import simpy
 
-from sim.model.clock import PRODUCTION, call_at
+from sim.model.capacity import PeriodBudget
+from sim.model.clock import EPS, PRODUCTION, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
 
-EPS = 1e-9
+
+@dataclass(frozen=True)
+class Outage:
+    """The cause carried by an interrupt that takes a supplier down (``duration`` None: until ``repair()``)."""
+
+    duration: float | None = None
 
 
 class CapacityPool:
-    """Capacity of ``capacity`` units per period shared by the orders queued here (FIFO).
+    """``capacity`` units per period shared FIFO by the orders queued here."""
 
-    An order takes what is left of the current period's capacity the moment it arrives and the rest from the next
-    periods, so an order larger than one period's capacity is made over several periods (never a deadlock).
-    ``done(order)`` is called when the order's last unit has been allocated.
-    """
+    __slots__ = ("budget", "capacity", "produced", "queue")
 
-    def __init__(self, env: simpy.Environment, capacity: float, done: Callable[[Order], None], horizon: int):
-        self.env = env
+    def __init__(self, capacity: float, horizon: int) -> None:
         self.capacity = capacity
-        self.done = done
-        self.queue: deque[list] = deque()
+        self.budget = PeriodBudget(capacity)
+        self.queue: deque[list] = deque()  # [order, units not yet allocated]
         self.produced = [0.0] * (horizon + 1)  # units allocated per period (utilisation)
-        self._period = -1
-        self._left = 0.0
-        self._ticking = False
 
-    def add(self, order: Order) -> None:
-        self.queue.append([order, order.qty])
-        self._allocate()
-
-    def _allocate(self) -> None:
-        now = self.env.now
-        period = math.floor(now + EPS)
-        if period != self._period:
-            self._period, self._left = period, self.capacity
-        queue = self.queue
-        while queue and self._left > EPS:
+    def allocate(self, now: float, done: Callable[[Order], None]) -> None:
+        queue, period = self.queue, period_of(now)
+        while queue:
             entry = queue[0]
-            take = min(entry[1], self._left)
-            self._left -= take
+            take = self.budget.take(entry[1], now)
+            if take <= EPS:
+                return
             entry[1] -= take
             self.produced[period] += take
             if entry[1] <= EPS:
                 queue.popleft()
-                self.done(entry[0])
-        if queue and not self._ticking:
-            self._ticking = True
-            call_at(self.env, period + 1 - now, PRODUCTION, self._tick)
-
-    def _tick(self) -> None:
-        self._ticking = False
-        self._allocate()
+                done(entry[0])
 
 
 class Supplier:
-    """A make-to-order supplier. An order is produced (capacity permitting), then takes a production-time draw,
-    then ships complete on the lane to its buyer. A supplier without capacity is an unlimited source."""
+    """A make-to-order supplier (see the module docstring). Without capacity it is an unlimited source."""
 
     def __init__(
         self,
@@ -79,22 +77,121 @@ class Supplier:
         self.ordered = [0.0] * (horizon + 1)  # units ordered from this supplier per period
         self.pools: dict[str, CapacityPool] = {}
         if isinstance(capacity, dict):
-            self.pools = {sku: CapacityPool(env, c, self._made, horizon) for sku, c in capacity.items()}
+            self.pools = {sku: CapacityPool(c, horizon) for sku, c in capacity.items()}
         elif capacity is not None:
-            shared = CapacityPool(env, capacity, self._made, horizon)
+            shared = CapacityPool(capacity, horizon)
             self.pools = {sku: shared for sku in production_time}
+        self.up = True
+        self.waiting: deque[Order] = deque()  # orders of unlimited products that arrived while down
+        self.in_production: dict[Call, Order] = {}  # handles of orders in their production time
+        self.held: list[tuple[Order, float]] = []  # (order, remaining production time) while down
+        self.down_time = 0.0  # periods spent down (availability)
+        self._wake: simpy.Event | None = None
+        self._repaired: simpy.Event | None = None
+        self.process = env.process(self._run())
 
+    # -- orders ------------------------------------------------------------------------------------------
     def receive_order(self, order: Order) -> None:
-        self.ordered[int(self.env.now)] += order.qty
+        now = self.env.now
+        self.ordered[period_of(now)] += order.qty
         pool = self.pools.get(order.sku)
+        if not self.up:
+            if pool is None:
+                self.waiting.append(order)
+            else:
+                pool.queue.append([order, order.qty])
+            return
         if pool is None:
             self._made(order)
-        else:
-            pool.add(order)
+            return
+        pool.queue.append([order, order.qty])
+        pool.allocate(now, self._made)
+        if pool.queue and self._wake is not None:
+            self._wake.succeed()  # leftover for later periods: the process takes over
+            self._wake = None
+
+    def _queued(self) -> bool:
+        return any(p.queue for p in self.pools.values())
+
+    def _allocate_all(self) -> None:
+        now = self.env.now
+        for pool in {id(p): p for p in self.pools.values()}.values():
+            pool.allocate(now, self._made)
 
     def _made(self, order: Order) -> None:
+        """All units allocated: the production time starts (a handle the supplier can hold)."""
         delay = self.production_time[order.sku]()
         if delay > 0:
-            call_at(self.env, delay, PRODUCTION, order.lane.ship, order, order.qty)
+            self._start_production(order, delay)
         else:
             order.lane.ship(order, order.qty)
+
+    def _start_production(self, order: Order, delay: float) -> None:
+        call = call_at(self.env, delay, PRODUCTION, self._finished, order)
+        call.args = (order, call)
+        self.in_production[call] = order
+
+    def _finished(self, order: Order, call: Call) -> None:
+        del self.in_production[call]
+        order.lane.ship(order, order.qty)
+
+    # -- the process ---------------------------------------------------------------------------------------
+    def _run(self) -> Generator:
+        env = self.env
+        while True:
+            try:
+                if not self._queued():
+                    self._wake = env.event()
+                    yield self._wake
+                # work left over: allocate at the start of each next period's production phase
+                while self._queued():
+                    yield wake_at(env, period_of(env.now) + 1 - env.now, PRODUCTION)
+                    self._allocate_all()
+            except simpy.Interrupt as intr:
+                yield from self._outage(intr.cause)
+
+    def _outage(self, cause: object) -> Generator:
+        env = self.env
+        self._wake = None
+        self.up = False
+        start = env.now
+        for call, order in self.in_production.items():
+            call.cancel()
+            self.held.append((order, call.at - start))
+        self.in_production.clear()
+        duration = cause.duration if isinstance(cause, Outage) else None
+        end = None if duration is None else start + duration
+        while True:
+            try:
+                if end is None:
+                    self._repaired = env.event()
+                    yield self._repaired
+                else:
+                    yield env.timeout(end - env.now)
+                break
+            except simpy.Interrupt as again:  # a second outage while down: the later end wins
+                more = again.cause.duration if isinstance(again.cause, Outage) else None
+                end = None if (more is None or end is None) else max(end, env.now + more)
+        self._repaired = None
+        self.up = True
+        self.down_time += env.now - start
+        held, self.held = self.held, []
+        for order, remaining in held:
+            if remaining > EPS:
+                self._start_production(order, remaining)
+            else:
+                order.lane.ship(order, order.qty)
+        waiting, self.waiting = self.waiting, deque()
+        for order in waiting:
+            self._made(order)
+        self._allocate_all()
+
+    # -- disruptions ---------------------------------------------------------------------------------------
+    def fail(self, duration: float | None = None) -> None:
+        """Take the supplier down now for ``duration`` periods (None: until :meth:`repair`)."""
+        self.process.interrupt(Outage(duration))
+
+    def repair(self) -> None:
+        """End an open-ended outage now."""
+        if self._repaired is not None:
+            self._repaired.succeed()

@@ -21,7 +21,6 @@ continuous policy covers L periods and a periodic one R + L (docs/timing.md).
 from __future__ import annotations
 
 import graphlib
-import math
 from typing import Any
 
 from sim.errors import ConfigError
@@ -57,29 +56,17 @@ def lead_time(sc: Scenario, node: StockNode, sku: str) -> float:
     for s in node.sources.get(sku, []):
         up = sc.node(s.node)
         made = up.production_time_of(sku).mean if isinstance(up, SupplierNode) else 0.0
-        expected = s.order_delay + made + sc.lane(s.node, node.id).transit.mean
+        expected = s.order_delay + made + sc.lane(s.node, node.id, s.lane).transit.mean
         total += s.share * (s.promised_lead_time if s.promised_lead_time is not None else expected)
     return total
 
 
 def size(kind: str, mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
-    """Policy parameters for one item (see the table in the module docstring)."""
-    sd = math.sqrt(var)
-    cover = lambda periods: math.ceil(mean * periods + z * sd * math.sqrt(periods))  # noqa: E731
-    cycle = max(1, math.ceil(mean * review))
-    if kind == "base_stock":
-        return {"level": cover(lead)}
-    if kind == "s_S":
-        s = cover(lead)
-        return {"s": s, "S": s + cycle}
-    if kind == "s_Q":
-        return {"s": cover(lead), "Q": cycle}
-    if kind == "periodic_order_up_to":
-        return {"review_period": review, "order_up_to": cover(review + lead)}
-    if kind == "periodic_s_S":
-        s = cover(review + lead)
-        return {"review_period": review, "s": s, "S": s + cycle}
-    raise ConfigError(f"policy.kind: no sizing rule for {kind!r}; give policy.params explicitly")
+    """Policy parameters for one item: each policy class sizes itself (``Policy.size``; table above)."""
+    try:
+        return POLICIES[kind].size(mean, var, lead, review, z)
+    except NotImplementedError:
+        raise ConfigError(f"policy.kind: no sizing rule for {kind!r}; give policy.params explicitly") from None
 
 
 def apply_policy(

@@ -40,6 +40,7 @@ class Product(_Model):
 
 class Source(_Model):
     node: str
+    lane: str | None = None  # lane id; default: the only lane from ``node`` to this node
     share: float = Field(default=1.0, gt=0, le=1)
     order_delay: NonNeg = 0.0  # information delay: order placed -> order reaches the source
     promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
@@ -104,6 +105,15 @@ class Lane(_Model):
     cost_per_unit: NonNeg = 0.0
     cost_per_shipment: NonNeg = 0.0
     capacity: Positive | None = None  # units that may depart per period
+    id: str = ""  # unique lane id; default "FROM->TO" (several lanes between one pair need their own)
+    mode: Literal["road", "sea", "air", "rail", "courier", "internal"] = "road"
+    region: str = ""
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Lane:
+        if not self.id:
+            object.__setattr__(self, "id", f"{self.from_}->{self.to}")  # frozen model: set once, while validating
+        return self
 
 
 PERIODS_PER_YEAR = {"hour": 8760, "day": 365, "week": 52, "month": 12}
@@ -133,7 +143,10 @@ class Scenario(_Model):
     def node(self, node_id: str) -> SupplierNode | StockNode:
         return next(n for n in self.nodes if n.id == node_id)
 
-    def lane(self, src: str, dst: str) -> Lane:
+    def lane(self, src: str, dst: str, lane_id: str | None = None) -> Lane:
+        """The lane a source uses: the named one, else the only lane of the pair (validation guarantees one)."""
+        if lane_id is not None:
+            return next(ln for ln in self.lanes if ln.id == lane_id)
         return next(ln for ln in self.lanes if ln.from_ == src and ln.to == dst)
 
     def product(self, sku: str) -> Product:
@@ -173,8 +186,12 @@ def _cross_references(sc: Scenario) -> list[str]:
             errs.append(f"lanes[{i}].to: {ln.to!r} is a supplier; lanes must end at a buffer or retailer")
         if ln.from_ == ln.to:
             errs.append(f"lanes[{i}]: a lane from {ln.from_!r} to itself")
-    for d in sorted({k for k in lanes if [(x.from_, x.to) for x in sc.lanes].count(k) > 1}):
-        errs.append(f"lanes: duplicate lane {d[0]} -> {d[1]}")
+    for d in sorted(_dupes([ln.id for ln in sc.lanes])):
+        errs.append(f"lanes: duplicate id {d!r} (several lanes between one pair of nodes need their own ids)")
+    lane_ids = {ln.id: ln for ln in sc.lanes}
+    pair_lanes: dict[tuple[str, str], list[str]] = {}
+    for ln in sc.lanes:
+        pair_lanes.setdefault((ln.from_, ln.to), []).append(ln.id)
     graph: dict[str, set[str]] = {n: set() for n in ids}
     for i, node in enumerate(sc.nodes):
         where = f"nodes[{i}] ({node.id})"
@@ -212,8 +229,21 @@ def _cross_references(sc: Scenario) -> list[str]:
                 if s.node == node.id:
                     errs.append(f"{path}[{j}].node: a node can't source from itself")
                     continue
-                if (s.node, node.id) not in lanes:
+                if s.lane is not None:
+                    ln = lane_ids.get(s.lane)
+                    if ln is None:
+                        errs.append(f"{path}[{j}].lane: unknown lane {s.lane!r}; known lanes: {', '.join(lane_ids)}")
+                    elif (ln.from_, ln.to) != (s.node, node.id):
+                        errs.append(
+                            f"{path}[{j}].lane: lane {s.lane!r} runs {ln.from_} -> {ln.to}, not {s.node} -> {node.id}"
+                        )
+                elif (s.node, node.id) not in lanes:
                     errs.append(f"{path}[{j}]: no lane from {s.node!r} to {node.id!r}; add it under 'lanes'")
+                elif len(pair_lanes[s.node, node.id]) > 1:
+                    errs.append(
+                        f"{path}[{j}].lane: {s.node!r} -> {node.id!r} has several lanes; name one: "
+                        f"{', '.join(pair_lanes[s.node, node.id])}"
+                    )
                 if not _can_supply(by_id[s.node], sku, skus):
                     errs.append(f"{path}[{j}].node: {s.node!r} does not carry {sku!r}")
                 times = getattr(by_id[s.node], "production_time", None)

@@ -1,0 +1,37 @@
+"""Sourcing rules: how a stock item splits an order total over its sources (the registry ``SOURCING``).
+
+A rule answers one question, ``split(total, sources) -> [(source, units), ...]``. ``fixed_split`` (each source gets
+its ``share``) is the default and today's only entry; failover, volume triggers and other rules register here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from sim.scenario.registry import Registry
+
+if TYPE_CHECKING:
+    from sim.model.buffer import SourceLink
+
+
+class SourcingRule:
+    Params: ClassVar[type[BaseModel]]
+
+    def split(self, total: float, sources: list[SourceLink]) -> list[tuple[SourceLink, float]]:
+        raise NotImplementedError  # pragma: no cover - protocol
+
+
+SOURCING: Registry[type[SourcingRule]] = Registry("sourcing rule", "rule")
+
+
+@SOURCING.register("fixed_split")
+class FixedSplit(SourcingRule):
+    """Every order goes to every source, ``share`` of the units each (shares sum to 1: checked by the schema)."""
+
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def split(self, total, sources):
+        return [(src, total * src.share) for src in sources]
