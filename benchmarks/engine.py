@@ -33,6 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def serial_chain(stages: int = 4, horizon: int = 365) -> Scenario:
     """Supplier -> stage 1 -> ... -> retailer; Poisson(10)/day at the retailer, (s,S) everywhere, 2-day lanes."""
+    return validate(serial_chain_data(stages, horizon))
+
+
+def serial_chain_data(stages: int = 4, horizon: int = 365) -> dict:
+    """The serial chain as scenario data (a plain dict)."""
     names = [f"stage{i}" for i in range(stages, 0, -1)]
     nodes: list[dict] = [{"id": "supplier", "type": "supplier"}]
     upstream = "supplier"
@@ -52,15 +57,13 @@ def serial_chain(stages: int = 4, horizon: int = 365) -> Scenario:
         {"from": a["id"], "to": b["id"], "transit": {"dist": "constant", "value": 2}}
         for a, b in itertools.pairwise(nodes)
     ]
-    return validate(
-        {
-            "name": f"serial_{stages}",
-            "horizon": horizon,
-            "products": [{"id": "w", "holding_cost": 0.1, "backorder_cost": 1.0, "order_cost": 5}],
-            "nodes": nodes,
-            "lanes": lanes,
-        }
-    )
+    return {
+        "name": f"serial_{stages}",
+        "horizon": horizon,
+        "products": [{"id": "w", "holding_cost": 0.1, "backorder_cost": 1.0, "order_cost": 5}],
+        "nodes": nodes,
+        "lanes": lanes,
+    }
 
 
 def bare_event_seconds(n: int = 200_000) -> float:

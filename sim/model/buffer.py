@@ -19,6 +19,8 @@ from collections.abc import Generator
 import simpy
 
 from sim.model.clock import EPS, ORDER, RECEIPT, REVIEW, call_at, period_of, wake_at
+
+# hot paths inline ``period_of(now)`` as ``int(now + EPS)`` (the same for times >= 0, without a call)
 from sim.model.lane import Lane
 from sim.model.orders import Order
 from sim.model.policy import Policy
@@ -161,7 +163,7 @@ class StockItem:
     def _serve(self, qty: float, order: Order | None) -> None:
         now = self.env.now
         self._advance(now)
-        k = period_of(now)
+        k = int(now + EPS)
         self.demand[k] += qty
         fill = 0.0 if self.backlog else min(self.on_hand, qty)
         if fill <= EPS:  # float dust on the shelf is not a shipment
@@ -234,7 +236,7 @@ class StockItem:
         """Send one order per (source, units)."""
         env = self.env
         now = env.now
-        k = period_of(now)
+        k = int(now + EPS)
         for src, q in split:
             order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external, src)
             src.open[order] = None
@@ -256,7 +258,7 @@ class StockItem:
         now = self.env.now
         self._advance(now)
         self.in_transit += qty
-        self.transport[period_of(now)] += cost
+        self.transport[int(now + EPS)] += cost
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
@@ -270,7 +272,7 @@ class StockItem:
         if src is not None:
             src.on_order -= qty
         if order.external:
-            self.bought[period_of(now)] += qty
+            self.bought[int(now + EPS)] += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
             order.completed = now
@@ -283,7 +285,7 @@ class StockItem:
         on_hand = self.on_hand + qty
         backlog = self.backlog
         if backlog:
-            k = period_of(now)
+            k = int(now + EPS)
             while backlog and on_hand > EPS:
                 entry = backlog[0]
                 fill = min(on_hand, entry[0])

@@ -110,8 +110,10 @@ class Lane:
         self.shipments += 1
         order.buyer.dispatched(qty, self.cost_per_shipment + self.cost_per_unit * qty)
         now = env.now
-        shipment = Shipment(self, [(order, qty)], now, now + self.transit())
-        self.schedule_arrival(shipment)
+        transit = self.transit()
+        shipment = Shipment(self, [(order, qty)], now, now + transit)
+        shipment._call = call_at(env, transit, RECEIPT, self._arrived, shipment)
+        self.in_transit.add(shipment)
 
     def schedule_arrival(self, shipment: Shipment) -> None:
         env = self.env
