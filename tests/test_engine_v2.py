@@ -293,3 +293,18 @@ def test_the_architecture_docs_worked_example_runs(capsys):
     block = re.search(r"### Worked example.*?```python\n(.*?)```", text, re.S).group(1)
     exec(compile(block, "architecture.md", "exec"), {})
     assert capsys.readouterr().out.strip() == "24.0"
+
+
+def test_every_demand_kind_has_a_process():
+    """Each registered demand kind starts in sim.model.demand (one shared periodic process, or its own)."""
+    from sim.scenario.demand import DEMANDS
+
+    examples = {
+        "periodic": {"dist": "poisson", "mean": 2},
+        "empirical": {"kind": "empirical", "values": [1, 2]},
+        "poisson_process": {"kind": "poisson_process", "rate": 2},
+    }
+    assert set(DEMANDS) == set(examples)
+    for kind, spec in examples.items():
+        result = sim.simulate(single_stage({"kind": "base_stock", "level": 5}, spec, horizon=10), seed=1)
+        assert result.kpi("demand", "r", "w") > 0, kind

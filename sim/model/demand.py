@@ -1,8 +1,10 @@
-"""Customer demand as SimPy processes, one per (retailer, product) with demand (the kinds of ``sim.scenario.demand``).
+"""Customer demand as SimPy processes (the kinds of ``sim.scenario.demand``).
 
-- ``periodic`` / ``empirical``: a process that wakes once per period in the ``DEMAND`` phase and hands the period's
-  quantity (pre-drawn from the demand stream, so a policy change never moves it) to the stock item;
-- ``poisson_process``: a process that waits exponential gaps and hands each customer's ``size`` draw over.
+- ``periodic`` / ``empirical``: the network's :class:`PeriodicDemand` process wakes once per period in the
+  ``DEMAND`` phase and hands each (retailer, product) stream its period quantity, in scenario order (node, then
+  product): one event per period for all streams, the order a per-stream schedule would also give. Quantities are
+  pre-drawn from each stream's own demand stream, so a policy change never moves them;
+- ``poisson_process``: a process per stream that waits exponential gaps and hands each customer's ``size`` draw over.
 """
 
 from __future__ import annotations
@@ -19,15 +21,30 @@ from sim.scenario.distributions import Dist
 Sink = Callable[[float], None]  # receives a customer demand of q units at env.now
 
 
-def series(env: simpy.Environment, quantities: list[float], sink: Sink) -> Generator:
-    """One demand per period, at t = 0, 1, ... (zero quantities are skipped: nobody came)."""
-    yield wake_at(env, 0, DEMAND)
-    last = len(quantities) - 1
-    for i, q in enumerate(quantities):
-        if q > 0:
-            sink(q)
-        if i < last:
-            yield wake_at(env, 1, DEMAND)
+class PeriodicDemand:
+    """All per-period demand streams of one replication, served by one process."""
+
+    def __init__(self, env: simpy.Environment, horizon: int) -> None:
+        self.env = env
+        self.horizon = horizon
+        self.streams: list[tuple[list[float], Sink]] = []
+        self.process: simpy.Process | None = None
+
+    def add(self, quantities: list[float], sink: Sink) -> None:
+        self.streams.append((quantities, sink))
+        if self.process is None:
+            self.process = self.env.process(self._run())
+
+    def _run(self) -> Generator:
+        env, streams = self.env, self.streams
+        yield wake_at(env, 0, DEMAND)
+        for t in range(self.horizon):
+            for quantities, sink in streams:
+                q = quantities[t]
+                if q > 0:  # a zero draw: nobody came
+                    sink(q)
+            if t + 1 < self.horizon:
+                yield wake_at(env, 1, DEMAND)
 
 
 def arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator) -> Generator:
@@ -40,20 +57,22 @@ def arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: n
 
 
 def start(
-    env: simpy.Environment, spec: DemandSpec, sink: Sink, rng: np.random.Generator, horizon: int
-) -> simpy.Process:
-    """Start the demand process of ``spec``; returns it (a disruption can interrupt it)."""
+    env: simpy.Environment,
+    spec: DemandSpec,
+    sink: Sink,
+    rng: np.random.Generator,
+    horizon: int,
+    periodic: PeriodicDemand,
+) -> simpy.Process | None:
+    """Start the demand of ``spec``: its own process (``poisson_process``) or a stream of ``periodic``."""
     p = spec.params
     if spec.kind == "periodic":
-        quantities = p.quantity.draw(rng, horizon).tolist()
+        periodic.add(p.quantity.draw(rng, horizon).tolist(), sink)
     elif spec.kind == "empirical":
         reps = -(-horizon // len(p.values))
-        quantities = (list(p.values) * reps)[:horizon]
+        periodic.add((list(p.values) * reps)[:horizon], sink)
     elif spec.kind == "poisson_process":
         return env.process(arrivals(env, p.rate, p.size, sink, rng))
-    else:  # pragma: no cover - every registered kind has a branch (tests/test_layers.py checks)
+    else:  # pragma: no cover - every registered kind has a branch (tests/test_engine_v2.py checks)
         raise KeyError(f"demand kind {spec.kind!r} has no process")
-    return env.process(series(env, quantities, sink))
-
-
-KINDS = ("periodic", "empirical", "poisson_process")
+    return None

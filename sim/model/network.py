@@ -83,13 +83,15 @@ class SupplyChain:
             item.start()
         if sc.warmup > 0:
             call_at(env, sc.warmup, WARMUP, self._end_warmup)
-        self.demand_processes: list[simpy.Process] = []
+        self.periodic_demand = demand.PeriodicDemand(env, horizon)
+        self.arrival_processes: list[simpy.Process] = []  # one per poisson_process stream
         for node in stock_nodes:
             for sku, spec in node.demand.items():
                 item = self.items[node.id, sku]
-                self.demand_processes.append(
-                    demand.start(env, spec, item.customer_demand, stream(seed, "demand", node.id, sku), horizon)
-                )
+                rng = stream(seed, "demand", node.id, sku)
+                proc = demand.start(env, spec, item.customer_demand, rng, horizon, self.periodic_demand)
+                if proc is not None:
+                    self.arrival_processes.append(proc)
 
     def _link(self, node_id: str, sku: str, src, twice: set[str]) -> SourceLink:
         sc = self.scenario
