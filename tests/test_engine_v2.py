@@ -275,7 +275,7 @@ def test_a_policy_can_order_per_source():
     data["lanes"] = [lane("far", "r", 8), lane("near", "r", 1)]
     chain = model(data)
     item = chain.items["r", "w"]
-    item.policy = PerSource()
+    item.set_policy(PerSource())
     seen = []
     at(chain.env, 4, lambda: seen.append((item.supply_line("far"), item.supply_line("near"), item.supply_line())))
     chain.run()

@@ -87,14 +87,12 @@ class StockItem:
     ) -> None:
         self.env = env
         self.node, self.sku = node, sku
-        self.policy = policy
-        self.continuous = policy is not None and policy.review_period is None
         self.lost_sales = lost_sales
         self.customer_facing = customer_facing
         self.warmup = warmup
         self.sources: list[SourceLink] = []
         self.sourcing: SourcingRule = FixedSplit()
-        self._observe = policy.observe if policy is not None and policy.observes else None
+        self.set_policy(policy)
         self.on_hand = float(initial)
         self.backorders = 0.0
         self.cust_backorders = 0.0  # the part of ``backorders`` owed to end customers
@@ -150,6 +148,13 @@ class StockItem:
             self.area_in_transit + self.in_transit * dt,
             self.area_cust_backorders + self.cust_backorders * dt,
         )
+
+    def set_policy(self, policy: Policy | None) -> None:
+        """Use ``policy`` from now on (before the run: also for the first review)."""
+        self.policy = policy
+        self.continuous = policy is not None and policy.review_period is None
+        self._observe = policy.observe if policy is not None and policy.observes else None
+        self._plain = policy is not None and type(policy).decide is Policy.decide
 
     # -- demand side -----------------------------------------------------------------------------------
     def customer_demand(self, qty: float) -> None:
@@ -224,7 +229,10 @@ class StockItem:
     # -- supply side -----------------------------------------------------------------------------------
     def review(self) -> None:
         """Ask the policy what to order (a total, split by the sourcing rule, or units per source) and place it."""
-        decision = self.policy.decide(self)
+        if self._plain:  # the policy decides on the inventory position alone: skip building the view call
+            decision = self.policy.order_quantity(self.on_hand + self.on_order - self.backorders)
+        else:
+            decision = self.policy.decide(self)
         if isinstance(decision, dict):
             split = [(self.source(key), q) for key, q in decision.items() if q > EPS]
             if split:

@@ -17,7 +17,7 @@ So an order placed at t with lead time L arrives at t + L *before* that period's
 L periods (t .. t+L-1), and a periodic order-up-to level must cover R + L periods. See docs/timing.md.
 
 ``wake_at`` and ``call_at`` schedule with these priorities. ``wake_at`` builds a triggered ``Event`` by setting
-SimPy's ``_ok``/``_value`` (the same two fields ``Timeout.__init__`` sets); tests/test_clock.py pins that contract
+SimPy's ``callbacks``/``_ok``/``_value`` (the fields ``Timeout.__init__`` sets); tests/test_clock.py pins that contract
 and pyproject pins ``simpy`` to major version 4.
 """
 
@@ -41,13 +41,20 @@ def period_of(now: float) -> int:
     return math.floor(now + EPS)
 
 
+class _Wake(Event):
+    """A triggered event scheduled with a phase: what ``Timeout`` does, with a priority."""
+
+    def __init__(self, env: simpy.Environment, delay: float, priority: int) -> None:
+        self.env = env
+        self.callbacks = []
+        self._ok = True
+        self._value = None
+        env.schedule(self, priority, delay)
+
+
 def wake_at(env: simpy.Environment, delay: float, priority: int) -> Event:
     """A timeout with an explicit same-time priority (for ``yield`` in processes)."""
-    ev = Event(env)
-    ev._ok = True
-    ev._value = None
-    env.schedule(ev, priority, delay)
-    return ev
+    return _Wake(env, delay, priority)
 
 
 def _fire(call: Call) -> None:

@@ -61,6 +61,7 @@ class Shipment:
 
     def _arrive(self) -> None:
         self._call = None
+        self.lane.in_transit.discard(self)
         for order, qty in self.lines:
             order.buyer.receive(order, qty)
 
@@ -112,18 +113,13 @@ class Lane:
         now = env.now
         transit = self.transit()
         shipment = Shipment(self, [(order, qty)], now, now + transit)
-        shipment._call = call_at(env, transit, RECEIPT, self._arrived, shipment)
+        shipment._call = call_at(env, transit, RECEIPT, shipment._arrive)
         self.in_transit.add(shipment)
 
     def schedule_arrival(self, shipment: Shipment) -> None:
         env = self.env
-        call = call_at(env, max(shipment.arrives - env.now, 0.0), RECEIPT, self._arrived, shipment)
-        shipment._call = call
+        shipment._call = call_at(env, max(shipment.arrives - env.now, 0.0), RECEIPT, shipment._arrive)
         self.in_transit.add(shipment)
-
-    def _arrived(self, shipment: Shipment) -> None:
-        self.in_transit.discard(shipment)
-        shipment._arrive()
 
     def _release(self) -> None:
         queue, now = self._queue, self.env.now

@@ -34,4 +34,6 @@ class FixedSplit(SourcingRule):
         model_config = ConfigDict(extra="forbid", frozen=True)
 
     def split(self, total, sources):
+        if len(sources) == 1:
+            return [(sources[0], total)]  # share 1 (the common case, without the multiplication)
         return [(src, total * src.share) for src in sources]
