@@ -308,3 +308,39 @@ def test_every_demand_kind_has_a_process():
     for kind, spec in examples.items():
         result = sim.simulate(single_stage({"kind": "base_stock", "level": 5}, spec, horizon=10), seed=1)
         assert result.kpi("demand", "r", "w") > 0, kind
+
+
+# -- the event log -------------------------------------------------------------------------------------------------
+
+
+def test_event_log_traces_one_order_exactly():
+    """Production 5, transit 1, down from 2 to 5: order at 0, supplier down at 2 and up at 5, ship at 8, receive 9."""
+    chain = SupplyChain(
+        build(one_order(supplier_kw={"production_time": const(5)})), np.random.SeedSequence(0), events=True
+    )
+    at(chain.env, 2, lambda: chain.suppliers["f"].fail(3))
+    chain.run()
+    rows = [(r.t, r.event, r.node, r.qty, r.via, r.order) for r in chain.events.frame().itertuples()]
+    assert rows == [
+        (0, "order", "r", 3, "f", 0),
+        (2, "down", "f", 0, "", -1),
+        (5, "up", "f", 0, "", -1),
+        (8, "ship", "f", 3, "f->r", 0),
+        (9, "receive", "r", 3, "f->r", 0),
+    ]
+
+
+def test_event_log_is_off_by_default_and_agrees_with_the_kpis():
+    data = single_stage({"kind": "base_stock", "level": 4}, {"dist": "poisson", "mean": 3}, horizon=50)
+    assert sim.simulate(data, seed=3).events is None
+    result = sim.simulate(data, seed=3, events=True)
+    log = result.events
+    assert log.t.is_monotonic_increasing
+    ts = result.timeseries
+    ordered = log[log.event == "order"].qty.sum()
+    assert ordered == pytest.approx(ts.orders.sum(), abs=1e-9) and ordered > 0
+    received = log[log.event == "receive"].qty.sum()
+    shipped = log[log.event == "ship"].qty.sum()
+    assert received <= shipped <= ordered + 1e-9
+    stockouts = log[log.event == "stockout"].qty.sum()
+    assert stockouts == pytest.approx((ts.demand - ts.filled).sum(), abs=1e-9) and stockouts > 0

@@ -24,6 +24,7 @@ from sim.model.clock import EPS, ORDER, RECEIPT, REVIEW, call_at, period_of, wak
 from sim.model.lane import Lane
 from sim.model.orders import Order
 from sim.model.policy import Policy
+from sim.model.records import EventLog
 from sim.model.sourcing import FixedSplit, SourcingRule
 
 
@@ -92,6 +93,7 @@ class StockItem:
         self.warmup = warmup
         self.sources: list[SourceLink] = []
         self.sourcing: SourcingRule = FixedSplit()
+        self.events: EventLog | None = None  # the opt-in event log (sim.model.records), set by the SupplyChain
         self.set_policy(policy)
         self.on_hand = float(initial)
         self.backorders = 0.0
@@ -184,6 +186,8 @@ class StockItem:
             self.cust_demand[k] += qty
             self.cust_filled[k] += fill
         if short > EPS:
+            if order is None and self.events is not None:
+                self.events.add(now, "stockout", self.node, self.sku, short)
             if order is None and self.lost_sales:
                 self.lost[k] += short
             else:
@@ -245,8 +249,11 @@ class StockItem:
         env = self.env
         now = env.now
         k = int(now + EPS)
+        events = self.events
         for src, q in split:
             order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external, src)
+            if events is not None:
+                events.add(now, "order", self.node, self.sku, q, src.key, events.number(order))
             src.open[order] = None
             src.on_order += q
             if now >= self.warmup and order.due < self.horizon:
@@ -279,6 +286,8 @@ class StockItem:
         src = order.source
         if src is not None:
             src.on_order -= qty
+        if self.events is not None:
+            self.events.add(now, "receive", self.node, self.sku, qty, order.lane.id, order.ref)
         if order.external:
             self.bought[int(now + EPS)] += qty
         order.received += qty

@@ -23,12 +23,14 @@ class ReplicationResult:
         kpi_index: list[tuple[str, str, str]],
         kpi_values: np.ndarray,
         series: dict | None,
+        events: pd.DataFrame | None = None,
     ) -> None:
         self.scenario_name = scenario_name
         self.seed = seed
         self.kpi_index = tuple(kpi_index)
         self.kpi_values = kpi_values
         self._series = series
+        self.events = events  # the event log (sim.model.records) when asked for with events=True, else None
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
@@ -59,18 +61,23 @@ class ReplicationResult:
 
 
 def run_replication(
-    scenario: Scenario, seed: int | np.random.SeedSequence, *, timeseries: bool = True
+    scenario: Scenario, seed: int | np.random.SeedSequence, *, timeseries: bool = True, events: bool = False
 ) -> ReplicationResult:
     """Simulate one replication of a validated scenario."""
     ss = as_seed(seed)
-    chain = SupplyChain(scenario, ss, record_log=timeseries).run()
+    chain = SupplyChain(scenario, ss, record_log=timeseries, events=events).run()
     index, values = kpi.compute(chain)
     series = kpi.timeseries(chain) if timeseries else None
-    return ReplicationResult(scenario.name, ss, index, values, series)
+    log = chain.events.frame() if chain.events is not None else None
+    return ReplicationResult(scenario.name, ss, index, values, series, log)
 
 
 def simulate(
-    scenario: str | dict | Scenario, seed: int | np.random.SeedSequence = 0, *, timeseries: bool = True
+    scenario: str | dict | Scenario,
+    seed: int | np.random.SeedSequence = 0,
+    *,
+    timeseries: bool = True,
+    events: bool = False,
 ) -> ReplicationResult:
     """Load (a path, a library name, a dict or a Scenario), validate and simulate one replication."""
-    return run_replication(load_scenario(scenario), seed, timeseries=timeseries)
+    return run_replication(load_scenario(scenario), seed, timeseries=timeseries, events=events)

@@ -21,6 +21,7 @@ import simpy
 from sim.model.capacity import PeriodBudget
 from sim.model.clock import EPS, PRODUCTION, RECEIPT, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
+from sim.model.records import EventLog
 
 
 class Shipment:
@@ -91,6 +92,7 @@ class Lane:
         self.capacity = capacity
         self.shipments = 0
         self.in_transit: set[Shipment] = set()  # handles of the shipments on the way
+        self.events: EventLog | None = None  # the opt-in event log, set by the SupplyChain
         self._budget = PeriodBudget(capacity) if capacity is not None else None
         self._queue: deque[list] = deque()  # [order, qty] waiting for capacity
         self._wake: simpy.Event | None = None
@@ -112,6 +114,8 @@ class Lane:
         order.buyer.dispatched(qty, self.cost_per_shipment + self.cost_per_unit * qty)
         now = env.now
         transit = self.transit()
+        if self.events is not None:
+            self.events.add(now, "ship", self.src, order.sku, qty, self.id, order.ref)
         shipment = Shipment(self, [(order, qty)], now, now + transit)
         shipment._call = call_at(env, transit, RECEIPT, shipment._arrive)
         self.in_transit.add(shipment)

@@ -11,6 +11,7 @@ from sim.model import demand
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
 from sim.model.lane import Lane
+from sim.model.records import EventLog
 from sim.model.rng import stream
 from sim.model.supplier import Supplier
 from sim.scenario.distributions import Dist
@@ -25,7 +26,9 @@ class SupplyChain:
     and transit draws.
     """
 
-    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, *, record_log: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: np.random.SeedSequence, *, record_log: bool = True, events: bool = False
+    ) -> None:
         self.scenario = sc = scenario
         self.seed = seed
         self.env = env = simpy.Environment()
@@ -77,6 +80,10 @@ class SupplyChain:
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 for src in sources:
                     item.sources.append(self._link(node.id, sku, src, twice))
+        self.events = EventLog() if events else None
+        if events:
+            for actor in (*self.lanes.values(), *self.suppliers.values(), *self.items.values()):
+                actor.events = self.events
         if sc.initial_pipeline == "steady":
             self._preload_pipelines(stock_nodes)
         for item in self.items.values():

@@ -16,7 +16,7 @@ class Order:
     ``received`` reaches ``qty``.
     """
 
-    __slots__ = ("buyer", "completed", "due", "external", "lane", "placed", "qty", "received", "sku", "source")
+    __slots__ = ("buyer", "completed", "due", "external", "lane", "placed", "qty", "received", "ref", "sku", "source")
 
     def __init__(
         self,
@@ -39,3 +39,4 @@ class Order:
         self.external = external  # bought from a supplier (purchase cost applies)
         self.received = 0.0
         self.completed: float | None = None  # time the last unit arrived
+        self.ref = -1  # its number in the event log (when the log is on)

@@ -25,6 +25,7 @@ import simpy
 from sim.model.capacity import PeriodBudget
 from sim.model.clock import EPS, PRODUCTION, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
+from sim.model.records import EventLog
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Supplier:
         self.in_production: dict[Call, Order] = {}  # handles of orders in their production time
         self.held: list[tuple[Order, float]] = []  # (order, remaining production time) while down
         self.down_time = 0.0  # periods spent down (availability)
+        self.events: EventLog | None = None  # the opt-in event log, set by the SupplyChain
         self._wake: simpy.Event | None = None
         self._repaired: simpy.Event | None = None
         self.process = env.process(self._run())
@@ -155,6 +157,8 @@ class Supplier:
         self._wake = None
         self.up = False
         start = env.now
+        if self.events is not None:
+            self.events.add(start, "down", self.id, "", 0.0)
         for call, order in self.in_production.items():
             call.cancel()
             self.held.append((order, call.at - start))
@@ -175,6 +179,8 @@ class Supplier:
         self._repaired = None
         self.up = True
         self.down_time += env.now - start
+        if self.events is not None:
+            self.events.add(env.now, "up", self.id, "", 0.0)
         held, self.held = self.held, []
         for order, remaining in held:
             if remaining > EPS:
