@@ -344,3 +344,70 @@ def test_event_log_is_off_by_default_and_agrees_with_the_kpis():
     assert received <= shipped <= ordered + 1e-9
     stockouts = log[log.event == "stockout"].qty.sum()
     assert stockouts == pytest.approx((ts.demand - ts.filled).sum(), abs=1e-9) and stockouts > 0
+
+
+# -- customer orders with lines ----------------------------------------------------------------------------------------
+
+
+def three_line_basket() -> dict[str, Any]:
+    """One customer order at t = 0 for a (2 units), b (1) and c (4) at retailer r. r has 2 a, 0 b, 1 c on hand;
+    b comes from supplier f over a 3-period lane, c from supplier g over a 5-period lane (base stock: the order's
+    shortfall is reordered at once)."""
+    skus = ("a", "b", "c")
+    return {
+        "name": "basket",
+        "horizon": 20,
+        "products": [{"id": s} for s in skus],
+        "nodes": [
+            {"id": "f", "type": "supplier"},
+            {"id": "g", "type": "supplier"},
+            {
+                "id": "r",
+                "type": "retailer",
+                "initial_stock": {"a": 2, "b": 0, "c": 1},
+                "policy": {s: {"kind": "base_stock", "level": lvl} for s, lvl in (("a", 2), ("b", 0), ("c", 1))},
+                "sources": {"a": [{"node": "f"}], "b": [{"node": "f"}], "c": [{"node": "g"}]},
+                "baskets": [
+                    {
+                        "orders": const(0),  # no random orders: the test places its one order itself
+                        "lines": {"a": const(2), "b": const(1), "c": const(4)},
+                    }
+                ],
+            },
+        ],
+        "lanes": [lane("f", "r", 3), lane("g", "r", 5)],
+    }
+
+
+def test_three_line_basket_reports_exact_line_completion_times():
+    """a is on the shelf (done at 0); b is backordered and arrives at 3; c gets 1 now, 3 more arrive at 5: the
+    order completes at 5, when its last line does."""
+    chain = SupplyChain(build(three_line_basket()), np.random.SeedSequence(0), events=True)
+    (book,) = chain.baskets
+    order = []
+    chain.env.process(_place_at_zero(chain.env, book, order))
+    chain.run()
+    (cust,) = order
+    assert cust.done == {"a": 0, "b": 3, "c": 5}
+    assert cust.completed == 5
+    log = chain.events.frame()
+    lines = log[log.event == "line"]
+    assert list(zip(lines.t, lines.sku, strict=True)) == [(0, "a"), (3, "b"), (5, "c")]
+    assert log[log.event == "basket"].t.tolist() == [5]
+
+
+def _place_at_zero(env, book, out):
+    yield wake_at(env, 0, DEMAND)
+    out.append(book.place({"a": 2, "b": 1, "c": 4}))
+
+
+def test_basket_demand_draws_orders_and_lines_per_period():
+    """Two orders every period, lines of 1 a and 3 b: the items see 2 and 6 units of customer demand a period."""
+    data = three_line_basket()
+    data["nodes"][2]["baskets"] = [{"orders": const(2), "lines": {"a": const(1), "b": const(3)}}]
+    data["nodes"][2]["initial_stock"] = {"a": 100, "b": 200, "c": 1}
+    chain = SupplyChain(build(data), np.random.SeedSequence(0)).run()
+    (book,) = chain.baskets
+    assert len(book.orders) == 40 and all(o.completed == o.placed for o in book.orders)
+    assert list(chain.items["r", "a"].cust_demand[:20]) == [2.0] * 20
+    assert list(chain.items["r", "b"].cust_demand[:20]) == [6.0] * 20

@@ -18,6 +18,7 @@ from collections.abc import Generator
 
 import simpy
 
+from sim.model.baskets import Line
 from sim.model.clock import EPS, ORDER, RECEIPT, REVIEW, call_at, period_of, wake_at
 
 # hot paths inline ``period_of(now)`` as ``int(now + EPS)`` (the same for times >= 0, without a call)
@@ -100,7 +101,7 @@ class StockItem:
         self.cust_backorders = 0.0  # the part of ``backorders`` owed to end customers
         self.on_order = 0.0  # ordered, not yet received (at the source, in production or in transit)
         self.in_transit = 0.0  # shipped towards this item, not yet arrived (pipeline stock)
-        self.backlog: deque[list] = deque()  # [units owed, Order or None for a customer]
+        self.backlog: deque[list] = deque()  # [units owed, Order (downstream) | Line (basket) | None (customer)]
         n = horizon + 1
         # per-period flows (index = period)
         self.demand = _zeros(n)
@@ -167,7 +168,11 @@ class StockItem:
         """A downstream node's replenishment order arrives."""
         self._serve(order.qty, order)
 
-    def _serve(self, qty: float, order: Order | None) -> None:
+    def customer_line(self, qty: float, line: Line) -> None:
+        """One line of a customer's multi-product order asks for ``qty`` units now (sim.model.baskets)."""
+        self._serve(qty, None, line)
+
+    def _serve(self, qty: float, order: Order | None, line: Line | None = None) -> None:
         now = self.env.now
         self._advance(now)
         k = int(now + EPS)
@@ -190,11 +195,15 @@ class StockItem:
                 self.events.add(now, "stockout", self.node, self.sku, short)
             if order is None and self.lost_sales:
                 self.lost[k] += short
+                if line is not None:
+                    line.order.line_lost(line.sku)
             else:
-                self.backlog.append([short, order])
+                self.backlog.append([short, order if order is not None else line])
                 self.backorders += short
                 if order is None:
                     self.cust_backorders += short
+        elif line is not None:
+            line.done(now)
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
         if self._observe is not None:
@@ -310,10 +319,15 @@ class StockItem:
                 entry[0] -= fill
                 self.backorders -= fill
                 self.issued[k] += fill
-                if entry[1] is not None:
-                    entry[1].lane.ship(entry[1], fill)
-                else:
+                owner = entry[1]
+                if owner is None:
                     self.cust_backorders -= fill
+                elif owner.__class__ is Line:
+                    self.cust_backorders -= fill
+                    if entry[0] <= EPS:
+                        owner.done(now)
+                else:
+                    owner.lane.ship(owner, fill)
                 if entry[0] <= EPS:
                     backlog.popleft()
             if not backlog:

@@ -8,6 +8,7 @@ import numpy as np
 import simpy
 
 from sim.model import demand
+from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
 from sim.model.lane import Lane
@@ -70,7 +71,7 @@ class SupplyChain:
                     policy,
                     node.unmet_demand == "lost",
                     horizon,
-                    sku in node.demand,
+                    sku in node.customer_products,
                     warmup=sc.warmup,
                     record_log=record_log,
                 )
@@ -80,9 +81,21 @@ class SupplyChain:
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 for src in sources:
                     item.sources.append(self._link(node.id, sku, src, twice))
+        self.baskets: list[BasketBook] = [
+            BasketBook(
+                env,
+                node.id,
+                spec,
+                {sku: self.items[node.id, sku] for sku in spec.lines},
+                stream(seed, "baskets", node.id, str(b)),
+                horizon,
+            )
+            for node in stock_nodes
+            for b, spec in enumerate(node.baskets)
+        ]
         self.events = EventLog() if events else None
         if events:
-            for actor in (*self.lanes.values(), *self.suppliers.values(), *self.items.values()):
+            for actor in (*self.lanes.values(), *self.suppliers.values(), *self.items.values(), *self.baskets):
                 actor.events = self.events
         if sc.initial_pipeline == "steady":
             self._preload_pipelines(stock_nodes)

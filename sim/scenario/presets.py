@@ -36,6 +36,11 @@ def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
         for sku in node.products:
             spec = node.demand.get(sku)
             moments[node.id, sku] = [spec.mean, spec.var] if spec else [0.0, 0.0]
+        for basket in node.baskets:  # a compound sum: N orders a period, each line X units (a 0 draw: no line)
+            n = basket.orders
+            for sku, x in basket.lines.items():
+                moments[node.id, sku][0] += n.mean * x.mean
+                moments[node.id, sku][1] += n.mean * x.var + n.var * x.mean**2
     downstream_first = graphlib.TopologicalSorter(
         {n: {s.node for srcs in stock[n].sources.values() for s in srcs} & set(stock) for n in stock}
     ).static_order()

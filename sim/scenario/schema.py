@@ -78,6 +78,16 @@ class SupplierNode(_Model):
 NO_TIME = Dist(dist="constant", value=0)
 
 
+class BasketSpec(_Model):
+    """Customer orders with several lines: ``orders`` per period (a distribution of counts), and per product the
+    units of its line (a draw of 0 leaves the line out). ``sync_window``: periods within which all lines of an order
+    should complete (delivery synchronisation)."""
+
+    orders: Dist
+    lines: dict[str, Dist] = Field(min_length=1)
+    sync_window: NonNeg = 0.0
+
+
 class StockNode(_Model):
     id: str = Field(min_length=1)
     type: Literal["buffer", "retailer"]
@@ -86,13 +96,20 @@ class StockNode(_Model):
     policy: dict[str, PolicySpec] = {}
     sources: dict[str, list[Source]] = {}
     demand: dict[str, DemandSpec] = {}
+    baskets: list[BasketSpec] = []  # customer orders with lines (several products per order)
     unmet_demand: Literal["backorder", "lost"] = "backorder"
 
     @property
     def products(self) -> list[str]:
         """Products stocked here, in a stable order."""
-        seen = dict.fromkeys([*self.policy, *self.sources, *self.demand, *self.initial_stock])
+        in_baskets = [sku for b in self.baskets for sku in b.lines]
+        seen = dict.fromkeys([*self.policy, *self.sources, *self.demand, *self.initial_stock, *in_baskets])
         return list(seen)
+
+    @property
+    def customer_products(self) -> set[str]:
+        """Products end customers buy here (single-line demand or basket lines)."""
+        return set(self.demand) | {sku for b in self.baskets for sku in b.lines}
 
 
 Node = Annotated[SupplierNode | StockNode, Field(discriminator="type")]
@@ -207,8 +224,14 @@ def _cross_references(sc: Scenario) -> list[str]:
             for sku in getattr(node, field):
                 if sku not in skus:
                     errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
-        if node.type == "retailer" and not node.demand:
-            errs.append(f"{where}.demand: a retailer needs customer demand for at least one product")
+        if node.type == "retailer" and not node.demand and not node.baskets:
+            errs.append(
+                f"{where}.demand: a retailer needs customer demand for at least one product (demand or baskets)"
+            )
+        for b, basket in enumerate(node.baskets):
+            for sku in basket.lines:
+                if sku not in skus:
+                    errs.append(f"{where}.baskets[{b}].lines: unknown product {sku!r}; known products: {known_skus}")
         for sku in node.policy:
             if sku not in node.sources:
                 errs.append(f"{where}.sources.{sku}: a policy for {sku!r} needs at least one source")
