@@ -411,3 +411,27 @@ def test_basket_demand_draws_orders_and_lines_per_period():
     assert len(book.orders) == 40 and all(o.completed == o.placed for o in book.orders)
     assert list(chain.items["r", "a"].cust_demand[:20]) == [2.0] * 20
     assert list(chain.items["r", "b"].cust_demand[:20]) == [6.0] * 20
+
+
+def test_sourcing_rule_is_chosen_by_name_from_the_registry():
+    """``sourcing: {w: {rule: fixed_split}}`` is the default split; an unknown rule is one clear error."""
+    data = single_stage({"kind": "base_stock", "level": 5}, {"dist": "poisson", "mean": 2}, horizon=30)
+    base = sim.simulate(data, seed=2).kpis
+    data["nodes"][1]["sourcing"] = {"w": {"rule": "fixed_split"}}
+    assert sim.simulate(data, seed=2).kpis.equals(base)
+    data["nodes"][1]["sourcing"] = {"w": {"rule": "cheapest"}}
+    with pytest.raises(sim.ScenarioError, match=r"unknown sourcing rule 'cheapest'; known: fixed_split"):
+        build(data)
+
+
+def test_data_and_report_layers_do_not_load_simpy():
+    """`sim.scenario` is plain data and `sim.report` reads tables: neither imports SimPy (or the engine)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sim.scenario.schema, sim.scenario.presets, sim.report.html, sim.report.figures; "
+        "print('simpy' in sys.modules, 'sim.model.network' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -78,6 +78,8 @@ class SupplyChain:
         for node in stock_nodes:
             for sku, sources in node.sources.items():
                 item = self.items[node.id, sku]
+                if sku in node.sourcing:
+                    item.sourcing = node.sourcing[sku].build()
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 for src in sources:
                     item.sources.append(self._link(node.id, sku, src, twice))

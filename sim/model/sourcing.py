@@ -6,9 +6,9 @@ its ``share``) is the default and today's only entry; failover, volume triggers 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from sim.scenario.registry import Registry
 
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 class SourcingRule:
     Params: ClassVar[type[BaseModel]]
+
+    def __init__(self, p: Any = None) -> None:
+        self.p = p
 
     def split(self, total: float, sources: list[SourceLink]) -> list[tuple[SourceLink, float]]:
         raise NotImplementedError  # pragma: no cover - protocol
@@ -37,3 +40,19 @@ class FixedSplit(SourcingRule):
         if len(sources) == 1:
             return [(sources[0], total)]  # share 1 (the common case, without the multiplication)
         return [(src, total * src.share) for src in sources]
+
+
+class SourcingSpec(BaseModel):
+    """A sourcing rule as written in a scenario: ``{rule: <name>, <param>: <value>, ...}``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    rule: str = "fixed_split"
+    _params: BaseModel = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _resolve(self) -> SourcingSpec:
+        _, self._params = SOURCING.validate({"rule": self.rule, **(self.model_extra or {})})
+        return self
+
+    def build(self) -> SourcingRule:
+        return SOURCING[self.rule](self._params)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, Validatio
 
 from sim.errors import ScenarioError
 from sim.model.policy import PolicySpec
+from sim.model.sourcing import SourcingSpec
 from sim.scenario.demand import DemandSpec
 from sim.scenario.distributions import Dist
 
@@ -98,6 +99,7 @@ class StockNode(_Model):
     initial_stock: dict[str, NonNeg] = {}  # default per product: the policy's target level
     policy: dict[str, PolicySpec] = {}
     sources: dict[str, list[Source]] = {}
+    sourcing: dict[str, SourcingSpec] = {}  # per product: how an order total is split over the sources
     demand: dict[str, DemandSpec] = {}
     baskets: list[BasketSpec] = []  # customer orders with lines (several products per order)
     unmet_demand: Literal["backorder", "lost"] = "backorder"
@@ -223,7 +225,7 @@ def _cross_references(sc: Scenario) -> list[str]:
                     if sku not in skus:
                         errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
             continue
-        for field in ("initial_stock", "policy", "sources", "demand"):
+        for field in ("initial_stock", "policy", "sources", "sourcing", "demand"):
             for sku in getattr(node, field):
                 if sku not in skus:
                     errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
