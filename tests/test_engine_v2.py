@@ -408,6 +408,9 @@ def test_basket_demand_draws_orders_and_lines_per_period():
     data["nodes"][2]["initial_stock"] = {"a": 100, "b": 200, "c": 1}
     chain = SupplyChain(build(data), np.random.SeedSequence(0)).run()
     (book,) = chain.baskets
+    point = chain.stock_points["r"]
+    assert point.baskets == [book] and set(point.items) == {"a", "b", "c"} and point.items["a"] is book.items["a"]
+    assert point.on_hand == sum(it.on_hand for it in point.items.values())
     assert len(book.orders) == 40 and all(o.completed == o.placed for o in book.orders)
     assert list(chain.items["r", "a"].cust_demand[:20]) == [2.0] * 20
     assert list(chain.items["r", "b"].cust_demand[:20]) == [6.0] * 20

@@ -14,6 +14,7 @@ from sim.model.clock import WARMUP, call_at
 from sim.model.lane import Lane
 from sim.model.records import EventLog
 from sim.model.rng import stream
+from sim.model.stock_point import StockPoint
 from sim.model.supplier import Supplier
 from sim.scenario.distributions import Dist
 from sim.scenario.presets import demand_moments
@@ -58,12 +59,14 @@ class SupplyChain:
                 }
                 self.suppliers[node.id] = Supplier(env, node.id, node.capacity, times, horizon)
         self.items: dict[tuple[str, str], StockItem] = {}
+        self.stock_points: dict[str, StockPoint] = {}  # node id -> its items and basket streams
         stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
         for node in stock_nodes:
+            point = self.stock_points[node.id] = StockPoint(node.id, node.type, node.region)
             for sku in _ordered(sc, node):
                 policy = node.policy[sku].build() if sku in node.policy else None
                 initial = node.initial_stock.get(sku, policy.target if policy else 0.0)
-                self.items[node.id, sku] = StockItem(
+                self.items[node.id, sku] = point.items[sku] = StockItem(
                     env,
                     node.id,
                     sku,
@@ -83,18 +86,13 @@ class SupplyChain:
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 for src in sources:
                     item.sources.append(self._link(node.id, sku, src, twice))
-        self.baskets: list[BasketBook] = [
-            BasketBook(
-                env,
-                node.id,
-                spec,
-                {sku: self.items[node.id, sku] for sku in spec.lines},
-                stream(seed, "baskets", node.id, str(b)),
-                horizon,
-            )
-            for node in stock_nodes
-            for b, spec in enumerate(node.baskets)
-        ]
+        self.baskets: list[BasketBook] = []
+        for node in stock_nodes:
+            point = self.stock_points[node.id]
+            for b, spec in enumerate(node.baskets):
+                book = BasketBook(env, node.id, spec, point.items, stream(seed, "baskets", node.id, str(b)), horizon)
+                point.baskets.append(book)
+                self.baskets.append(book)
         self.events = EventLog() if events else None
         if events:
             for actor in (*self.lanes.values(), *self.suppliers.values(), *self.items.values(), *self.baskets):
