@@ -31,11 +31,11 @@ from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
 from sim.model import kpi as kpi_mod
+from sim.model.catalog import KNOWN_KPIS
 from sim.scenario.schema import Scenario, StockNode, load_scenario
 
 log = logging.getLogger(__name__)
 
-KNOWN_KPIS = tuple(dict.fromkeys([*kpi_mod.STOCK_KPIS, *kpi_mod.SUPPLIER_KPIS]))
 SUMMARY_COLUMNS = ["scenario", "variant", "node", "sku", "kpi", *SUMMARY_STATS]
 FAILURE_COLUMNS = ["replication", "seed", "error", "traceback"]
 

@@ -15,41 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS
+
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
 
 ALL = "ALL"
 EPS = 1e-9
-# the cost components that add up to total_cost
-COSTS = (
-    "holding_cost",
-    "backorder_cost",
-    "lost_sale_cost",
-    "ordering_cost",
-    "transport_cost",
-    "purchase_cost",
-)
-STOCK_KPIS = (
-    "demand",
-    "fill_rate",
-    "cycle_service_level",
-    "on_hand_avg",
-    "backorders_avg",
-    "lost_sales",
-    "orders_placed",
-    "order_qty_mean",
-    "order_qty_var",
-    "demand_var",
-    "bullwhip_ratio",
-    "pipeline_avg",
-    "lead_time_avg",
-    "lead_time_p95",
-    "otif",
-    "inventory_turns",
-    *COSTS,
-    "total_cost",
-)
-SUPPLIER_KPIS = ("demand", "demand_var", "utilization")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from sim.model.kpi import COSTS
+from sim.model.catalog import COSTS
 
 COST_KPIS = COSTS  # the cost components that make up total_cost
 NODE_STYLES = {"supplier": ("s", "#b07c2b"), "buffer": ("D", "#3b78b5"), "retailer": ("o", "#3a9a4a")}

@@ -18,15 +18,11 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.model import catalog
+from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, PERCENT_KPIS
 from sim.report import figures
 
 DASH = "–"
-PERCENT_KPIS = frozenset({"fill_rate", "cycle_service_level", "otif"})
-HIGHER_IS_BETTER = frozenset({"fill_rate", "cycle_service_level", "otif", "inventory_turns"})
-LOWER_IS_BETTER = frozenset(
-    {"lost_sales", "backorders_avg", "lead_time_avg", "lead_time_p95", "bullwhip_ratio", "total_cost"}
-    | set(figures.COST_KPIS)
-)
 HEADLINE_KPIS = (
     *("fill_rate", "cycle_service_level", "lost_sales", "backorders_avg", "on_hand_avg", "total_cost"),
     *figures.COST_KPIS,
@@ -35,17 +31,6 @@ TERMINAL_KPIS = ("fill_rate", "total_cost", "lost_sales", "backorders_avg", "on_
 RETAILER_KPIS = ("fill_rate", "on_hand_avg", "backorders_avg", "total_cost")
 _OTHER_KPIS = "demand otif inventory_turns orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
 KPI_ORDER = (*HEADLINE_KPIS, *_OTHER_KPIS.split(), "lead_time_avg", "lead_time_p95", "bullwhip_ratio", "utilization")
-KPI_LABELS = {
-    "otif": "On time in full",
-    "lost_sales": "Lost sales (units)",
-    "backorders_avg": "Backorders (avg units)",
-    "on_hand_avg": "On hand (avg units)",
-    "pipeline_avg": "Pipeline (avg units)",
-    "lead_time_avg": "Lead time (avg)",
-    "lead_time_p95": "Lead time (p95)",
-    "order_qty_var": "Units ordered per period (variance)",
-    "order_qty_mean": "Units ordered per period",
-}
 MAX_FAN_PANELS = 6
 
 _ENV = jinja2.Environment(
@@ -59,8 +44,8 @@ _ENV = jinja2.Environment(
 
 # --------------------------------------------------------------------------- formatting
 def kpi_label(kpi: str) -> str:
-    """Human-readable KPI name."""
-    return KPI_LABELS.get(kpi, kpi.replace("_", " ").capitalize())
+    """Human-readable KPI name (from the catalogue)."""
+    return catalog.label(kpi)
 
 
 def _float(x: object) -> float:
