@@ -277,9 +277,14 @@ def test_a_policy_can_order_per_source():
     item = chain.items["r", "w"]
     item.set_policy(PerSource())
     seen = []
+    far = item.source("far")
     at(chain.env, 4, lambda: seen.append((item.supply_line("far"), item.supply_line("near"), item.supply_line())))
+    at(chain.env, 4, lambda: seen.append((far.due_within(4, 3), far.due_within(4, 4))))  # the far order is due at 8
     chain.run()
-    assert seen == [(1.0, 0.0, 1.0)]  # the near order (2 units) arrived at 1, the far one (1 unit) is due at 8
+    assert seen == [
+        (1.0, 0.0, 1.0),
+        (0, 1.0),
+    ]  # the near order (2 units) arrived at 1, the far one (1 unit) is due at 8
     assert sorted(lead_times(chain)) == [1, 8]
     assert item.on_hand == 10
 

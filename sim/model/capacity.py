@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model.clock import EPS, period_of
+from sim.model.clock import period_of
 
 
 class PeriodBudget:
@@ -22,10 +22,3 @@ class PeriodBudget:
         got = min(want, self._left)
         self._left -= got
         return got
-
-    def left(self, now: float) -> float:
-        """What period ``now`` still has (the full capacity if it hasn't been touched)."""
-        return self._left if period_of(now) == self._period else self.capacity
-
-    def exhausted(self, now: float) -> bool:
-        return self.left(now) <= EPS
