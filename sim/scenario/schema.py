@@ -8,6 +8,7 @@ processes) is picked by name from the project's registries. Every field is docum
 from __future__ import annotations
 
 import graphlib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -160,6 +161,23 @@ class Scenario(_Model):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    # -- derived data ----------------------------------------------------------------------------------
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """A cache for what the model layer derives from this (frozen) scenario once instead of per replication,
+        e.g. the KPI row layout. Not part of the data: not compared, not pickled, not copied."""
+        return {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "memo"}
+        return state
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("memo", None)  # a copy with other data must not inherit this one's derived data
+        return copy
 
     # -- convenience lookups -------------------------------------------------------------------------
     def node(self, node_id: str) -> SupplierNode | StockNode:
