@@ -81,8 +81,16 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
+def safe_dirname(text: str) -> str:
+    """A sweep job's directory name from its overrides: one path component, no ``..``, no separators."""
+    name = re.sub(r"[^A-Za-z0-9=,._+-]+", "_", str(text)).replace("..", "_").strip(".")
+    return name[:150] or "job"
+
+
 def register_configs() -> None:
-    """Register the schema and the scenario library in Hydra's ConfigStore (idempotent)."""
+    """Register the schema, the scenario library and the run-directory resolver (idempotent)."""
+    if not OmegaConf.has_resolver("supplysim_dirname"):
+        OmegaConf.register_new_resolver("supplysim_dirname", safe_dirname)
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)
     for name, path in library().items():
