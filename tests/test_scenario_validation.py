@@ -102,7 +102,12 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
     ),
     ("zero lane capacity", _set("lanes", 0, "capacity", value=0), "lanes[0] (f -> r).capacity", "greater than 0"),
     ("zero horizon", _set("horizon", value=0), "horizon", "greater than 0"),
-    ("negative initial stock", _set(*R, "initial_stock", value={"w": -1}), "nodes[1] (id: r).initial_stock.w", "or equal to 0"),
+    (
+        "negative initial stock",
+        _set(*R, "initial_stock", value={"w": -1}),
+        "nodes[1] (id: r).initial_stock.w",
+        "or equal to 0",
+    ),
     ("warm-up past the horizon", _set("warmup", value=20), "warmup", "must be smaller than horizon (20)"),
     (
         "unknown distribution",
@@ -166,10 +171,25 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "type must be one of: supplier, buffer, retailer",
     ),
     ("unknown period", _set("period", value="year"), "period", "'hour', 'day', 'week' or 'month'"),
-    ("unknown unmet_demand", _set(*R, "unmet_demand", value="drop"), "nodes[1] (id: r).unmet_demand", "'backorder' or 'lost'"),
-    ("typo in a node field", _set(*R, "polcy", value={}), "nodes[1] (id: r).polcy", "unknown field; allowed: id, type,"),
+    (
+        "unknown unmet_demand",
+        _set(*R, "unmet_demand", value="drop"),
+        "nodes[1] (id: r).unmet_demand",
+        "'backorder' or 'lost'",
+    ),
+    (
+        "typo in a node field",
+        _set(*R, "polcy", value={}),
+        "nodes[1] (id: r).polcy",
+        "unknown field; allowed: id, type,",
+    ),
     ("typo at the top level", _set("horizn", value=3), "horizn", "unknown field; allowed: name, description,"),
-    ("typo in a lane field", _set("lanes", 0, "capcity", value=3), "lanes[0] (f -> r).capcity", "allowed: from, to, transit"),
+    (
+        "typo in a lane field",
+        _set("lanes", 0, "capcity", value=3),
+        "lanes[0] (f -> r).capcity",
+        "allowed: from, to, transit",
+    ),
 ]
 
 
