@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import ConfigError
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
-from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
+from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
 from sim.model import kpi as kpi_mod
 from sim.model.catalog import KNOWN_KPIS
 from sim.scenario.schema import Scenario, StockNode, load_scenario
@@ -173,7 +173,11 @@ class Batch:
         frame.insert(0, "variant", self.variant)
         frame.insert(0, "scenario", self.scenario.name)
         step = 32  # KPI rows per pass: the transposed copy stays small however many replications there are
-        parts = [describe_rows(self.values[:, a : a + step].T, self.mc.confidence) for a in range(0, self.width, step)]
+        lo, hi = kpi_bounds([k for _, _, k in self.kpi_index])
+        parts = [
+            describe_rows(self.values[:, a : a + step].T, self.mc.confidence, (lo[a : a + step], hi[a : a + step]))
+            for a in range(0, self.width, step)
+        ]
         for k in SUMMARY_STATS:
             frame[k] = np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
         return frame[SUMMARY_COLUMNS]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model import kpi_sources
-from sim.model.catalog import COSTS, STOCK_KPIS
+from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: read here by callers)
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
