@@ -194,16 +194,16 @@ def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit:
     return fig
 
 
-def service_vs_cost(summary: pd.DataFrame) -> Figure:
-    """Scatter of network fill rate vs total cost, one labelled point per variant with CI whiskers."""
+def service_vs_cost(summary: pd.DataFrame, cost_kpi: str = "total_cost") -> Figure:
+    """Scatter of network fill rate vs ``cost_kpi``, one labelled point per variant with CI whiskers."""
     net = network_rows(summary)
     fig = _figure(6, 4.2)
     points = []
     for variant, g in net.groupby("variant", sort=False, observed=True) if not net.empty else []:
         g = g.drop_duplicates("kpi").set_index("kpi")
-        if not {"total_cost", "fill_rate"} <= set(g.index):
+        if not {cost_kpi, "fill_rate"} <= set(g.index):
             continue
-        cost, fill = g.loc["total_cost"], g.loc["fill_rate"]
+        cost, fill = g.loc[cost_kpi], g.loc["fill_rate"]
         if np.isfinite(float(cost["mean"])) and np.isfinite(float(fill["mean"])):
             points.append((str(variant), cost, fill))
     if not points:
@@ -227,7 +227,7 @@ def service_vs_cost(summary: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.xaxis.set_major_formatter(_THOUSANDS)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("total landed cost (mean, CI)")
+    ax.set_xlabel(f"{'total landed cost' if cost_kpi == 'total_cost' else cost_kpi.replace('_', ' ')} (mean, CI)")
     ax.set_ylabel("fill rate (mean, CI)")
     ax.set_title("Service vs cost")
     ax.grid(alpha=0.3)

@@ -22,6 +22,7 @@ from sim.experiment.stats import too_few
 from sim.model import catalog
 from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, PERCENT_KPIS
 from sim.report import attention, figures
+from sim.report import variants as variants_mod
 
 DASH = "–"
 HEADLINE_KPIS = (
@@ -563,8 +564,42 @@ def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: st
     return rows
 
 
-def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Mapping[str, object]) -> Path:
-    """Write ``out_dir/comparison.html`` (network KPIs per variant, paired differences vs the first variant)."""
+def _moved_rows(comparison: pd.DataFrame, variants: Sequence[str], kpis: Sequence[str]) -> list[dict]:
+    """Per non-baseline variant and KPI: the items whose paired difference is largest (see variants.moved_most)."""
+    rows = []
+    for v in variants[1:]:
+        for kpi in kpis:
+            for r in variants_mod.moved_most(comparison, v, kpi).itertuples(index=False):
+                base = variants_mod.baseline_mean(comparison, variants[0], r.node, r.sku, kpi)
+                rows.append(
+                    {
+                        "variant": variants_mod.readable_label(v),
+                        "item": f"{r.sku} at {r.node}",
+                        "kpi": kpi_label(kpi),
+                        "cells": [
+                            {"text": t, "cls": "value"} for t in _row_estimates(kpi, [(base,) * 3, (r.mean,) * 3])
+                        ]
+                        + [
+                            {
+                                "text": format_difference(kpi, r.diff_mean, r.diff_ci_low, r.diff_ci_high),
+                                "cls": _diff_class(kpi, r.diff_ci_low, r.diff_ci_high),
+                            }
+                        ],
+                    }
+                )
+    return rows
+
+
+def write_comparison(
+    out_dir: str | Path,
+    *,
+    comparison: pd.DataFrame,
+    meta: Mapping[str, object],
+    scenarios: Mapping[str, dict] | None = None,
+) -> Path:
+    """Write ``out_dir/comparison.html``: each variant in words (what changed against the first, the baseline, and
+    the policy levels it used, from ``scenarios``: variant -> scenario dict), network KPIs per variant with paired
+    differences, the items that moved most, fill rate per node and the figures."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -588,19 +623,29 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
         name = comparison["scenario"].iloc[0]
     images = []
     if not comparison.empty:
-        images.append(
-            _save(figs_dir, "comparison_service_vs_cost", "Service vs cost", figures.service_vs_cost(comparison))
-        )
-        images.append(
-            _save(figs_dir, "comparison_cost_breakdown", "Cost breakdown", figures.cost_breakdown(comparison))
-        )
+        fig = figures.service_vs_cost(comparison, cost_kpi="operating_cost")
+        images.append(_save(figs_dir, "comparison_service_vs_cost", "Service vs operating cost", fig))
+        fig = figures.cost_breakdown(comparison, kpis=attention.OPERATING)
+        caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
+        images.append(_save(figs_dir, "comparison_cost_breakdown", "Operating cost breakdown", fig, caption))
+    readable = [variants_mod.readable_label(v) for v in variants]
+    scenarios = {str(k): v for k, v in (scenarios or {}).items()}
+    changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
+    described = [
+        {"label": readable[i], "raw": v, "lines": changed.get(v, [])} for i, v in enumerate(variants) if scenarios
+    ]
+    levels_variants, levels = variants_mod.policy_levels({v: scenarios[v] for v in variants if v in scenarios})
     html = _ENV.get_template("comparison.html.j2").render(
         title=f"Variant comparison: {name}" if name else "Variant comparison",
         meta_items=_meta_items(meta),
         ci_label=_ci_label(meta),
-        baseline=variants[0] if variants else "",
-        others=variants[1:],
+        baseline=readable[0] if variants else "",
+        others=readable[1:],
         variants=variants,
+        described=described,
+        levels_variants=[variants_mod.readable_label(v) for v in levels_variants],
+        levels=levels,
+        moved=_moved_rows(comparison, variants, ("fill_rate", "operating_cost")) if not comparison.empty else [],
         network=network,
         per_node=per_node,
         n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",
