@@ -201,7 +201,9 @@ def headline_table(summary: pd.DataFrame) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "Network KPIs, mean [CI]\n" + "\n".join(lines)
+    n = pd.to_numeric(summary.get("n", pd.Series(dtype=float)), errors="coerce").max()
+    caveat = too_few(n) if math.isfinite(_float(n)) else None
+    return "Network KPIs, mean [CI]\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
 
 
 def _retailers(scenario: dict, est: Estimates) -> list[str]:
