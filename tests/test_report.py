@@ -451,3 +451,55 @@ def test_batch_risk_is_the_share_of_replications_below_target():
     assert risk.loc[("ALL", "ALL", "fill_rate"), "p_miss"] == np.mean(x < 0.95)
     assert risk.loc[("ALL", "ALL", "fill_rate"), "target"] == 0.95
     assert set(risk.index.get_level_values("kpi")) == {"fill_rate", "otif"}
+
+
+def test_variants_in_words():
+    """Overrides read as words (list positions named by id); scenario changes name the element and the values."""
+    from sim.report import variants
+
+    base = {"nodes": [{"id": "f", "type": "supplier"}, {"id": "hub", "policy": {"A": {"kind": "s_S", "s": 5, "S": 9}}}]}
+    other = {
+        "nodes": [{"id": "f", "type": "supplier"}, {"id": "hub", "policy": {"A": {"kind": "s_S", "s": 7, "S": 9}}}]
+    }
+    assert (
+        variants.readable_label("scenario.nodes.1.policy.A.s=7,mc.seed=3", other)
+        == "hub / policy / A / s = 7; mc.seed = 3"
+    )
+    assert variants.readable_label("policy=lean") == "policy = lean"
+    assert variants.changes(base, other) == ["hub / policy / A / s: 5 → 7"]
+    names, rows, same = variants.policy_levels({"a": base, "b": other})
+    assert names == ["a", "b"] and not same
+    assert rows == [{"item": "A at hub", "cells": ["s_S: s 5, S 9", "s_S: s 7, S 9"]}]
+    assert variants.policy_levels({"a": base, "b": base})[2]
+
+
+def test_comparison_items_that_moved_most(tmp_path):
+    """Item rows with the largest paired differences are listed, significant ones first, with readable labels."""
+    comp = _comparison()
+    extra = []
+    for node, d, half in (("R1", 0.01, 0.02), ("R2", -0.05, 0.01), ("R3", 0.03, 0.01)):
+        for v in NETWORK:
+            dd = 0.0 if v == "base" else d
+            extra.append(
+                {
+                    **comp.iloc[0].to_dict(),
+                    "variant": v,
+                    "node": node,
+                    "sku": "A",
+                    "kpi": "fill_rate",
+                    "mean": 0.9 + dd,
+                    "diff_mean": dd,
+                    "diff_ci_low": dd - half,
+                    "diff_ci_high": dd + half,
+                }
+            )
+    comp = pd.concat([comp, pd.DataFrame(extra)], ignore_index=True)
+    scen = {"nodes": [{"id": "R1", "policy": {"A": {"kind": "base_stock", "level": 5}}}]}
+    more = {"nodes": [{"id": "R1", "policy": {"A": {"kind": "base_stock", "level": 8}}}]}
+    html = report.write_comparison(
+        tmp_path, comparison=comp, meta={}, scenarios={"base": scen, "more_stock": more}
+    ).read_text(encoding="utf-8")
+    moved = html.split('id="moved"', 1)[1].split("<h2", 1)[0]
+    items = re.findall(r'<td class="label">(A at R\d)</td>', moved)
+    assert items == ["A at R2", "A at R3", "A at R1"]  # |-5 pp| and 3 pp exclude 0; 1 pp does not
+    assert "R1 / policy / A / level: 5 → 8" in html and "base_stock: level 8" in html

@@ -31,7 +31,7 @@ HEADLINE_KPIS = (
 )
 TERMINAL_KPIS = ("fill_rate", "operating_cost", "total_cost", "lost_sales", "backorders_avg", "on_hand_avg")
 RETAILER_KPIS = ("fill_rate", "on_hand_avg", "backorders_avg", "total_cost")
-_OTHER_KPIS = "demand otif inventory_turns orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
+_OTHER_KPIS = "demand otif orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
 KPI_ORDER = (
     *HEADLINE_KPIS,
     *figures.COST_KPIS,
@@ -112,9 +112,12 @@ def format_difference(kpi: str, diff: object, ci_low: object, ci_high: object) -
     d, scale, unit = (2, 100.0, " pp") if pct else (_decimals(kpi, m, lo, hi), 1.0, "")
 
     def f(x: float) -> str:
-        return DASH if not math.isfinite(x) else "0" if x == 0 else f"{x * scale:+,.{d}f}"
+        if not math.isfinite(x):
+            return DASH
+        text = f"{x * scale:+,.{d}f}"
+        return "0" if float(text.replace(",", "")) == 0 else text  # float dust (+0.000, -0.000) is no change
 
-    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi:
+    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi or f(lo) == f(hi) == "0":
         return f"{f(m)}{unit}"
     return f"{f(m)}{unit} [{f(lo)}, {f(hi)}]"
 
@@ -566,7 +569,9 @@ def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: st
     return rows
 
 
-def _moved_rows(comparison: pd.DataFrame, variants: Sequence[str], kpis: Sequence[str]) -> list[dict]:
+def _moved_rows(
+    comparison: pd.DataFrame, variants: Sequence[str], kpis: Sequence[str], labels: Mapping[str, str]
+) -> list[dict]:
     """Per non-baseline variant and KPI: the items whose paired difference is largest (see variants.moved_most)."""
     rows = []
     for v in variants[1:]:
@@ -575,7 +580,7 @@ def _moved_rows(comparison: pd.DataFrame, variants: Sequence[str], kpis: Sequenc
                 base = variants_mod.baseline_mean(comparison, variants[0], r.node, r.sku, kpi)
                 rows.append(
                     {
-                        "variant": variants_mod.readable_label(v),
+                        "variant": labels[v],
                         "item": f"{r.sku} at {r.node}",
                         "kpi": kpi_label(kpi),
                         "cells": [
@@ -623,20 +628,23 @@ def write_comparison(
     name = meta.get("scenario") or meta.get("name")
     if not name and "scenario" in comparison.columns and not comparison.empty:
         name = comparison["scenario"].iloc[0]
+    scenarios = {str(k): v for k, v in (scenarios or {}).items()}
+    readable = [variants_mod.readable_label(v, scenarios.get(v)) for v in variants]
+    plotted = comparison.assign(
+        variant=comparison["variant"].astype(str).map(dict(zip(variants, readable, strict=True)))
+    )
     images = []
     if not comparison.empty:
-        fig = figures.service_vs_cost(comparison, cost_kpi="operating_cost")
+        fig = figures.service_vs_cost(plotted, cost_kpi="operating_cost")
         images.append(_save(figs_dir, "comparison_service_vs_cost", "Service vs operating cost", fig))
-        fig = figures.cost_breakdown(comparison, kpis=attention.OPERATING)
+        fig = figures.cost_breakdown(plotted, kpis=attention.OPERATING)
         caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
         images.append(_save(figs_dir, "comparison_cost_breakdown", "Operating cost breakdown", fig, caption))
-    readable = [variants_mod.readable_label(v) for v in variants]
-    scenarios = {str(k): v for k, v in (scenarios or {}).items()}
     changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
     described = [
         {"label": readable[i], "raw": v, "lines": changed.get(v, [])} for i, v in enumerate(variants) if scenarios
     ]
-    levels_variants, levels = variants_mod.policy_levels({v: scenarios[v] for v in variants if v in scenarios})
+    levels_variants, levels, same = variants_mod.policy_levels({v: scenarios[v] for v in variants if v in scenarios})
     html = _ENV.get_template("comparison.html.j2").render(
         title=f"Variant comparison: {name}" if name else "Variant comparison",
         meta_items=_meta_items(meta),
@@ -645,9 +653,14 @@ def write_comparison(
         others=readable[1:],
         variants=variants,
         described=described,
-        levels_variants=[variants_mod.readable_label(v) for v in levels_variants],
+        levels_variants=[readable[variants.index(v)] for v in levels_variants],
         levels=levels,
-        moved=_moved_rows(comparison, variants, ("fill_rate", "operating_cost")) if not comparison.empty else [],
+        levels_same=same,
+        moved=_moved_rows(
+            comparison, variants, ("fill_rate", "operating_cost"), dict(zip(variants, readable, strict=True))
+        )
+        if not comparison.empty
+        else [],
         network=network,
         per_node=per_node,
         n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",

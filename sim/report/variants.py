@@ -18,16 +18,24 @@ MAX_CHANGES = 12  # lines of "what changed" per variant before "... and N more"
 KEYED_LISTS = {"nodes": "id", "products": "id", "lanes": "id"}  # lists whose elements are named by a key
 
 
-def readable_label(label: str) -> str:
-    """``policy=lean,scenario.horizon=730`` -> ``policy = lean; horizon = 730`` (overrides in words)."""
+def readable_label(label: str, scenario: Mapping | None = None) -> str:
+    """``policy=lean,scenario.horizon=730`` -> ``policy = lean; horizon = 730`` (overrides in words); with the
+    variant's ``scenario``, list positions become names: ``scenario.nodes.8.capacity.pk_tray=400`` ->
+    ``de_bavaria / capacity / pk_tray = 400``."""
     parts = []
     for kv in str(label).split(","):
         key, eq, value = kv.partition("=")
         if not eq:
             parts.append(kv)
             continue
-        key = key.lstrip("+~").removeprefix("scenario.")
-        parts.append(f"{key} = {value}")
+        path = key.lstrip("+~").removeprefix("scenario.").split(".")
+        sep = "."
+        if scenario is not None and len(path) > 1 and path[0] in KEYED_LISTS and path[1].isdigit():
+            items = scenario.get(path[0]) or []
+            i = int(path[1])
+            if i < len(items) and isinstance(items[i], dict) and KEYED_LISTS[path[0]] in items[i]:
+                path, sep = [str(items[i][KEYED_LISTS[path[0]]]), *path[2:]], " / "
+        parts.append(f"{sep.join(path)} = {value}")
     return "; ".join(parts)
 
 
@@ -79,9 +87,9 @@ def policy_text(policy: Mapping[str, Any]) -> str:
     return f"{kind}: {params}" if params else str(kind)
 
 
-def policy_levels(scenarios: Mapping[str, Mapping]) -> tuple[list[str], list[dict]]:
-    """(variants, rows) of the policy each variant used per stock item, for the items where they differ (all items
-    if every variant uses the same levels, so the table still says what was run)."""
+def policy_levels(scenarios: Mapping[str, Mapping]) -> tuple[list[str], list[dict], bool]:
+    """(variants, rows, same) of the policy each variant used per stock item, for the items where they differ; all
+    items if every variant uses the same levels (``same``), so the table still says what was run."""
     variants = list(scenarios)
     per: dict[tuple[str, str], dict[str, str]] = {}
     for v, sc in scenarios.items():
@@ -93,7 +101,7 @@ def policy_levels(scenarios: Mapping[str, Mapping]) -> tuple[list[str], list[dic
     rows = [
         {"item": f"{sku} at {node}", "cells": [p.get(v, "–") for v in variants]} for (node, sku), p in shown.items()
     ]
-    return variants, rows
+    return variants, rows, not differ
 
 
 def what_changed(scenarios: Mapping[str, Mapping], baseline: str) -> dict[str, list[str]]:
