@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -134,7 +135,10 @@ def _meta_value(value: object) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return DASH
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        # fixed notation, 4 significant digits: 0.00001234, never 1.234e-05
+        return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_meta_value(v)}" for k, v in value.items())
     if isinstance(value, list | tuple | set):
