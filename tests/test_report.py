@@ -503,3 +503,35 @@ def test_comparison_items_that_moved_most(tmp_path):
     items = re.findall(r'<td class="label">(A at R\d)</td>', moved)
     assert items == ["A at R2", "A at R3", "A at R1"]  # |-5 pp| and 3 pp exclude 0; 1 pp does not
     assert "R1 / policy / A / level: 5 → 8" in html and "base_stock: level 8" in html
+
+
+def test_costs_per_year_and_store_product_table(tmp_path, summary, bands, scenario):
+    """Costs per year = window total × periods per year / window length; operating cost sits beside the total
+    landed cost; the store × product table marks cells below the fill-rate target."""
+    scenario = {**scenario, "period": "day", "currency": "USD", "targets": {"fill_rate": 0.95, "otif": None}}
+    scenario["nodes"] = [
+        {**n, "demand": {"A": {"dist": "poisson", "mean": 1}}} if n["type"] == "retailer" else n
+        for n in scenario["nodes"]
+    ]
+    op = sum(v for k, v in NETWORK["base"].items() if k in figures.COST_KPIS and k != "purchase_cost")
+    summary = pd.concat(
+        [
+            summary,
+            pd.DataFrame(
+                [_row("base", "ALL", "ALL", "operating_cost", op), _row("base", "R1", "A", "fill_rate", 0.90)],
+                columns=SUMMARY_COLS,
+            ),
+        ],
+        ignore_index=True,
+    )
+    html = _write(tmp_path, summary, bands, scenario).read_text(encoding="utf-8")
+    costs = html.split('id="costs"', 1)[1].split("<h3", 1)[0]
+    year = 365 / 90  # horizon 100, warm-up 10
+    row = re.search(r"<td>Operating cost</td><td>([^<]*)</td><td>([^<]*)</td>", costs)
+    assert row.group(1) == f"{op:,.0f} [{op * 0.95:,.0f}, {op * 1.05:,.0f}]"
+    assert row.group(2) == f"{op * year:,.0f} [{op * 0.95 * year:,.0f}, {op * 1.05 * year:,.0f}]"
+    assert "Total landed cost" in costs and "USD" in costs
+    stores = html.split('id="stores"', 1)[1].split("<h2", 1)[0]
+    assert re.search(r'<tr><td>R1</td><td class="miss" title="[^"]*">90.0%</td>', stores)
+    assert "days 10–100 (90 days; warm-up 10, horizon 100)" in html
+    assert "on-time-in-full target" not in html  # targets.otif: null switches that check off
