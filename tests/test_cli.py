@@ -125,6 +125,7 @@ def test_sweep_writes_comparison(tmp_path):
     level = next(iter(store["policy"].values()))
     assert all(f"{k} {v:,}" in html or f"{k} {v:,.0f}" in html for k, v in level.items() if k != "kind")
     assert "Items that moved most" in html
+    assert "only 3 replications" in html  # SMALL runs 3: the page says the intervals mean little
     # the terminal headline of each job is titled with the swept override only
     headers = [line for line in res.stdout.splitlines() if line.startswith("KPI ")]
     assert headers and all("mc.replications" not in h and "policy=" in h for h in headers)

@@ -668,6 +668,7 @@ def write_comparison(
         network=network,
         per_node=per_node,
         n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",
+        caveat=too_few(_float(pairs)),
         images=images,
     )
     path = out / "comparison.html"
