@@ -9,6 +9,7 @@ import pytest
 from conftest import const, kpi_dict, lane, product, run, stock_node, supplier
 
 from sim.model import catalog
+from sim.scenario.schema import load_scenario
 
 
 def dual_sourced() -> dict:
@@ -92,3 +93,13 @@ def test_row_layout_cached_per_scenario_matches_rebuild():
     assert run(sc).kpi_index == first == run(build(dual_sourced())).kpi_index
     assert len(first) == len(set(first))
     assert {k for _, _, k in first} == set(catalog.KNOWN_KPIS)
+
+
+def test_kpi_width_estimate_counts_the_sourcing_rows():
+    """The memory guard's KPI width (sim.model.footprint) equals what a replication returns, sourcing rows included."""
+    from conftest import build
+
+    from sim.model.footprint import kpi_width
+
+    for sc in (build(dual_sourced()), load_scenario("consolidated_sourcing")):
+        assert kpi_width(sc) == len(run(sc).kpi_index)

@@ -84,6 +84,7 @@ FLOWS = (
     "n_orders",
     "transport",
     "bought",
+    "cust_issued",
 )
 
 
@@ -405,6 +406,7 @@ class StockItem:
         self.backlog.clear()
         for src in self.sources:
             src.open.clear()
+            src.lead_times = []
 
     def preload(self, src: SourceLink, per_period: float) -> None:
         """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within
