@@ -39,8 +39,22 @@ def variant_label(cfg: DictConfig) -> str:
     if HydraConfig.initialized():
         hc = HydraConfig.get()
         if hc.mode == RunMode.MULTIRUN and hc.job.override_dirname:
-            return str(hc.job.override_dirname)
+            varying = sweep_keys(sys.argv[1:])
+            mine = [o for o in hc.overrides.task if o.split("=", 1)[0].lstrip("+~") in varying]
+            return ",".join(mine) if mine else str(hc.job.override_dirname)
     return "base" if cfg.policy.kind is None else str(cfg.policy.name)
+
+
+def sweep_keys(argv: list[str]) -> set[str]:
+    """The override keys a ``-m`` command line sweeps over (``policy=a,b``, ``x=range(1,3)``): a job's label shows
+    only those, as the comparison does. Empty if the arguments can't be parsed."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        parsed = OverridesParser.create().parse_overrides([a for a in argv if not a.startswith("-")])
+    except Exception:  # not Hydra's syntax (e.g. a flag's value): fall back to the full label
+        return set()
+    return {o.key_or_group for o in parsed if o.is_sweep_override()}
 
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
@@ -76,6 +90,7 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
                 scenario=scenario.to_dict(),
                 config_yaml=OmegaConf.to_yaml(cfg),
                 meta=meta,
+                risk=batch.risk(),
             )
     if echo:
         _print_outcome(cfg, batch, out_dir, elapsed)

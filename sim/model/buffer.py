@@ -33,7 +33,10 @@ class SourceLink:
     """One replenishment source of a stock item: where orders go, on which lane goods come back, and the pipeline
     of orders open there (``open``: placed, not yet fully received; ``on_order``: their units not yet received)."""
 
-    __slots__ = ("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share")
+    __slots__ = (
+        *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share"),
+        *("due", "lead_times", "n_placed", "on_time", "received"),
+    )
 
     def __init__(
         self,
@@ -56,6 +59,13 @@ class SourceLink:
         self.expected = expected  # expected lead time: order delay + mean production + mean transit
         self.open: dict[Order, None] = {}  # insertion-ordered set of open orders
         self.on_order = 0.0
+        # the KPI window's per-source record (sim.model.kpi_sources): the item's lead time and OTIF counts split by
+        # source, so a dual-sourced item's two suppliers are not averaged into one number
+        self.lead_times: list[float] = []  # completed orders placed in the window
+        self.n_placed = 0  # orders placed in the window
+        self.due = 0  # of those, due within the horizon
+        self.on_time = 0
+        self.received = 0.0  # units received in the window
 
     def due_within(self, now: float, horizon: float) -> float:
         """Units still to come from this source on orders due (placed + promised lead time) by ``now + horizon``."""
@@ -74,6 +84,7 @@ FLOWS = (
     "n_orders",
     "transport",
     "bought",
+    "cust_issued",
 )
 
 
@@ -125,6 +136,7 @@ class StockItem:
         self.cust_filled = _zeros(n)
         self.lost = _zeros(n)
         self.issued = _zeros(n)  # units leaving stock (immediate fills and later backorder fills)
+        self.cust_issued = _zeros(n)  # the part of ``issued`` that went to end customers (network turns)
         self.ordered = _zeros(n)
         self.n_orders = _zeros(n)
         self.transport = _zeros(n)
@@ -202,6 +214,7 @@ class StockItem:
         if order is None:
             self.cust_demand[k] += qty
             self.cust_filled[k] += fill
+            self.cust_issued[k] += fill
         if short > EPS:
             if order is None and self.events is not None:
                 self.events.add(now, "stockout", self.node, self.sku, short)
@@ -284,8 +297,11 @@ class StockItem:
                 events.add(now, "order", self.node, self.sku, q, src.key, events.number(order))
             src.open[order] = None
             src.on_order += q
-            if now >= self.warmup and order.due < self.horizon:
-                self.due_in_horizon += 1
+            if now >= self.warmup:
+                src.n_placed += 1
+                if order.due < self.horizon:
+                    self.due_in_horizon += 1
+                    src.due += 1
             self.on_order += q
             self.ordered[k] += q
             self.n_orders[k] += 1
@@ -320,6 +336,8 @@ class StockItem:
             self.events.add(now, "receive", self.node, self.sku, qty, order.lane.id, order.ref)
         if order.external:
             self.bought[int(now + EPS)] += qty
+        if src is not None and int(now + EPS) >= self.warmup:
+            src.received += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
             order.completed = now
@@ -327,8 +345,11 @@ class StockItem:
                 del src.open[order]
             if order.placed >= self.warmup:
                 self.lead_times.append(now - order.placed)
-                if order.due < self.horizon and now <= order.due + EPS:
-                    self.on_time += 1
+                on_time = order.due < self.horizon and now <= order.due + EPS
+                self.on_time += on_time
+                if src is not None:
+                    src.lead_times.append(now - order.placed)
+                    src.on_time += on_time
         on_hand = self.on_hand + qty
         backlog = self.backlog
         if backlog:
@@ -343,8 +364,10 @@ class StockItem:
                 owner = entry[1]
                 if owner is None:
                     self.cust_backorders -= fill
+                    self.cust_issued[k] += fill
                 elif owner.__class__ is Line:
                     self.cust_backorders -= fill
+                    self.cust_issued[k] += fill
                     if entry[0] <= EPS:
                         owner.done(now)
                 else:
@@ -383,6 +406,7 @@ class StockItem:
         self.backlog.clear()
         for src in self.sources:
             src.open.clear()
+            src.lead_times = []
 
     def preload(self, src: SourceLink, per_period: float) -> None:
         """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS
+from sim.model import kpi_sources
+from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: read here by callers)
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
@@ -104,22 +105,18 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     rows = []
     if items:
         rows = _stock_kpis(chain, items, g, w, h, span)
+    sg = sc.memo.get("kpi_source_groups")
+    if sg is None:
+        sg = sc.memo["kpi_source_groups"] = kpi_sources.groups(chain)
     index = sc.memo.get("kpi_index")
     if index is None:
         index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
-        index += [(sup, ALL, k) for sup in chain.suppliers for k in SUPPLIER_KPIS]
+        index += kpi_sources.index(sg)
         sc.memo["kpi_index"] = index
     index = list(index)
     values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
-    for sup in chain.suppliers.values():
-        ordered = np.asarray(sup.ordered[w:h])
-        pools = {id(p): p for p in sup.pools.values()}.values()
-        cap = sum(p.capacity for p in pools)
-        made = sum(sum(p.produced[w:h]) for p in pools)
-        util = made / (cap * span) if pools else np.nan
-        var = ordered.var(ddof=1) if span > 1 else np.nan
-        values.append(np.array([ordered.sum(), var, util]))
-    return index, (np.concatenate(values) if values else np.zeros(0))
+    values.append(kpi_sources.compute(chain, sg))
+    return index, np.concatenate(values)
 
 
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
@@ -128,9 +125,9 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
     # flows x items x periods of the window, read from the array('d') buffers in one copy
     flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
     # (contiguous: a strided operand would make every product below ~10x slower)
-    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "bought") for it in items])
-    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought = x.reshape(
-        len(flows) + 1, len(items), h - w
+    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "bought", "cust_issued") for it in items])
+    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought, cust_issued = (
+        x.reshape(len(flows) + 2, len(items), h - w)
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc = g.costs.T
@@ -158,8 +155,13 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         )
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, g.members)
-        issued_rate = (A @ issued.sum(1)) / span * sc.periods_per_year
-        out["inventory_turns"] = np.where(out["on_hand_avg"] > EPS, issued_rate / out["on_hand_avg"], np.nan)
+        # turns by value (unit cost; by units if nothing has a cost), so a tray and a power module don't count
+        # alike; the ALL rows count only what leaves the network to end customers, not every transfer on the way
+        value = uc if uc.any() else np.ones_like(uc)
+        out_flow = np.where(g.network, A @ (value * cust_issued.sum(1)), A @ (value * issued.sum(1)))
+        stock_value = A @ (value * ints[:, 0]) / span
+        issued_rate = out_flow / span * sc.periods_per_year
+        out["inventory_turns"] = np.where(stock_value > EPS, issued_rate / stock_value, np.nan)
         out["holding_cost"] = A @ (hold * ints[:, 0])
         out["backorder_cost"] = A @ (back * ints[:, 3])
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
@@ -167,6 +169,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["transport_cost"] = A @ transport.sum(1)
         out["purchase_cost"] = A @ (uc * bought.sum(1))
         out["total_cost"] = sum(out[c] for c in COSTS)
+        out["operating_cost"] = sum(out[c] for c in COSTS if c != "purchase_cost")
     return out
 
 

@@ -141,12 +141,22 @@ class Lane(_Model):
 
 
 PERIODS_PER_YEAR = {"hour": 8760, "day": 365, "week": 52, "month": 12}
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Targets(_Model):
+    """Service targets the report checks every item and supplier against (None: not checked)."""
+
+    fill_rate: Share | None = 0.95  # per customer-facing item (and product, node, network)
+    otif: Share | None = 0.90  # per supplier and per source of a multi-source item
 
 
 class Scenario(_Model):
     name: str = Field(min_length=1)
     description: str = ""
     period: Literal["hour", "day", "week", "month"] = "day"
+    currency: str = Field(default="EUR", min_length=1, max_length=12)  # the unit of every cost (a label only)
+    targets: Targets = Targets()
     horizon: int = Field(gt=0)
     warmup: int = Field(default=0, ge=0)
     # "steady": replenished items start with goods in transit (mean demand per period over the expected lead time,
