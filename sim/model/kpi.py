@@ -32,6 +32,7 @@ class Groups:
     service: np.ndarray  # groups x items, 0/1
     every: np.ndarray  # groups x items, 0/1
     network: np.ndarray  # bool per group: an ALL row (no bullwhip ratio there)
+    consumers: np.ndarray  # groups x items, 0/1: the items whose end-customer demand is the row's products'
 
 
 def groups(chain: SupplyChain) -> Groups:
@@ -60,7 +61,9 @@ def groups(chain: SupplyChain) -> Groups:
         m = np.array([it.sku == sku for it in items])
         add((ALL, sku), m, m * cust, True)
     add((ALL, ALL), np.ones(n), cust, True)
-    return Groups(labels, np.array(serv), np.array(every), np.array(net))
+    skus = np.array([it.sku for it in items], dtype=object)
+    consumers = np.array([np.isin(skus, skus[np.asarray(m) > 0]) for m in every], dtype=float).reshape(len(every), n)
+    return Groups(labels, np.array(serv), np.array(every), np.array(net), consumers)
 
 
 def _var(x: np.ndarray) -> np.ndarray:
@@ -107,7 +110,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         [
             (
                 prod[it.sku].holding_cost,
-                prod[it.sku].backorder_cost * it.customer_facing,
+                prod[it.sku].backorder_cost * (it.customer_facing or prod[it.sku].backorder_cost_on == "all"),
                 prod[it.sku].lost_sale_cost,
                 prod[it.sku].order_cost,
                 prod[it.sku].unit_cost,
@@ -142,12 +145,18 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["bullwhip_ratio"] = np.where(
             g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
         )
+        # the same numerator over the variance of end-customer demand for the row's products (all retailers)
+        cons_var = _var(g.consumers @ cust_demand)
+        out["bullwhip_vs_consumer"] = np.where(
+            g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var
+        )
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, A)
         issued_rate = (A @ issued.sum(1)) / span * sc.periods_per_year
         out["inventory_turns"] = np.where(out["on_hand_avg"] > EPS, issued_rate / out["on_hand_avg"], np.nan)
         out["holding_cost"] = A @ (hold * ints[:, 0])
-        out["backorder_cost"] = A @ (back * ints[:, 3])
+        charged = np.array([prod[it.sku].backorder_cost_on == "all" for it in items])  # all backorders, or customers'
+        out["backorder_cost"] = A @ (back * np.where(charged, ints[:, 1], ints[:, 3]))
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
         out["ordering_cost"] = A @ (oc * n_orders.sum(1))
         out["transport_cost"] = A @ transport.sum(1)

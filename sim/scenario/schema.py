@@ -8,6 +8,7 @@ processes) is picked by name from the project's registries. Every field is docum
 from __future__ import annotations
 
 import graphlib
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -40,6 +41,9 @@ class Product(_Model):
     backorder_cost: NonNeg = 0.0  # per unit of customer backorder per period
     lost_sale_cost: NonNeg = 0.0  # per unit of customer demand lost
     order_cost: NonNeg = 0.0  # per replenishment order placed
+    # whose backorders cost backorder_cost: end customers' only, or all (also those owed to downstream nodes: the
+    # beer game charges every echelon for its backlog)
+    backorder_cost_on: Literal["customers", "all"] = "customers"
 
 
 class Source(_Model):
@@ -48,6 +52,19 @@ class Source(_Model):
     share: float = Field(default=1.0, gt=0, le=1)
     order_delay: NonNeg = 0.0  # information delay: order placed -> order reaches the source
     promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
+    # a written starting state (sim.model.initial_state): units arriving at t = 0, 1, ... and order slips reaching
+    # the source at t = 0, 1, ... (placed before t = 0, at most one per period of the order delay)
+    initial_shipments: list[NonNeg] = []
+    initial_orders: list[NonNeg] = []
+
+    @model_validator(mode="after")
+    def _slips_fit_the_delay(self) -> Source:
+        if len(self.initial_orders) > math.ceil(self.order_delay - 1e-9):
+            raise ValueError(
+                f"initial_orders: {len(self.initial_orders)} slips, but an order delay of {self.order_delay:g} "
+                f"holds at most {math.ceil(self.order_delay - 1e-9)} (one per period)"
+            )
+        return self
 
 
 def _one_or_per_product(value: Any) -> str:
