@@ -14,8 +14,12 @@ continuous policy covers L periods and a periodic one R + L (docs/timing.md).
 | s_Q                   | s as above,  Q = max(1, ceil(mu R))                           |
 | periodic_order_up_to  | S = ceil(mu (R+L) + z sigma sqrt(R+L)), review every R        |
 | periodic_s_S          | s = ceil(mu (R+L) + z sigma sqrt(R+L)), S = s + ceil(mu R)    |
+| forecast_order_up_to  | coverage R + L, initial forecast mu, fixed safety stock        |
+|                       | ceil(mu (R+L) + z sigma sqrt(R+L)) - mu (R+L), review every R |
+| sterman, pass_through | initial forecast mu                                           |
 
-``params`` given explicitly are used as they are instead of the sizing.
+``params`` given explicitly override the sizing; the sized values fill in the parameters they leave out (a preset
+like ``conf/policy/sterman.yaml`` fixes the behavioural parameters and gets each item's initial forecast sized).
 """
 
 from __future__ import annotations
@@ -74,6 +78,20 @@ def size(kind: str, mean: float, var: float, lead: float, review: float, z: floa
         raise ConfigError(f"policy.kind: no sizing rule for {kind!r}; give policy.params explicitly") from None
 
 
+def sized(
+    kind: str, mean: float, var: float, lead: float, review: float, z: float, params: dict[str, Any] | None
+) -> dict[str, float]:
+    """Explicit ``params`` on top of the sizing: a policy with a sizing rule gets the sized values of the parameters
+    ``params`` leaves out (the forecast policies' initial forecast and coverage, say); one without uses ``params``."""
+    if not params:
+        return size(kind, mean, var, lead, review, z)
+    try:
+        base = POLICIES[kind].size(mean, var, lead, review, z)
+    except NotImplementedError:
+        base = {}
+    return {**base, **params}
+
+
 def apply_policy(
     sc: Scenario,
     kind: str | None,
@@ -111,10 +129,6 @@ def apply_policy(
             continue
         for sku in node.sources:
             mean, var = moments[node.id, sku]
-            chosen = (
-                dict(params)
-                if params
-                else size(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor)
-            )
+            chosen = sized(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor, params)
             node_data["policy"][sku] = {"kind": kind, **chosen}
     return validate(data, source=f"scenario {sc.name!r} with policy {kind!r}")
