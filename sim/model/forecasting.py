@@ -28,8 +28,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.model.clock import EPS, period_of
-from sim.model.policy import POLICIES, Policy, StockView, _Params, cover
+from sim.model.policy import EPS, POLICIES, Policy, StockView, _Params, cover
 
 Feed = Callable[[int, int], list[float]]  # (first period, end period) -> per-period end-customer demand
 
@@ -53,7 +52,7 @@ class _Learning(Policy):
 
     def new_demand(self, view: StockView) -> list[float]:
         """Demand of the periods completed since the last review: orders received, or shared end-customer demand."""
-        k = period_of(view.now)
+        k = int(view.now + EPS)  # the current period (sim.model.clock.period_of; policies stay free of SimPy)
         new = self.pos(self.seen, k) if self.pos is not None else view.demand_history(k - self.seen)
         self.seen = k
         return new

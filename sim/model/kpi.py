@@ -147,9 +147,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         )
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
         cons_var = _var(g.consumers @ cust_demand)
-        out["bullwhip_vs_consumer"] = np.where(
-            g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var
-        )
+        out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, A)
         issued_rate = (A @ issued.sum(1)) / span * sc.periods_per_year
