@@ -76,10 +76,20 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
                 scenario=scenario.to_dict(),
                 config_yaml=OmegaConf.to_yaml(cfg),
                 meta=meta,
+                orders=_one_replication(scenario, mc.seed),
             )
     if echo:
         _print_outcome(cfg, batch, out_dir, elapsed)
     return batch
+
+
+def _one_replication(scenario, seed: int):
+    """Replication 0's time series (its seed as in the batch), for the report's orders-over-time chart: the batch
+    keeps only percentile bands, and re-running one replication is cheaper than shipping every series back."""
+    from sim.model.engine import run_replication
+    from sim.model.rng import replication_seed
+
+    return run_replication(scenario, replication_seed(seed, 0)).timeseries
 
 
 def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:

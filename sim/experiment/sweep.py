@@ -46,5 +46,19 @@ def compare_sweep(root: Path, *, confidence: float = 0.95) -> Path | None:
     comparison.to_csv(root / "comparison.csv", index=False)
     scenarios = ", ".join(dict.fromkeys(str(s) for t in tables for s in t["scenario"].unique()))
     return write_comparison(
-        root, comparison=comparison, meta={"scenario": scenarios, "jobs": len(tables), "confidence": confidence}
+        root,
+        comparison=comparison,
+        meta={"scenario": scenarios, "jobs": len(tables), "confidence": confidence},
+        scenario=_first_scenario(root),
     )
+
+
+def _first_scenario(root: Path) -> dict | None:
+    """The scenario the first job ran (its ``scenario.yaml``), for the echelon order of the bullwhip section."""
+    import yaml
+
+    found = sorted(root.glob("*/scenario.yaml"))
+    if not found:
+        return None
+    data = yaml.safe_load(found[0].read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else None

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from sim.model import catalog
 from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, PERCENT_KPIS
-from sim.report import figures
+from sim.report import bullwhip, figures
 
 DASH = "–"
 HEADLINE_KPIS = (
@@ -30,7 +30,8 @@ HEADLINE_KPIS = (
 TERMINAL_KPIS = ("fill_rate", "total_cost", "lost_sales", "backorders_avg", "on_hand_avg")
 RETAILER_KPIS = ("fill_rate", "on_hand_avg", "backorders_avg", "total_cost")
 _OTHER_KPIS = "demand otif inventory_turns orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
-KPI_ORDER = (*HEADLINE_KPIS, *_OTHER_KPIS.split(), "lead_time_avg", "lead_time_p95", "bullwhip_ratio", "utilization")
+_LATE_KPIS = ("lead_time_avg", "lead_time_p95", "bullwhip_ratio", "bullwhip_vs_consumer", "utilization")
+KPI_ORDER = (*HEADLINE_KPIS, *_OTHER_KPIS.split(), *_LATE_KPIS)
 MAX_FAN_PANELS = 6
 
 _ENV = jinja2.Environment(
@@ -243,8 +244,12 @@ def write_report(
     scenario: dict,
     config_yaml: str,
     meta: Mapping[str, object],
+    orders: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``out_dir/figures/*.png`` and a self-contained ``out_dir/report.html``; return the HTML path."""
+    """Write ``out_dir/figures/*.png`` and a self-contained ``out_dir/report.html``; return the HTML path.
+
+    ``orders``: the time series of one replication (``ReplicationResult.timeseries``) for the orders-over-time chart
+    of the bullwhip section, which appears when some node's consumer-relative amplification is defined."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -273,6 +278,15 @@ def write_report(
     images.append(_save(figs_dir, "cost_breakdown", "Cost breakdown", figures.cost_breakdown(summary)))
     images.append(_save(figs_dir, "service_vs_cost", "Service vs cost", figures.service_vs_cost(summary)))
     images.append(_save(figs_dir, "network", "Network", figures.network_graph(scenario)))
+    ratio_header, ratio_rows = [], []
+    if bullwhip.has_bullwhip(summary, scenario):
+        ratio_header, ratio_rows = bullwhip.ratio_table(summary, scenario, format_estimate)
+        fig = bullwhip.amplification_chart(summary, scenario)
+        caption = "Variance of orders per period over variance of end-customer demand; mean and CI across replications."
+        images.append(_save(figs_dir, "bullwhip_amplification", "Order-variance amplification", fig, caption))
+        if orders is not None:
+            fig = bullwhip.orders_over_time(orders, scenario)
+            images.append(_save(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0."))
 
     html = _ENV.get_template("report.html.j2").render(
         title=f"Simulation report: {name}",
@@ -285,6 +299,8 @@ def write_report(
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         has_bands=bool(panels),
+        ratio_header=ratio_header,
+        ratio_rows=ratio_rows,
         images=images,
         config_yaml=config_yaml or "",
     )
@@ -318,8 +334,12 @@ def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: st
     return rows
 
 
-def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Mapping[str, object]) -> Path:
-    """Write ``out_dir/comparison.html`` (network KPIs per variant, paired differences vs the first variant)."""
+def write_comparison(
+    out_dir: str | Path, *, comparison: pd.DataFrame, meta: Mapping[str, object], scenario: dict | None = None
+) -> Path:
+    """Write ``out_dir/comparison.html`` (network KPIs per variant, paired differences vs the first variant).
+
+    With the ``scenario`` dict, nodes with a defined amplification get the bullwhip table and chart (echelon order)."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -337,6 +357,15 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
         if k[1:] != ("ALL", "ALL", "fill_rate") and k[2:] == ("ALL", "fill_rate") and math.isfinite(val[0])
     )
     per_node = [r for n in fill_nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])]
+    amplification = []
+    if scenario is not None and bullwhip.has_bullwhip(comparison, scenario):
+        nodes = bullwhip.stock_nodes_downstream_first(scenario)
+        for kpi in ("bullwhip_ratio", "bullwhip_vs_consumer"):
+            amplification += [
+                {**r, "label": f"{r['label']}: {kpi_label(kpi)}"}
+                for n in nodes
+                for r in _comparison_rows(est, variants, n, "ALL", [kpi])
+            ]
     pairs = pd.to_numeric(comparison.get("n_pairs", pd.Series(dtype=float)), errors="coerce").max()
     name = meta.get("scenario") or meta.get("name")
     if not name and "scenario" in comparison.columns and not comparison.empty:
@@ -349,6 +378,9 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
         images.append(
             _save(figs_dir, "comparison_cost_breakdown", "Cost breakdown", figures.cost_breakdown(comparison))
         )
+    if amplification:
+        fig = bullwhip.amplification_chart(comparison, scenario)
+        images.append(_save(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
     html = _ENV.get_template("comparison.html.j2").render(
         title=f"Variant comparison: {name}" if name else "Variant comparison",
         meta_items=_meta_items(meta),
@@ -358,6 +390,7 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
         variants=variants,
         network=network,
         per_node=per_node,
+        amplification=amplification,
         n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",
         images=images,
     )
