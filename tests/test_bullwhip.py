@@ -456,3 +456,97 @@ def test_cli_examples_of_the_issue(tmp_path):
     amp = cmp.query("kpi == 'bullwhip_vs_consumer' and node == 'factory' and sku == 'beer'").set_index("variant")
     assert amp.loc["policy=order_up_to_ma_shared", "mean"] < amp.loc["policy=order_up_to_ma", "mean"]
     assert (Path(sweep) / "comparison.html").is_file()
+
+
+def test_proportional_order_up_to_hand_trace():
+    """beta = 0.5 on the hand-trace setting: q = f + 0.5 (S - f - IP).
+    t = 0: f 10, S 25, IP 25 -> 5; t = 1: f 10, IP 25 + 5 - 10 = 20 -> 7.5; t = 2: f 12, S 29, IP 20 + 7.5 - 14 = 13.5
+    -> 12 + 0.5 (29 - 12 - 13.5) = 13.75."""
+    policy = {"kind": "forecast_order_up_to", "periods": 2, "initial_forecast": 10, "safety_stock": 5, "beta": 0.5}
+    data = single_stage(policy, {"kind": "empirical", "values": [10, 14, 8]}, transit=1, horizon=3)
+    data["nodes"][1]["initial_stock"] = {"w": 25}
+    assert run_replication(build(data), 0).timeseries["orders"].tolist() == [5, 7.5, 13.75]
+
+
+def two_store_pass_through(information: str) -> sim.Scenario:
+    """A DC (pass-through) serving two stores (base stock 0, so they order each demand at once, order delay 1)."""
+    store = {"type": "retailer", "policy": {"w": {"kind": "base_stock", "level": 0}}}
+    return build(
+        {
+            "name": "pos",
+            "horizon": 12,
+            "products": [{"id": "w"}],
+            "nodes": [
+                {"id": "f", "type": "supplier"},
+                {
+                    "id": "dc",
+                    "type": "buffer",
+                    "initial_stock": {"w": 100},
+                    "policy": {"w": {"kind": "pass_through", "information": information}},
+                    "sources": {"w": [{"node": "f"}]},
+                },
+                {**store, "id": "a", "demand": {"w": {"dist": "poisson", "mean": 3}},
+                 "sources": {"w": [{"node": "dc", "order_delay": 1}]}},
+                {**store, "id": "b", "demand": {"w": {"dist": "poisson", "mean": 5}},
+                 "sources": {"w": [{"node": "dc", "order_delay": 1}]}},
+            ],
+            "lanes": [
+                {"from": "f", "to": "dc", "transit": {"dist": "constant", "value": 1}},
+                {"from": "dc", "to": "a", "transit": {"dist": "constant", "value": 1}},
+                {"from": "dc", "to": "b", "transit": {"dist": "constant", "value": 1}},
+            ],
+        }
+    )  # fmt: skip
+
+
+def test_shared_information_is_the_point_of_sale_feed():
+    """With sharing the DC's order at t is the stores' customer demand of t - 1; without, the orders it received in
+    t - 1 (the stores' orders of t - 2, delayed by the order delay)."""
+    for information, lag in (("shared", 1), ("local", 2)):
+        ts = run_replication(two_store_pass_through(information), 2).timeseries
+        pos = ts.query("node in ['a', 'b']").groupby("t")["demand"].sum().to_numpy()
+        dc = ts.query("node == 'dc'")["orders"].to_numpy()
+        assert dc[lag:].tolist() == pos[:-lag].tolist(), information
+
+
+def test_too_many_initial_order_slips_is_one_clear_error():
+    data = beer().to_dict()
+    data["nodes"][1]["sources"]["beer"][0]["initial_orders"] = [4, 4]  # the factory's order delay is 1
+    with pytest.raises(ScenarioError, match="initial_orders: 2 slips, but an order delay of 1 holds at most 1"):
+        validate(data)
+
+
+def test_report_has_the_bullwhip_section(tmp_path):
+    """A run's report: variance ratio table, amplification by echelon and orders over time; a sweep's comparison:
+    ratio table with paired differences and the amplification chart."""
+    sim.run("beer_game", overrides=["policy=sterman", "mc.replications=1"], out_dir=tmp_path)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Variance ratios (bullwhip)" in html and "Orders over time by echelon" in html
+    assert {"bullwhip_amplification.png", "bullwhip_orders.png"} <= {p.name for p in (tmp_path / "figures").iterdir()}
+    from sim.report.html import write_comparison
+
+    batches = [sim.run("beer_game", overrides=[f"policy={p}", "mc.replications=1"]) for p in ("sterman", "lean")]
+    cmp = sim.compare(batches)
+    page = write_comparison(tmp_path / "cmp", comparison=cmp, meta={}, scenario=batches[0].scenario.to_dict())
+    text = page.read_text(encoding="utf-8")
+    assert "Variance ratios per node" in text and "factory: Bullwhip vs consumer" in text
+    assert (tmp_path / "cmp" / "figures" / "comparison_bullwhip.png").is_file()
+
+
+def test_demand_group_swaps_in_a_scaled_pattern():
+    """`demand=ar1` keeps each retailer's mean and variance (Poisson 10: variance 10) and adds phi = 0.7; the policy
+    preset is sized from the new demand; `demand=step` doubles the mean from period 4."""
+    from sim.errors import ConfigError
+    from sim.scenario.config import build_scenario, compose_config
+    from sim.scenario.demand_presets import apply_demand
+
+    sc = build_scenario(compose_config("serial_chain", ["demand=ar1", "demand.params.phi=0.5"]))
+    spec = sc.node("store").demand["widget"]
+    assert spec.kind == "ar1" and spec.mean == 10 and spec.var == pytest.approx(10)
+    assert spec.params.phi == 0.5
+    step = build_scenario(compose_config("serial_chain", ["demand=step"])).node("store").demand["widget"]
+    assert (step.params.before, step.params.after, step.params.at) == (10, 20, 4)
+    with pytest.raises(ConfigError, match="known: ar1, promotion, seasonal, step, trend"):
+        apply_demand(sc, "poisson_process")
+    with pytest.raises(ConfigError, match="no customer demand at dc"):
+        apply_demand(sc, "ar1", apply_to=["dc"])
