@@ -94,7 +94,7 @@ def test_scenario_files_are_data(tmp_path):
     evil.write_text(yaml.safe_dump(data))
     res = supplysim(f"scenario_file={evil}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert res.returncode == 2 and "_target_" in res.stderr and "pwned" not in res.stdout
-    with pytest.raises(ScenarioError, match="interpolations"):
+    with pytest.raises(ConfigError, match="interpolations"):  # refused before composition
         build_scenario(compose_config("serial_chain", ["scenario.name=${oc.env:HOME}"]))
 
 

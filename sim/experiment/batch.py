@@ -43,7 +43,7 @@ FAILURE_COLUMNS = ["replication", "seed", "error", "traceback"]
 class MCSettings(BaseModel):
     """Monte Carlo settings; the CLI's ``mc`` config group has exactly these keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     replications: int = Field(200, ge=1)  # fixed batch size; with target_halfwidth: the first round
     seed: int = Field(0, ge=0)  # base seed; replication i uses SeedSequence(seed, spawn_key=(i,))
