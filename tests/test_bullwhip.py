@@ -550,3 +550,40 @@ def test_demand_group_swaps_in_a_scaled_pattern():
         apply_demand(sc, "poisson_process")
     with pytest.raises(ConfigError, match="no customer demand at dc"):
         apply_demand(sc, "ar1", apply_to=["dc"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("information", ["local", "shared"])
+def test_serial_chain_matches_the_exact_recursion(information):
+    """Four echelons, MA p = 12, coverage c = 4 (a = c/p), order delay 1, shipping 2, demand N(100, 5^2) (orders
+    never come near 0, so nothing is truncated). In the simulator's phase order an upstream echelon serves the
+    order that reaches it at t *before* its review at t, while its forecast sees only periods < t, so
+
+        retailer   q1_t = D_{t-1} + a (D_{t-1} - D_{t-1-p})
+        echelon k  qk_t = q(k-1)_{t-1} + a (d_{t-1} - d_{t-1-p}),   d = what it forecasts from:
+                   the orders it received (d_s = q(k-1)_{s-1}) or, shared, the consumer's D_s.
+
+    Var(qk)/Var(D) is the sum of squared coefficients of D in qk: local, the polynomial F(x) H(x)^(k-1) with
+    F = (1+a) - a x^p, H = 1 + a x - a x^(p+1); shared, 1 + 2a + 2k a^2 (the lags never coincide for p >= k).
+    """
+    from numpy.polynomial import polynomial as P
+
+    data = load_scenario("bullwhip_chain").to_dict()
+    data.update(warmup=80, horizon=2080)
+    data["nodes"][4]["demand"]["case"] = {"dist": "normal", "mean": 100, "sd": 5}
+    params = {"periods": 12, "coverage": 4, "initial_forecast": 100, "safety_stock": 80, "information": information}
+    sc = apply_policy(validate(data), "forecast_order_up_to", review_period=1, params=params)
+    results = [run_replication(sc, s, timeseries=False) for s in rep_seeds(1, 8)]
+    ts = run_replication(sc, rep_seeds(1, 1)[0]).timeseries
+    assert ts.query("t >= 80")["orders"].min() > 0  # no order was ever truncated
+    a, p = 4 / 12, 12
+    poly = np.zeros(p + 1)
+    poly[[0, p]] = 1 + a, -a
+    h = np.zeros(p + 2)
+    h[[0, 1, p + 1]] = 1, a, -a
+    for k, node in enumerate(ECHELONS, start=1):
+        if k > 1:
+            poly = P.polymul(poly, h)
+        theory = float(np.sum(poly**2)) if information == "local" else 1 + 2 * a + 2 * k * a**2
+        got = [r.kpi("bullwhip_vs_consumer", node, "case") for r in results]
+        assert_mc(got, theory, f"{information} {node}")
