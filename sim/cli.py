@@ -40,7 +40,11 @@ def variant_label(cfg: DictConfig) -> str:
         hc = HydraConfig.get()
         if hc.mode == RunMode.MULTIRUN and hc.job.override_dirname:
             return str(hc.job.override_dirname)
-    return "base" if cfg.policy.kind is None else str(cfg.policy.name)
+    label = "base" if cfg.policy.kind is None else str(cfg.policy.name)
+    demand = cfg.get("demand")
+    if demand is not None and demand.kind is not None:  # a demand preset is part of the variant too
+        label = str(demand.name) if label == "base" else f"{label}+{demand.name}"
+    return label
 
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
@@ -76,19 +80,23 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
                 scenario=scenario.to_dict(),
                 config_yaml=OmegaConf.to_yaml(cfg),
                 meta=meta,
-                orders=_one_replication(scenario, mc.seed),
+                orders=_one_replication(scenario, mc.seed, batch.summary),
             )
     if echo:
         _print_outcome(cfg, batch, out_dir, elapsed)
     return batch
 
 
-def _one_replication(scenario, seed: int):
-    """Replication 0's time series (its seed as in the batch), for the report's orders-over-time chart: the batch
-    keeps only percentile bands, and re-running one replication is cheaper than shipping every series back."""
+def _one_replication(scenario, seed: int, summary):
+    """Replication 0's time series (its seed as in the batch) for the report's orders-over-time chart, when the
+    report has a bullwhip section: the batch keeps only percentile bands, and re-running one replication is cheaper
+    than shipping every series back."""
     from sim.model.engine import run_replication
     from sim.model.rng import replication_seed
+    from sim.report.bullwhip import has_bullwhip
 
+    if not has_bullwhip(summary, scenario.to_dict()):
+        return None
     return run_replication(scenario, replication_seed(seed, 0)).timeseries
 
 

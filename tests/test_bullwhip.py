@@ -587,3 +587,15 @@ def test_serial_chain_matches_the_exact_recursion(information):
         theory = float(np.sum(poly**2)) if information == "local" else 1 + 2 * a + 2 * k * a**2
         got = [r.kpi("bullwhip_vs_consumer", node, "case") for r in results]
         assert_mc(got, theory, f"{information} {node}")
+
+
+def test_variant_labels_name_the_demand_preset():
+    """A run's variant label names a demand preset too, so sim.compare can tell such runs apart."""
+    from sim.cli import variant_label
+    from sim.scenario.config import compose_config
+
+    assert variant_label(compose_config("serial_chain", ["demand=ar1"])) == "ar1"
+    assert variant_label(compose_config("serial_chain", ["demand=ar1", "policy=sterman"])) == "sterman+ar1"
+    assert variant_label(compose_config("serial_chain", ["policy=sterman"])) == "sterman"
+    cfg = compose_config(None, ["experiment=bullwhip", "policy=order_up_to_smoothed"])
+    assert cfg.policy.params == {**cfg.policy.params, "periods": 12, "safety_stock": 80, "beta": 0.4}
