@@ -69,7 +69,7 @@ def test_scenario_file_from_anywhere_with_overrides(tmp_path):
         (["scenario=serial_chain", "scenario.nodes.1.policy.widget.kind=magic"], "known: base_stock"),
         (
             ["scenario=serial_chain", "scenario.lanes.1.transit.value=-1"],
-            "lanes[1].transit: distribution 'constant': value: Input should be greater than or equal to 0",
+            "lanes[1] (dc -> store).transit: distribution 'constant': value: Input should be greater than or equal",
         ),
         (["scenario=serial_chain", "+scenario.colour=red"], "colour: unknown field"),
         (["scenario=serial_chain", "mc.confidence=1.5"], "mc.confidence"),
@@ -135,7 +135,7 @@ def test_unknown_policy_preset_kind_lists_known():
 def test_python_api_writes_nothing_for_bad_input(tmp_path):
     """sim.run with an invalid override raises one clear error and leaves no output directory."""
     target = tmp_path / "out"
-    with pytest.raises(ScenarioError, match=r"lanes\[1\]\.transit"):
+    with pytest.raises(ScenarioError, match=r"lanes\[1\] \(dc -> store\)\.transit"):
         sim.run("serial_chain", overrides=["scenario.lanes.1.transit.value=-1"], out_dir=target)
     assert not target.exists()
     batch = sim.run("serial_chain", overrides=SMALL, out_dir=target)

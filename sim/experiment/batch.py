@@ -32,6 +32,7 @@ from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, l
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
 from sim.model import kpi as kpi_mod
 from sim.model.catalog import KNOWN_KPIS
+from sim.model.footprint import check_fits
 from sim.scenario.schema import Scenario, StockNode, load_scenario
 
 log = logging.getLogger(__name__)
@@ -268,12 +269,13 @@ def run_batch(
     target_key = _check_target(scenario, mc)
     if mc.resume and out_dir is None:
         raise ConfigError("mc.resume=true needs the output directory of the batch to finish (out_dir)")
+    n_jobs = resolve_jobs(mc.n_jobs)
+    check_fits(scenario, timeseries=mc.series_replications > 0, workers=n_jobs if mc.backend == "local" else 1)
     results = Results(mc.replications)
     store = PartStore(Path(out_dir), scenario, variant, mc) if out_dir is not None else None
     if store is not None:
         for res in store.load(resume=mc.resume):
             results.add(res)
-    n_jobs = resolve_jobs(mc.n_jobs)
     show = mc.progress if mc.progress is not None else sys.stderr.isatty()
     bar = _progress(show, f"{scenario.name}/{variant}")
     runner = None

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model import kpi
+from sim.model.footprint import check_fits
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
 from sim.scenario.schema import Scenario, load_scenario
@@ -80,4 +81,6 @@ def simulate(
     events: bool = False,
 ) -> ReplicationResult:
     """Load (a path, a library name, a dict or a Scenario), validate and simulate one replication."""
-    return run_replication(load_scenario(scenario), seed, timeseries=timeseries, events=events)
+    sc = load_scenario(scenario)
+    check_fits(sc, timeseries=timeseries)
+    return run_replication(sc, seed, timeseries=timeseries, events=events)

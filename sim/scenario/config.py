@@ -91,8 +91,16 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
+def safe_dirname(text: str) -> str:
+    """A sweep job's directory name from its overrides: one path component, no ``..``, no separators."""
+    name = re.sub(r"[^A-Za-z0-9=,._+-]+", "_", str(text)).replace("..", "_").strip(".")
+    return name[:150] or "job"
+
+
 def register_configs() -> None:
-    """Register the schema and the scenario library in Hydra's ConfigStore (idempotent)."""
+    """Register the schema, the scenario library and the run-directory resolver (idempotent)."""
+    if not OmegaConf.has_resolver("supplysim_dirname"):
+        OmegaConf.register_new_resolver("supplysim_dirname", safe_dirname)
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)
     for name, path in library().items():
@@ -161,6 +169,8 @@ def register_data(data: dict[str, Any], stem: str) -> str:
     cs = ConfigStore.instance()
     taken = set(library()) | set(cs.list("scenario"))
     base = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "scenario"
+    if not base[0].isalpha() or base.lower() in ("inf", "nan", "true", "false", "null"):
+        base = f"file_{base}"  # Hydra's override grammar would read it as a number, a bool or null
     name, n = base, 1
     while f"{name}.yaml" in taken or name in taken:
         n += 1

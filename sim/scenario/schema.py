@@ -252,7 +252,7 @@ def _cross_references(sc: Scenario) -> list[str]:
         pair_lanes.setdefault((ln.from_, ln.to), []).append(ln.id)
     graph: dict[str, set[str]] = {n: set() for n in ids}
     for i, node in enumerate(sc.nodes):
-        where = f"nodes[{i}] ({node.id})"
+        where = f"nodes[{i}] (id: {node.id})"
         if isinstance(node, SupplierNode):
             caps = node.capacity if isinstance(node.capacity, dict) else {}
             times = node.production_time if isinstance(node.production_time, dict) else {}
@@ -368,7 +368,7 @@ def reject_code(data: Any, path: str = "") -> None:
             reject_code(v, sub)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            reject_code(v, f"{path}[{i}]")
+            reject_code(v, f"{path}[{i}]{_element_id(v, [])}")
     elif isinstance(data, str) and "${" in data:
         raise ScenarioError(f"{path}: interpolations like {data!r} are not allowed in a scenario (scenarios are data)")
 
@@ -435,7 +435,7 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
     try:
         return Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
     except ValidationError as exc:
-        raise ScenarioError(f"{source} is invalid:\n" + _format(exc)) from None
+        raise ScenarioError(f"{source} is invalid:\n" + _format(exc, data)) from None
 
 
 def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
@@ -485,18 +485,38 @@ def _allowed_fields(loc: tuple) -> str:
     return ""
 
 
-def _format(exc: ValidationError) -> str:
+def _element_id(data: Any, path: list) -> str:
+    """`` (id: hub)`` for a list element of the input that has an ``id`` (or ``from``/``to`` for a lane)."""
+    here = data
+    for key in path:
+        try:
+            here = here[key]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if not isinstance(here, dict):
+        return ""
+    if "id" in here:
+        return f" (id: {here['id']})"
+    if "from" in here and "to" in here:
+        return f" ({here['from']} -> {here['to']})"
+    return ""
+
+
+def _format(exc: ValidationError, data: Any = None) -> str:
     entries = []  # (loc, message, union field it belongs to or None, is a bare type mismatch)
     for e in exc.errors():
         loc, union = "", None
+        walked: list = []  # the loc parts that are keys of the input data
         for part in e["loc"]:
             if isinstance(part, int):
-                loc += f"[{part}]"
+                walked.append(part)
+                loc += f"[{part}]" + _element_id(data, walked)
             elif part in _NODE_TAGS or part in ("one_distribution", "per_product") or part.startswith("function-"):
                 continue
             elif _branch_tag(part):
                 union = loc
             else:
+                walked.append(part)
                 loc += f".{part}" if loc else str(part)
         msg = str(e["msg"]).replace("Value error, ", "")
         if e["type"] == "extra_forbidden":
