@@ -106,7 +106,7 @@ def test_bad_demand_parameters_name_the_field(spec, field):
     ("params", "expected"),
     [
         ({"negative_orders": "refund"}, "negative_orders.*'truncate' or 'return'"),
-        ({"forecast": "holt"}, "forecast.*'moving_average' or 'exponential_smoothing'"),
+        ({"forecast": "arima"}, "forecast.*'moving_average', 'exponential_smoothing' or 'holt'"),
         ({"information": "pos"}, "information.*'local' or 'shared'"),
         ({"beta": 0}, "beta"),
         ({"periods": 0}, "periods"),
@@ -599,3 +599,22 @@ def test_variant_labels_name_the_demand_preset():
     assert variant_label(compose_config("serial_chain", ["policy=sterman"])) == "sterman"
     cfg = compose_config(None, ["experiment=bullwhip", "policy=order_up_to_smoothed"])
     assert cfg.policy.params == {**cfg.policy.params, "periods": 12, "safety_stock": 80, "beta": 0.4}
+
+
+def test_holt_follows_a_trend_without_lag():
+    """Demand 10 + 2t (kind trend), transit 1 (c = 2), Holt started exact (first forecast 10, trend 2): the forecasts
+    stay exact, S_t = 2 level + trend (1 + 2) with level = D_{t-1}, so q_t = S_t - S_{t-1} + D_{t-1} = 2c + D_{t-1}
+    = 12 + 2t from t = 1 (0 at t = 0: the start is S_0 = 2 x 8 + 6 = 22). Exponential smoothing lags the trend and
+    orders less every period."""
+    demand = {"kind": "trend", "base": 10, "slope": 2}
+
+    def orders(**forecast):
+        policy = {"kind": "forecast_order_up_to", "initial_forecast": 10, **forecast}
+        data = single_stage(policy, demand, transit=1, horizon=8)
+        data["nodes"][1]["initial_stock"] = {"w": 22}
+        return run_replication(build(data), 0).timeseries["orders"].to_numpy()
+
+    holt = orders(forecast="holt", alpha=0.5, gamma=0.3, initial_trend=2)
+    assert holt.tolist() == [0, *[12 + 2 * t for t in range(1, 8)]]
+    smooth = orders(forecast="exponential_smoothing", alpha=0.5)
+    assert (smooth[1:] < holt[1:]).all()

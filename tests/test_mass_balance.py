@@ -73,7 +73,15 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
         return {"kind": kind, "order_up_to": level, **review}
     learn = {**review, "initial_forecast": draw(st.sampled_from([0, 2.5])), "information": draw(shared)}
     if kind == "forecast_order_up_to":
-        fc = draw(st.sampled_from([{"periods": 3}, {"forecast": "exponential_smoothing", "alpha": 0.5}]))
+        fc = draw(
+            st.sampled_from(
+                [
+                    {"periods": 3},
+                    {"forecast": "exponential_smoothing", "alpha": 0.5},
+                    {"forecast": "holt", "gamma": 0.2},
+                ]
+            )
+        )
         return {"kind": kind, "safety_stock": level, "beta": draw(st.sampled_from([1, 0.5])), **fc, **learn}
     if kind == "sterman":
         return {"kind": kind, "s_prime": level, "integer": draw(st.booleans()), **learn}

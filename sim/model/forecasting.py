@@ -1,7 +1,8 @@
 """Forecast-driven ordering policies (bullwhip dynamics; docs/bullwhip.md).
 
 - ``forecast_order_up_to``: periodic order-up-to whose level follows a demand forecast,
-  ``S_t = c * f_t + SS_t``; forecast by moving average (``periods`` p) or exponential smoothing (``alpha``); safety
+  ``S_t = c * f_t + SS_t``; forecast by moving average (``periods`` p), exponential smoothing (``alpha``) or Holt's
+  linear trend (``alpha``, ``gamma``: S_t sums the c forecasts ``level + h trend``, h = 1..c); safety
   stock fixed (``safety_stock`` units) or ``z * sigma_e * sqrt(c)`` with ``sigma_e`` the RMS one-period forecast
   error over the last ``error_window`` periods. Coverage ``c`` = expected lead time + review period (or ``coverage``).
   Order ``q_t = R f_t + beta (S_t - R f_t - IP_t)``: ``beta = 1`` is plain order-up-to ``S_t - IP_t``; ``beta < 1``
@@ -62,7 +63,19 @@ class _Learning(Policy):
         return 0.0  # no steady level to start from: give initial_stock in the scenario
 
 
-class _MovingAverage:
+class _Forecaster:
+    """``value``: the forecast of the next period's demand; ``total(c)``: of the next ``c`` periods' demand."""
+
+    value: float
+
+    def update(self, x: float) -> None:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    def total(self, periods: float) -> float:
+        return periods * self.value  # a level forecast: the same for every period ahead
+
+
+class _MovingAverage(_Forecaster):
     def __init__(self, periods: int, initial: float) -> None:
         self.window = deque([initial] * periods, maxlen=periods)  # unseen history counts as the initial forecast
         self.value = initial
@@ -72,7 +85,7 @@ class _MovingAverage:
         self.value = sum(self.window) / len(self.window)
 
 
-class _Smoothing:
+class _Smoothing(_Forecaster):
     def __init__(self, alpha: float, initial: float) -> None:
         self.alpha = alpha
         self.value = initial
@@ -81,14 +94,35 @@ class _Smoothing:
         self.value = self.alpha * x + (1 - self.alpha) * self.value
 
 
+class _Holt(_Forecaster):
+    """Holt's linear trend: level and trend smoothed with ``alpha`` and ``gamma``; the next period's forecast is
+    ``level + trend``, and h periods ahead ``level + h trend``. Starts so that the first forecast is ``initial``."""
+
+    def __init__(self, alpha: float, gamma: float, initial: float, trend: float) -> None:
+        self.alpha, self.gamma = alpha, gamma
+        self.level, self.trend = initial - trend, trend
+        self.value = initial
+
+    def update(self, x: float) -> None:
+        level = self.alpha * x + (1 - self.alpha) * (self.level + self.trend)
+        self.trend = self.gamma * (level - self.level) + (1 - self.gamma) * self.trend
+        self.level = level
+        self.value = level + self.trend
+
+    def total(self, periods: float) -> float:
+        return periods * self.level + self.trend * periods * (periods + 1) / 2
+
+
 @POLICIES.register("forecast_order_up_to")
 class ForecastOrderUpTo(_Learning):
     """Order-up-to level from a forecast (module docstring)."""
 
     class Params(_Reviewed):
-        forecast: Literal["moving_average", "exponential_smoothing"] = "moving_average"
+        forecast: Literal["moving_average", "exponential_smoothing", "holt"] = "moving_average"
         periods: int = Field(default=4, ge=1)  # moving-average window p
-        alpha: float = Field(default=0.3, gt=0, le=1)  # smoothing constant
+        alpha: float = Field(default=0.3, gt=0, le=1)  # smoothing constant (of the level, for holt)
+        gamma: float = Field(default=0.1, gt=0, le=1)  # holt: smoothing constant of the trend
+        initial_trend: float = 0.0  # holt: the trend per period before any demand is seen
         coverage: float | None = Field(default=None, ge=0)  # periods the level covers; default lead time + R
         safety: Literal["fixed", "z_sigma"] = "fixed"
         safety_stock: float = 0.0  # units (safety: fixed)
@@ -100,9 +134,11 @@ class ForecastOrderUpTo(_Learning):
     def __init__(self, p) -> None:
         super().__init__(p)
         if p.forecast == "moving_average":
-            self.forecaster: _MovingAverage | _Smoothing = _MovingAverage(p.periods, p.initial_forecast)
-        else:
+            self.forecaster: _Forecaster = _MovingAverage(p.periods, p.initial_forecast)
+        elif p.forecast == "exponential_smoothing":
             self.forecaster = _Smoothing(p.alpha, p.initial_forecast)
+        else:
+            self.forecaster = _Holt(p.alpha, p.gamma, p.initial_forecast, p.initial_trend)
         self.errors: deque[float] = deque(maxlen=p.error_window)
         self.coverage = p.coverage
         self.level = 0.0  # the last order-up-to level (for inspection)
@@ -120,7 +156,7 @@ class ForecastOrderUpTo(_Learning):
         else:
             sigma = math.sqrt(sum(e * e for e in self.errors) / len(self.errors)) if len(self.errors) > 1 else 0.0
             safety = p.z * sigma * math.sqrt(c)
-        self.level = c * f + safety
+        self.level = fc.total(c) + safety
         ip = view.inventory_position
         if p.beta == 1:
             q = self.level - ip
