@@ -169,11 +169,11 @@ class ForecastOrderUpTo(_Learning):
 
     @property
     def target(self) -> float:
-        """The first level (coverage x initial forecast + fixed safety stock); without an explicit coverage, one
-        review period's worth (the lead time is unknown until the sources are linked)."""
+        """The first level (the initial forecast over the coverage + fixed safety stock); without an explicit
+        coverage, one review period's worth (the lead time is unknown until the sources are linked)."""
         p = self.p
         c = p.coverage if p.coverage is not None else p.review_period
-        return max(c * p.initial_forecast + (p.safety_stock if p.safety == "fixed" else 0.0), 0.0)
+        return max(self.forecaster.total(c) + (p.safety_stock if p.safety == "fixed" else 0.0), 0.0)
 
     @staticmethod
     def size(mean, var, lead, review, z):
