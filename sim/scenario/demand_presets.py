@@ -11,13 +11,14 @@ preset are used as they are. Baskets (multi-line orders) are left alone.
 from __future__ import annotations
 
 import math
+from types import MappingProxyType
 from typing import Any
 
 from sim.errors import ConfigError
 from sim.scenario.demand import DEMANDS
 from sim.scenario.schema import Scenario, StockNode, validate
 
-LEVEL = {"ar1": "mean", "seasonal": "base", "trend": "base", "promotion": "base", "step": "before"}
+LEVEL = MappingProxyType({"ar1": "mean", "seasonal": "base", "trend": "base", "promotion": "base", "step": "before"})
 
 
 def scaled(kind: str, mean: float, var: float, params: dict[str, Any]) -> dict[str, Any]:
