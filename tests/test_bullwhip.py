@@ -447,7 +447,7 @@ def test_cli_examples_of_the_issue(tmp_path):
     sweep = tmp_path / "sweep"
     res = subprocess.run(
         [sys.executable, "-m", "sim", "-m", "scenario=beer_game", "policy=sterman,order_up_to_ma,order_up_to_ma_shared",
-         "mc.replications=2", f"hydra.sweep.dir={sweep}"],
+         "mc.replications=2", "report.html=false", f"hydra.sweep.dir={sweep}"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
