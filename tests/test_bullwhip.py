@@ -503,10 +503,17 @@ def test_shared_information_is_the_point_of_sale_feed():
     """With sharing the DC's order at t is the stores' customer demand of t - 1; without, the orders it received in
     t - 1 (the stores' orders of t - 2, delayed by the order delay)."""
     for information, lag in (("shared", 1), ("local", 2)):
-        ts = run_replication(two_store_pass_through(information), 2).timeseries
+        res = run_replication(two_store_pass_through(information), 2)
+        ts = res.timeseries
         pos = ts.query("node in ['a', 'b']").groupby("t")["demand"].sum().to_numpy()
         dc = ts.query("node == 'dc'")["orders"].to_numpy()
         assert dc[lag:].tolist() == pos[:-lag].tolist(), information
+        # amplification vs the consumer: the DC's order variance over the variance of both stores' demand summed
+        expected = np.var(dc, ddof=1) / np.var(pos, ddof=1)
+        assert res.kpi("bullwhip_vs_consumer", "dc", "w") == pytest.approx(expected)
+        assert res.kpi("bullwhip_vs_consumer", "a", "w") == pytest.approx(
+            np.var(ts.query("node == 'a'")["orders"], ddof=1) / np.var(pos, ddof=1)
+        )
 
 
 def test_too_many_initial_order_slips_is_one_clear_error():
