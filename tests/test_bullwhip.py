@@ -625,3 +625,22 @@ def test_holt_follows_a_trend_without_lag():
     assert holt.tolist() == [0, *[12 + 2 * t for t in range(1, 8)]]
     smooth = orders(forecast="exponential_smoothing", alpha=0.5)
     assert (smooth[1:] < holt[1:]).all()
+
+
+def test_written_state_and_steady_pipeline_do_not_mix():
+    data = beer().to_dict()
+    data["initial_pipeline"] = "steady"
+    with pytest.raises(ScenarioError, match=r"initial_pipeline: 'steady' fills the pipelines itself.*retailer"):
+        validate(data)
+
+
+def test_bullwhip_figures_degrade_to_placeholders():
+    """Empty tables give a placeholder figure, not an error (reports of runs without varying demand)."""
+    from sim.report import bullwhip as bw
+    from sim.report.figures import save_png
+
+    scenario = beer().to_dict()
+    for fig in (bw.amplification_chart(pd.DataFrame(), scenario), bw.orders_over_time(None, scenario)):
+        assert save_png(fig).startswith(b"\x89PNG")
+    assert bw.stock_nodes_downstream_first(scenario) == ["retailer", "wholesaler", "distributor", "factory"]
+    assert not bw.has_bullwhip(pd.DataFrame(), scenario)

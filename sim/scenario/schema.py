@@ -234,6 +234,12 @@ def _cross_references(sc: Scenario) -> list[str]:
         errs.append(f"nodes: duplicate id {d!r}")
     if sc.warmup >= sc.horizon:
         errs.append(f"warmup: must be smaller than horizon ({sc.horizon}), got {sc.warmup}")
+    written = [n.id for n in sc.nodes if any(s.initial_shipments or s.initial_orders for s in _sources_of(n))]
+    if sc.initial_pipeline == "steady" and written:
+        errs.append(
+            "initial_pipeline: 'steady' fills the pipelines itself; drop it or the initial_shipments/initial_orders "
+            f"written at {', '.join(written)}"
+        )
     by_id = {n.id: n for n in sc.nodes}
     lanes = {(ln.from_, ln.to) for ln in sc.lanes}
     for i, ln in enumerate(sc.lanes):
@@ -323,6 +329,10 @@ def _cross_references(sc: Scenario) -> list[str]:
         cycle = " -> ".join(exc.args[1])
         errs.append(f"sources: the supply graph has a cycle: {cycle}")
     return errs
+
+
+def _sources_of(node: SupplierNode | StockNode) -> list[Source]:
+    return [s for srcs in getattr(node, "sources", {}).values() for s in srcs]
 
 
 def _can_supply(node: SupplierNode | StockNode, sku: str, skus: list[str]) -> bool:
