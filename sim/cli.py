@@ -11,7 +11,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -21,6 +21,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import SupplysimError
 from sim.scenario.config import build_scenario, conf_dir, prepare_overrides, register_configs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.scenario.schema import Scenario
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 
@@ -87,7 +92,7 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     return batch
 
 
-def _one_replication(scenario, seed: int, summary):
+def _one_replication(scenario: Scenario, seed: int, summary: pd.DataFrame) -> pd.DataFrame | None:
     """Replication 0's time series (its seed as in the batch) for the report's orders-over-time chart, when the
     report has a bullwhip section: the batch keeps only percentile bands, and re-running one replication is cheaper
     than shipping every series back."""

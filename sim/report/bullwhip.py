@@ -9,6 +9,7 @@ Like ``sim.report.figures``: matplotlib's object-oriented API only, no SimPy.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,9 @@ def orders_over_time(timeseries: pd.DataFrame | None, scenario: dict, title: str
     return fig
 
 
-def ratio_table(table: pd.DataFrame, scenario: dict, fmt) -> tuple[list[str], list[dict]]:
+def ratio_table(
+    table: pd.DataFrame, scenario: dict, fmt: Callable[[str, float, float, float], str]
+) -> tuple[list[str], list[dict]]:
     """Header and rows of the variance ratio table: per node (downstream first) and variant, ``fmt(kpi, mean, lo,
     hi)`` of demand variance, order variance, bullwhip ratio and amplification vs the consumer."""
     rows = node_rows(table, scenario)
