@@ -59,7 +59,7 @@ class PolicyConfig:
     apply_to: Any = "all"  # all | retailers | buffers | [node ids]
     review_period: float = 7.0
     safety_factor: float = 1.65
-    params: dict[str, Any] = field(default_factory=dict)  # explicit parameters instead of sizing
+    params: dict[str, Any] = field(default_factory=dict)  # explicit parameters, on top of the sizing
 
 
 @dataclass
