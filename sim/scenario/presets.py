@@ -18,8 +18,10 @@ continuous policy covers L periods and a periodic one R + L (docs/timing.md).
 |                       | ceil(mu (R+L) + z sigma sqrt(R+L)) - mu (R+L), review every R |
 | sterman, pass_through | initial forecast mu                                           |
 
-``params`` given explicitly override the sizing; the sized values fill in the parameters they leave out (a preset
-like ``conf/policy/sterman.yaml`` fixes the behavioural parameters and gets each item's initial forecast sized).
+``params`` given explicitly replace the sized value of the same name; a mapping gives one value per product
+(``policy.params.order_up_to={valve: 120, pump: 80}``; products it leaves out keep their sized value). A policy
+without a sizing rule takes its parameters from ``params`` alone. So a preset like ``conf/policy/sterman.yaml`` fixes
+the behavioural parameters and gets each item's initial forecast sized.
 """
 
 from __future__ import annotations
@@ -78,20 +80,6 @@ def size(kind: str, mean: float, var: float, lead: float, review: float, z: floa
         raise ConfigError(f"policy.kind: no sizing rule for {kind!r}; give policy.params explicitly") from None
 
 
-def sized(
-    kind: str, mean: float, var: float, lead: float, review: float, z: float, params: dict[str, Any] | None
-) -> dict[str, float]:
-    """Explicit ``params`` on top of the sizing: a policy with a sizing rule gets the sized values of the parameters
-    ``params`` leaves out (the forecast policies' initial forecast and coverage, say); one without uses ``params``."""
-    if not params:
-        return size(kind, mean, var, lead, review, z)
-    try:
-        base = POLICIES[kind].size(mean, var, lead, review, z)
-    except NotImplementedError:
-        base = {}
-    return {**base, **params}
-
-
 def apply_policy(
     sc: Scenario,
     kind: str | None,
@@ -122,6 +110,15 @@ def apply_policy(
                 f"policy.apply_to: unknown stock node(s) {', '.join(sorted(unknown))}; "
                 f"use all, retailers, buffers or node ids: {', '.join(stock_ids)}"
             )
+    products = [p.id for p in sc.products]
+    for key, value in (params or {}).items():
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(products))
+            if unknown:
+                raise ConfigError(
+                    f"policy.params.{key}: unknown product(s) {', '.join(map(str, unknown))}; products: "
+                    f"{', '.join(products)}"
+                )
     moments = demand_moments(sc)
     data = sc.to_dict()
     for node_data, node in zip(data["nodes"], sc.nodes, strict=True):
@@ -129,6 +126,16 @@ def apply_policy(
             continue
         for sku in node.sources:
             mean, var = moments[node.id, sku]
-            chosen = sized(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor, params)
+            try:
+                chosen = size(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor)
+            except ConfigError:
+                if not params:
+                    raise
+                chosen = {}  # no sizing rule: the explicit params are the whole policy
+            for key, value in (params or {}).items():  # explicit values win; a mapping gives one per product
+                if not isinstance(value, dict):
+                    chosen[key] = value
+                elif sku in value:
+                    chosen[key] = value[sku]
             node_data["policy"][sku] = {"kind": kind, **chosen}
     return validate(data, source=f"scenario {sc.name!r} with policy {kind!r}")
