@@ -72,6 +72,8 @@ class SourceLink:
         return sum(o.qty - o.received for o in self.open if o.due <= now + horizon + EPS)
 
 
+RETURN = object()  # owner of a backlog entry that is a return owed to the source (negative_orders: return)
+
 # the per-period flow buffers of a stock item (index = period)
 FLOWS = (
     "demand",
@@ -284,6 +286,29 @@ class StockItem:
                 self.place(split)
         elif decision > EPS:
             self.place(self.sourcing.split(decision, self.sources))
+        elif decision < -EPS:  # only a policy with negative_orders: return decides a negative order
+            self.send_return(-decision)
+
+    def send_return(self, qty: float) -> None:
+        """A negative order: ``qty`` units go back to the source at no cost (``negative_orders: return``), booked as
+        ``-qty`` ordered. They leave stock on hand at once; what is not on hand (or would jump the backorder queue) is
+        owed, counted in backorders and paid from the next receipts. Either way IP drops by exactly ``qty``."""
+        now = self.env.now
+        self._advance(now)
+        k = int(now + EPS)
+        self.ordered[k] -= qty
+        take = 0.0 if self.backlog else min(self.on_hand, qty)
+        self.on_hand -= take
+        self.issued[k] += take
+        if qty - take > EPS:
+            self.backlog.append([qty - take, RETURN])
+            self.backorders += qty - take
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def expected_lead_time(self) -> float:
+        """Share-weighted expected lead time of the sources (order delay + mean production + mean transit)."""
+        return sum(src.share * src.expected for src in self.sources)
 
     def place(self, split: list[tuple[SourceLink, float]]) -> None:
         """Send one order per (source, units)."""
@@ -370,7 +395,7 @@ class StockItem:
                     self.cust_issued[k] += fill
                     if entry[0] <= EPS:
                         owner.done(now)
-                else:
+                elif owner is not RETURN:  # a return owed upstream just leaves the model
                     owner.lane.ship(owner, fill)
                 if entry[0] <= EPS:
                     backlog.popleft()

@@ -66,7 +66,20 @@ CATALOG: tuple[KpiInfo, ...] = (
         "sample variance of units ordered per period",
     ),
     _k("demand_var", "units²", "Demand var", None, "sample variance of demand per period", kind="both"),
-    _k("bullwhip_ratio", "ratio", "Bullwhip ratio", False, "order variance over demand variance"),
+    _k(
+        "bullwhip_ratio",
+        "ratio",
+        "Bullwhip ratio",
+        False,
+        "variance of units ordered per period over variance of the demand the item receives per period",
+    ),
+    _k(
+        "bullwhip_vs_consumer",
+        "ratio",
+        "Bullwhip vs consumer",
+        False,
+        "variance of units ordered per period over variance of end-customer demand for the product per period",
+    ),
     _k("pipeline_avg", "units", "Pipeline (avg units)", None, "time-average stock on lanes towards the item"),
     _k("lead_time_avg", "periods", "Lead time (avg)", False, "mean lead time of completed orders", sourcing=True),
     _k(

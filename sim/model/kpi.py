@@ -42,6 +42,8 @@ class Groups:
     service_cust: sparse.csr_matrix | np.ndarray
     service_count: np.ndarray  # per group: the number of service members
     costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost)
+    consumers: sparse.csr_matrix | np.ndarray  # groups x items, 0/1: the items of the row's products
+    charged_all: np.ndarray  # bool per item: backorder_cost charges all its backorders (backorder_cost_on: all)
 
 
 def groups(chain: SupplyChain) -> Groups:
@@ -78,7 +80,7 @@ def groups(chain: SupplyChain) -> Groups:
         [
             (
                 prod[it.sku].holding_cost,
-                prod[it.sku].backorder_cost * it.customer_facing,
+                prod[it.sku].backorder_cost * (it.customer_facing or prod[it.sku].backorder_cost_on == "all"),
                 prod[it.sku].lost_sale_cost,
                 prod[it.sku].order_cost,
                 prod[it.sku].unit_cost,
@@ -86,7 +88,19 @@ def groups(chain: SupplyChain) -> Groups:
             for it in items
         ]
     ).reshape(n, 5)
-    return Groups(labels, service, every, network, members, service_own, service_cust, count, costs)
+    # consumers: per row, the items of the row's products (end-customer demand is nonzero at customer items only)
+    node_skus = [list(dict.fromkeys(items[i].sku for i in m)) for m in node_rows.values()]
+    con_members = [sku_rows[it.sku] for it in items] + [[i for k in ks for i in sku_rows[k]] for ks in node_skus]
+    con_members += [*sku_rows.values(), list(range(n))]
+    con_rows = np.repeat(np.arange(len(con_members)), [len(m) for m in con_members])
+    con_cols = np.fromiter((i for m in con_members for i in m), dtype=np.int64, count=len(con_rows))
+    consumers = sparse.csr_matrix((np.ones(len(con_rows)), (con_rows, con_cols)), shape=shape)
+    if n <= DENSE_UP_TO:
+        consumers = consumers.toarray()
+    charged_all = np.array([prod[it.sku].backorder_cost_on == "all" for it in items], dtype=bool)
+    return Groups(
+        labels, service, every, network, members, service_own, service_cust, count, costs, consumers, charged_all
+    )
 
 
 def _var(x: np.ndarray) -> np.ndarray:
@@ -153,6 +167,9 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["bullwhip_ratio"] = np.where(
             g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
         )
+        # the same numerator over the variance of end-customer demand for the row's products (all retailers)
+        cons_var = _var(g.consumers @ cust_demand)
+        out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, g.members)
         # turns by value (unit cost; by units if nothing has a cost), so a tray and a power module don't count
@@ -163,7 +180,8 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         issued_rate = out_flow / span * sc.periods_per_year
         out["inventory_turns"] = np.where(stock_value > EPS, issued_rate / stock_value, np.nan)
         out["holding_cost"] = A @ (hold * ints[:, 0])
-        out["backorder_cost"] = A @ (back * ints[:, 3])
+        # all backorders (backorder_cost_on: all, e.g. the beer game) or the customers' only
+        out["backorder_cost"] = A @ (back * np.where(g.charged_all, ints[:, 1], ints[:, 3]))
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
         out["ordering_cost"] = A @ (oc * n_orders.sum(1))
         out["transport_cost"] = A @ transport.sum(1)

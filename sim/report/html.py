@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from sim.experiment.stats import too_few
 from sim.model import catalog
 from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, PERCENT_KPIS
-from sim.report import attention, figures
+from sim.report import attention, bullwhip, figures
 from sim.report import variants as variants_mod
 
 DASH = "–"
@@ -40,6 +40,7 @@ KPI_ORDER = (
     "lead_time_avg",
     "lead_time_p95",
     "bullwhip_ratio",
+    "bullwhip_vs_consumer",
     "utilization",
 )
 MAX_FAN_PANELS = 6
@@ -263,13 +264,16 @@ def write_report(
     config_yaml: str,
     meta: Mapping[str, object],
     risk: pd.DataFrame | None = None,
+    orders: pd.DataFrame | None = None,
 ) -> Path:
     """Write ``out_dir/figures/*.png`` and a self-contained ``out_dir/report.html``; return the HTML path.
 
     The page opens with what needs attention (items and suppliers below the scenario's targets, worst first, and the
     biggest cost drivers), then the network KPIs and costs, the store × product, supplier and source tables, the
     figures, and the configuration (collapsed) at the end. ``risk`` (:meth:`Batch.risk`) adds the probability of
-    missing each target."""
+    missing each target. ``orders``: the time series of one replication (``ReplicationResult.timeseries``) for the
+    orders-over-time chart of the bullwhip section, which appears when some node's consumer-relative amplification is
+    defined."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -311,6 +315,15 @@ def write_report(
         fig, title = figures.service_vs_cost_by_product(summary, unit=currency), "Service vs operating cost by product"
     images.append(_save(figs_dir, "service_vs_cost", title, fig))
     images.append(_save(figs_dir, "network", "Network", figures.network_graph(scenario)))
+    ratio_header, ratio_rows = [], []
+    if bullwhip.has_bullwhip(summary, scenario):
+        ratio_header, ratio_rows = bullwhip.ratio_table(summary, scenario, format_estimate)
+        fig = bullwhip.amplification_chart(summary, scenario)
+        caption = "Variance of orders per period over variance of end-customer demand; mean and CI across replications."
+        images.append(_save(figs_dir, "bullwhip_amplification", "Order-variance amplification", fig, caption))
+        if orders is not None:
+            fig = bullwhip.orders_over_time(orders, scenario)
+            images.append(_save(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0."))
 
     n = max((st.n for st in look.stats.values() if math.isfinite(st.n)), default=math.nan)
     html = _ENV.get_template("report.html.j2").render(
@@ -327,6 +340,8 @@ def write_report(
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         has_bands=bool(panels),
+        ratio_header=ratio_header,
+        ratio_rows=ratio_rows,
         images=images,
         config_yaml=config_yaml or "",
     )
@@ -610,7 +625,8 @@ def write_comparison(
 ) -> Path:
     """Write ``out_dir/comparison.html``: each variant in words (what changed against the first, the baseline, and
     the policy levels it used, from ``scenarios``: variant -> scenario dict), network KPIs per variant with paired
-    differences, the items that moved most, fill rate per node and the figures."""
+    differences, the items that moved most, fill rate per node and the figures. Nodes with a defined amplification
+    get the bullwhip table and chart (echelon order, from the first variant's scenario)."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -628,6 +644,16 @@ def write_comparison(
         if k[1:] != ("ALL", "ALL", "fill_rate") and k[2:] == ("ALL", "fill_rate") and math.isfinite(val[0])
     )
     per_node = [r for n in fill_nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])]
+    amplification = []
+    scenario = next(iter(scenarios.values()), None) if scenarios else None
+    if scenario is not None and bullwhip.has_bullwhip(comparison, scenario):
+        nodes = bullwhip.stock_nodes_downstream_first(scenario)
+        for kpi in ("bullwhip_ratio", "bullwhip_vs_consumer"):
+            amplification += [
+                {**r, "label": f"{r['label']}: {kpi_label(kpi)}"}
+                for n in nodes
+                for r in _comparison_rows(est, variants, n, "ALL", [kpi])
+            ]
     pairs = pd.to_numeric(comparison.get("n_pairs", pd.Series(dtype=float)), errors="coerce").max()
     name = meta.get("scenario") or meta.get("name")
     if not name and "scenario" in comparison.columns and not comparison.empty:
@@ -644,6 +670,9 @@ def write_comparison(
         fig = figures.cost_breakdown(plotted, kpis=attention.OPERATING)
         caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
         images.append(_save(figs_dir, "comparison_cost_breakdown", "Operating cost breakdown", fig, caption))
+    if amplification:
+        fig = bullwhip.amplification_chart(comparison, scenario)
+        images.append(_save(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
     changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
     described = [
         {"label": readable[i], "raw": v, "lines": changed.get(v, [])} for i, v in enumerate(variants) if scenarios
@@ -667,6 +696,7 @@ def write_comparison(
         else [],
         network=network,
         per_node=per_node,
+        amplification=amplification,
         n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",
         caveat=too_few(_float(pairs)),
         images=images,
