@@ -132,7 +132,7 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "unknown policy",
         _set(*R, "policy", "w", value={"kind": "magic", "level": 1}),
         "nodes[1] (id: r).policy.w",
-        "unknown policy 'magic'; known: base_stock, forecast_order_up_to, pass_through, periodic_order_up_to, "
+        "unknown policy 'magic'; known: base_stock, base_surge, dual_index, forecast_order_up_to, pass_through, periodic_order_up_to, "
         "periodic_s_S, s_Q, s_S, sterman",
     ),
     (

@@ -35,6 +35,7 @@ class SourceLink:
 
     __slots__ = (
         *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share"),
+        *("defect_rate", "price", "quality", "rejected"),
         *("due", "lead_times", "n_placed", "on_time", "received"),
     )
 
@@ -48,6 +49,9 @@ class SourceLink:
         external: bool,
         expected: float,
         key: str = "",
+        price: float = 0.0,
+        defect_rate: float = 0.0,
+        quality=None,
     ) -> None:
         self.node = node  # Supplier or StockItem: anything with receive_order(order)
         self.lane = lane
@@ -57,6 +61,10 @@ class SourceLink:
         self.promised = promised  # quoted lead time (OTIF)
         self.external = external
         self.expected = expected  # expected lead time: order delay + mean production + mean transit
+        self.price = price  # paid per unit received from a supplier (the source's, supplier's or product's unit_cost)
+        self.defect_rate = defect_rate  # share of received units rejected at receipt (sim.model.quality)
+        self.quality = quality  # the rejects' Generator (stream "quality", supplier, sku), None without defects
+        self.rejected = 0.0  # units rejected at receipt in the window
         self.open: dict[Order, None] = {}  # insertion-ordered set of open orders
         self.on_order = 0.0
         # the KPI window's per-source record (sim.model.kpi_sources): the item's lead time and OTIF counts split by
@@ -87,6 +95,7 @@ FLOWS = (
     "transport",
     "bought",
     "cust_issued",
+    "spent",
 )
 
 
@@ -142,7 +151,8 @@ class StockItem:
         self.ordered = _zeros(n)
         self.n_orders = _zeros(n)
         self.transport = _zeros(n)
-        self.bought = _zeros(n)  # units received from suppliers (purchase cost)
+        self.bought = _zeros(n)  # units received from suppliers
+        self.spent = _zeros(n)  # their price (purchase cost: each source's own unit price)
         # time-weighted levels: area under on_hand, backorders, in_transit since the last restart (warm-up)
         self.area_on_hand = self.area_backorders = self.area_in_transit = self.area_cust_backorders = 0.0
         self.last_change = 0.0
@@ -352,15 +362,18 @@ class StockItem:
         now = self.env._now
         if now != self.last_change:
             self._advance(now)
+        src = order.source
+        if src is not None and src.quality is not None:
+            qty = self._inspect(order, qty, now)
         self.in_transit -= qty
         self.on_order -= qty
-        src = order.source
         if src is not None:
             src.on_order -= qty
         if self.events is not None:
             self.events.add(now, "receive", self.node, self.sku, qty, order.lane.id, order.ref)
         if order.external:
             self.bought[int(now + EPS)] += qty
+            self.spent[int(now + EPS)] += qty * src.price
         if src is not None and int(now + EPS) >= self.warmup:
             src.received += qty
         order.received += qty
@@ -404,6 +417,31 @@ class StockItem:
         self.on_hand = on_hand
         if self.log is not None:
             self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def _inspect(self, order: Order, qty: float, now: float) -> float:
+        """Incoming inspection: reject a Binomial(qty, defect rate) share of the units (whole units: the draw is on
+        ``round(qty)``); the rejects leave the pipeline and the source makes them again on a replacement order (same
+        source, due one promised lead time from now; not a new buyer decision: not counted in orders or ordered).
+        Returns the accepted units. The rejected units are not paid for."""
+        src = order.source
+        bad = float(src.quality.binomial(round(qty), src.defect_rate)) if qty >= 1 else 0.0
+        if bad <= 0:
+            return qty
+        self.in_transit -= bad
+        order.qty -= bad  # the original order now asks for what was accepted; the rest moves to the replacement
+        src.on_order -= bad
+        if int(now + EPS) >= self.warmup:
+            src.rejected += bad
+        again = Order(self, self.sku, bad, src.lane, now, now + src.promised, src.external, src)
+        src.open[again] = None
+        src.on_order += bad
+        if self.events is not None:
+            self.events.add(now, "reject", self.node, self.sku, bad, src.key, order.ref)
+        if src.delay > 0:
+            call_at(self.env, src.delay, ORDER, src.node.receive_order, again)
+        else:
+            src.node.receive_order(again)
+        return qty - bad
 
     def lost_in_transit(self, order: Order, qty: float) -> None:
         """A shipment towards this item was cancelled: its units leave the pipeline and will never arrive."""

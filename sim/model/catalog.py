@@ -151,6 +151,40 @@ CATALOG: tuple[KpiInfo, ...] = (
         kind="supplier",
         sourcing=True,
     ),
+    _k(
+        "rejected_units",
+        "units",
+        "Rejected (units)",
+        False,
+        "units rejected at receipt (defects) in the window; the supplier makes them again",
+        kind="supplier",
+        sourcing=True,
+    ),
+    # supplier and region rows only: the overhead of a supplier relationship (total cost of ownership)
+    _k(
+        "admin_cost",
+        "money",
+        "Administration cost",
+        False,
+        "admin_cost × periods of the window in which the supplier received an order",
+        kind="supplier",
+    ),
+    _k(
+        "reservation_cost",
+        "money",
+        "Capacity reservation cost",
+        False,
+        "reservation_fee × reserved capacity (units per period) × span",
+        kind="supplier",
+    ),
+    _k(
+        "supplier_cost",
+        "money",
+        "Supplier cost of ownership",
+        False,
+        "spend + administration + capacity reservation (transport is in the stock rows' transport_cost)",
+        kind="supplier",
+    ),
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
 # not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)
@@ -160,6 +194,7 @@ NON_NEGATIVE = frozenset(
         *("order_qty_var", "demand_var", "bullwhip_ratio", "pipeline_avg", "lead_time_avg", "lead_time_p95"),
         *("inventory_turns", "holding_cost", "backorder_cost", "lost_sale_cost", "ordering_cost"),
         *("transport_cost", "purchase_cost", "total_cost", "operating_cost", "promised_lead_time", "volume", "spend"),
+        *("rejected_units", "admin_cost", "reservation_cost", "supplier_cost"),
     )
 )
 CATALOG = tuple(

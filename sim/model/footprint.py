@@ -1,6 +1,6 @@
 """How much memory one replication needs, checked before anything runs (an absurd horizon is refused up front).
 
-The model keeps per-period buffers for every stock item (eleven ``array('d')`` flows: 88 bytes per period), per-period
+The model keeps per-period buffers for every stock item (twelve ``array('d')`` flows: 96 bytes per period), per-period
 lists at suppliers and pre-drawn demand (~32 bytes per period and stream), and, with time series, the state log and
 the table built from it (~250 bytes per period and item, measured on the showcase). The estimate is deliberately
 simple and on the high side; the limit is the machine's physical memory (or the process's address-space limit, if
@@ -16,7 +16,7 @@ import resource
 from sim.errors import ConfigError
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
-BYTES_PER_ITEM_PERIOD = 88
+BYTES_PER_ITEM_PERIOD = 96
 BYTES_PER_STREAM_PERIOD = 32
 BYTES_PER_SERIES_ITEM_PERIOD = 250
 

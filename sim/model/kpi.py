@@ -139,8 +139,8 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
     # flows x items x periods of the window, read from the array('d') buffers in one copy
     flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
     # (contiguous: a strided operand would make every product below ~10x slower)
-    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "bought", "cust_issued") for it in items])
-    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought, cust_issued = (
+    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "spent", "cust_issued") for it in items])
+    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, spent, cust_issued = (
         x.reshape(len(flows) + 2, len(items), h - w)
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
@@ -185,7 +185,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
         out["ordering_cost"] = A @ (oc * n_orders.sum(1))
         out["transport_cost"] = A @ transport.sum(1)
-        out["purchase_cost"] = A @ (uc * bought.sum(1))
+        out["purchase_cost"] = A @ spent.sum(1)  # each source's own price (sim.model.network: the price chain)
         out["total_cost"] = sum(out[c] for c in COSTS)
         out["operating_cost"] = sum(out[c] for c in COSTS if c != "purchase_cost")
     return out

@@ -70,11 +70,10 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
     sc = chain.scenario
     w, h = sc.warmup, sc.horizon
     span = h - w
-    unit_cost = {p.id: p.unit_cost for p in sc.products}
     values: list[float] = []
     for g in sg:
         links = [(key[1], chain.items[key].sources[j]) for key, j in g.links]
-        row = _scorecard(links, unit_cost)
+        row = _scorecard(links)
         if g.suppliers:
             sups = [chain.suppliers[s] for s in g.suppliers]
             ordered = np.sum([np.asarray(s.ordered[w:h]) for s in sups], axis=0)
@@ -84,13 +83,28 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
             row["demand"] = float(ordered.sum())
             row["demand_var"] = float(ordered.var(ddof=1)) if span > 1 else np.nan
             row["utilization"] = made / (cap * span) if pools else np.nan
+            row |= _overhead(chain, g.suppliers, w, h)
+            row["supplier_cost"] = row["spend"] + row["admin_cost"] + row["reservation_cost"]
             values += [row[k] for k in SUPPLIER_KPIS]
         else:
             values += [row[k] for k in SOURCE_KPIS]
     return np.array(values, dtype=float)
 
 
-def _scorecard(links: list, unit_cost: dict[str, float]) -> dict[str, float]:
+def _overhead(chain: SupplyChain, suppliers: tuple[str, ...], w: int, h: int) -> dict[str, float]:
+    """Administration (per period with an order) and capacity reservation cost of the suppliers, summed."""
+    admin = reserve = 0.0
+    for sid in suppliers:
+        spec = chain.scenario.node(sid)
+        sup = chain.suppliers[sid]
+        active = sum(1 for q in sup.ordered[w:h] if q > 0)
+        admin += spec.admin_cost * active
+        pools = {id(p): p for p in sup.pools.values()}.values()
+        reserve += spec.reservation_fee * sum(p.capacity for p in pools) * (h - w)
+    return {"admin_cost": admin, "reservation_cost": reserve}
+
+
+def _scorecard(links: list) -> dict[str, float]:
     """Pooled over the links: orders placed, lead time mean and p95, OTIF, promised lead time, volume, spend."""
     lts = [x for _, s in links for x in s.lead_times]
     placed = sum(s.n_placed for _, s in links)
@@ -107,5 +121,6 @@ def _scorecard(links: list, unit_cost: dict[str, float]) -> dict[str, float]:
         "otif": sum(s.on_time for _, s in links) / due if due else np.nan,
         "promised_lead_time": quoted,
         "volume": float(sum(s.received for _, s in links)),
-        "spend": float(sum(s.received * unit_cost[sku] for sku, s in links if s.external)),
+        "spend": float(sum(s.received * s.price for _, s in links if s.external)),
+        "rejected_units": float(sum(s.rejected for _, s in links)),
     }

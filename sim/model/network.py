@@ -81,15 +81,26 @@ class SupplyChain:
                     warmup=sc.warmup,
                     record_log=record_log,
                 )
+        quality: dict[tuple[str, str], np.random.Generator] = {}  # one rejects stream per supplier x product
         for node in stock_nodes:
             for sku in node.sources:
                 item = self.items[node.id, sku]
                 if sku in node.sourcing:
                     item.sourcing = node.sourcing[sku].build()
-                for src, external, lane_id, delay, promised, expected, key in plan.links[node.id, sku]:
+                for spec in plan.links[node.id, sku]:
+                    src, external, lane_id, delay, promised, expected, key, price, defects = spec
                     target = self.suppliers[src.node] if external else self.items[src.node, sku]
-                    link = SourceLink(target, self.lanes[lane_id], src.share, delay, promised, external, expected, key)
+                    rng = None
+                    if defects > 0:
+                        rng = quality.get((src.node, sku))
+                        if rng is None:
+                            rng = quality[src.node, sku] = stream(seed, "quality", src.node, sku)
+                    link = SourceLink(
+                        target, self.lanes[lane_id], src.share, delay, promised, external, expected, key,
+                        price, defects, rng,
+                    )  # fmt: skip
                     item.sources.append(link)
+                item.sourcing.bind(item)
         self.baskets: list[BasketBook] = []
         for node in stock_nodes:
             point = self.stock_points[node.id]
@@ -188,7 +199,12 @@ def _link(sc: Scenario, node_id: str, sku: str, src, twice: set[str]) -> tuple:
     expected = src.order_delay + made + lane_spec.transit.mean
     promised = expected if src.promised_lead_time is None else src.promised_lead_time
     key = lane_spec.id if src.node in twice else src.node  # a node reached by two lanes: name the source by lane
-    return (src, external, lane_spec.id, src.order_delay, promised, expected, key)
+    # the price: the source's own, else the supplier's, else the product's (internal transfers are not bought)
+    price = src.unit_cost
+    if price is None:
+        price = upstream.unit_cost if external and upstream.unit_cost is not None else sc.product(sku).unit_cost
+    defects = upstream.defect_rate if external else 0.0
+    return (src, external, lane_spec.id, src.order_delay, promised, expected, key, price, defects)
 
 
 def _served(sc: Scenario, supplier: str) -> list[str]:

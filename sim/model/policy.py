@@ -53,6 +53,7 @@ class Policy:
     review_period: float | None = None
     offset: float = 0.0
     observes: ClassVar[bool] = False
+    source_params: ClassVar[tuple[str, ...]] = ()  # parameters naming a source of the item (checked by the schema)
 
     def __init__(self, p: Any) -> None:
         self.p = p
@@ -213,10 +214,14 @@ class PolicySpec(BaseModel):
         _, self._params = POLICIES.validate({"kind": self.kind, **(self.model_extra or {})})
         return self
 
+    def named_sources(self) -> dict[str, str]:
+        """{parameter: source key} for the parameters that name a source (checked against the item's sources)."""
+        return {k: getattr(self._params, k) for k in POLICIES[self.kind].source_params}
+
     def build(self) -> Policy:
         """A fresh policy object (policies may keep state, e.g. a forecast)."""
         return POLICIES[self.kind](self._params)
 
 
 # forecast-driven policies (forecast_order_up_to, sterman, pass_through) register themselves on import
-from sim.model import forecasting  # noqa: E402, F401
+from sim.model import dual_sourcing, forecasting  # noqa: E402, F401

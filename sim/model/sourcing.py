@@ -1,26 +1,40 @@
 """Sourcing rules: how a stock item splits an order total over its sources (the registry ``SOURCING``).
 
-A rule answers one question, ``split(total, sources) -> [(source, units), ...]``. ``fixed_split`` (each source gets
-its ``share``) is the default and today's only entry; failover, volume triggers and other rules register here.
+A rule answers one question, ``split(total, sources) -> [(source, units), ...]``, and gets its stock item once,
+before the run, through ``bind(item)`` (the item's clock and event log; Ciw's ``initialise``). ``fixed_split`` (by
+units: each source gets its ``share`` of every order; by orders: each order goes whole to one source, so that the
+order counts follow the shares) is the default; ``failover`` and ``volume_trigger`` live in
+``sim.model.sourcing_rules`` (docs/sourcing.md). A rule that names sources in its parameters lists those parameters
+in ``source_params``; the schema checks that they name the item's sources.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from sim.scenario.registry import Registry
 
 if TYPE_CHECKING:
-    from sim.model.buffer import SourceLink
+    from sim.model.buffer import SourceLink, StockItem
+
+
+class RuleParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SourcingRule:
     Params: ClassVar[type[BaseModel]]
+    source_params: ClassVar[tuple[str, ...]] = ()  # parameters that name a source of the item
 
     def __init__(self, p: Any = None) -> None:
         self.p = p
+        self.item: StockItem | None = None
+
+    def bind(self, item: StockItem) -> None:
+        """Called once before the run with the stock item the rule serves."""
+        self.item = item
 
     def split(self, total: float, sources: list[SourceLink]) -> list[tuple[SourceLink, float]]:
         raise NotImplementedError  # pragma: no cover - protocol
@@ -31,15 +45,28 @@ SOURCING: Registry[type[SourcingRule]] = Registry("sourcing rule", "rule")
 
 @SOURCING.register("fixed_split")
 class FixedSplit(SourcingRule):
-    """Every order goes to every source, ``share`` of the units each (shares sum to 1: checked by the schema)."""
+    """``by: units`` (default): every order goes to every source, ``share`` of the units each. ``by: orders``: each
+    order goes whole to one source, the one furthest behind its share of the orders so far (ties: the first listed),
+    so after n orders source j has had ``share_j × n`` of them, up to less than one order."""
 
-    class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    class Params(RuleParams):
+        by: Literal["units", "orders"] = "units"
+
+    def __init__(self, p: Any = None) -> None:
+        super().__init__(p if p is not None else self.Params())
+        self.counts: list[int] = []  # orders sent to each source (by: orders)
 
     def split(self, total, sources):
         if len(sources) == 1:
             return [(sources[0], total)]  # share 1 (the common case, without the multiplication)
-        return [(src, total * src.share) for src in sources]
+        if self.p.by == "units":
+            return [(src, total * src.share) for src in sources]
+        if not self.counts:
+            self.counts = [0] * len(sources)
+        n = sum(self.counts) + 1
+        j = max(range(len(sources)), key=lambda i: (sources[i].share * n - self.counts[i], -i))
+        self.counts[j] += 1
+        return [(sources[j], total)]
 
 
 class SourcingSpec(BaseModel):
@@ -54,5 +81,13 @@ class SourcingSpec(BaseModel):
         _, self._params = SOURCING.validate({"rule": self.rule, **(self.model_extra or {})})
         return self
 
+    def named_sources(self) -> dict[str, str]:
+        """{parameter: source key} for the parameters that name a source (checked against the item's sources)."""
+        return {k: getattr(self._params, k) for k in SOURCING[self.rule].source_params}
+
     def build(self) -> SourcingRule:
         return SOURCING[self.rule](self._params)
+
+
+# failover and volume_trigger register themselves on import
+from sim.model import sourcing_rules  # noqa: E402, F401

@@ -54,6 +54,9 @@ class Source(_Model):
     share: float = Field(default=1.0, gt=0, le=1)
     order_delay: NonNeg = 0.0  # information delay: order placed -> order reaches the source
     promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
+    # the price paid per unit bought here (a backup's premium, a nearshore price); default: the supplier's
+    # unit_cost, else the product's
+    unit_cost: NonNeg | None = None
     # a written starting state (sim.model.initial_state): units arriving at t = 0, 1, ... and order slips reaching
     # the source at t = 0, 1, ... (placed before t = 0, at most one per period of the order delay)
     initial_shipments: list[NonNeg] = []
@@ -90,6 +93,15 @@ class SupplierNode(_Model):
     # one distribution for everything it makes, or one per product ({product: {dist: ...}})
     production_time: ProductionTime = Dist(dist="constant", value=0)
     products: list[str] | None = None  # what it makes; default: the capacity mapping's keys, else everything
+    # supplier attributes for total cost of ownership (docs/sourcing.md): price per unit (default: the product's),
+    # a fee per unit of capacity per period for reserving it, the share of units rejected at receipt (made again),
+    # a tier (1 strategic, 2 preferred, 3 transactional; a label) and a fixed administration cost per period in
+    # which the supplier receives at least one order (the overhead a second source adds)
+    unit_cost: NonNeg | None = None
+    reservation_fee: NonNeg = 0.0
+    defect_rate: float = Field(default=0.0, ge=0, lt=1)
+    tier: Literal[1, 2, 3] | None = None
+    admin_cost: NonNeg = 0.0
 
     def production_time_of(self, sku: str) -> Dist:
         """The production-time distribution for ``sku`` (validation guarantees one for every product sourced here)."""
@@ -333,12 +345,34 @@ def _cross_references(sc: Scenario) -> list[str]:
                         f"(it has: {', '.join(times) or 'none'})"
                     )
                 graph[node.id].add(s.node)
+            keys = _source_keys(srcs)
+            errs += [f"{where}.{msg}" for msg in _named_sources(node, sku, keys)]
     try:
         tuple(graphlib.TopologicalSorter(graph).static_order())
     except graphlib.CycleError as exc:
         cycle = " -> ".join(exc.args[1])
         errs.append(f"sources: the supply graph has a cycle: {cycle}")
     return errs
+
+
+def _source_keys(srcs: list[Source]) -> list[str]:
+    """The names policies and sourcing rules use for the sources (as sim.model.network keys them): the node, or the
+    lane id when the node is reached by two lanes."""
+    nodes = [s.node for s in srcs]
+    return [s.lane if nodes.count(s.node) > 1 and s.lane else s.node for s in srcs]
+
+
+def _named_sources(node: StockNode, sku: str, keys: list[str]) -> list[str]:
+    """Sources a policy or sourcing rule names by parameter (primary, backup, regular, ...) must be the item's."""
+    out = []
+    specs = [("policy", node.policy.get(sku)), ("sourcing", node.sourcing.get(sku))]
+    for field, spec in specs:
+        if spec is None:
+            continue
+        for param, key in spec.named_sources().items():
+            if key not in keys:
+                out.append(f"{field}.{sku}.{param}: unknown source {key!r}; the sources of {sku!r}: {', '.join(keys)}")
+    return out
 
 
 def _sources_of(node: SupplierNode | StockNode) -> list[Source]:
