@@ -132,8 +132,8 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "unknown policy",
         _set(*R, "policy", "w", value={"kind": "magic", "level": 1}),
         "nodes[1] (id: r).policy.w",
-        "unknown policy 'magic'; known: base_stock, base_surge, dual_index, forecast_order_up_to, pass_through, periodic_order_up_to, "
-        "periodic_s_S, s_Q, s_S, sterman",
+        "unknown policy 'magic'; known: base_stock, base_surge, dual_index, forecast_order_up_to, pass_through, "
+        "periodic_order_up_to, periodic_s_S, s_Q, s_S, sterman",
     ),
     (
         "misspelt policy parameter",
