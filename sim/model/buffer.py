@@ -437,6 +437,7 @@ class StockItem:
         src.on_order += bad
         if self.events is not None:
             self.events.add(now, "reject", self.node, self.sku, bad, src.key, order.ref)
+            self.events.number(again)  # the replacement's own number (its receipts are logged under it)
         if src.delay > 0:
             call_at(self.env, src.delay, ORDER, src.node.receive_order, again)
         else:
