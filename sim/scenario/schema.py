@@ -345,7 +345,7 @@ def _cross_references(sc: Scenario) -> list[str]:
                         f"(it has: {', '.join(times) or 'none'})"
                     )
                 graph[node.id].add(s.node)
-            keys = _source_keys(srcs)
+            keys = source_keys(srcs)
             errs += [f"{where}.{msg}" for msg in _named_sources(node, sku, keys)]
     try:
         tuple(graphlib.TopologicalSorter(graph).static_order())
@@ -355,7 +355,7 @@ def _cross_references(sc: Scenario) -> list[str]:
     return errs
 
 
-def _source_keys(srcs: list[Source]) -> list[str]:
+def source_keys(srcs: list[Source]) -> list[str]:
     """The names policies and sourcing rules use for the sources (as sim.model.network keys them): the node, or the
     lane id when the node is reached by two lanes."""
     nodes = [s.node for s in srcs]
