@@ -24,6 +24,7 @@ _EXPORTS = {
     "parse_seed": "sim.experiment.batch",
     "compare": "sim.experiment.stats",
     "summarize": "sim.experiment.stats",
+    "optimise": "sim.experiment.optimise",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
