@@ -71,6 +71,7 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
     w, h = sc.warmup, sc.horizon
     span = h - w
     values: list[float] = []
+    specs = {n.id: n for n in sc.nodes if n.id in chain.suppliers}
     for g in sg:
         links = [(key[1], chain.items[key].sources[j]) for key, j in g.links]
         row = _scorecard(links)
@@ -83,7 +84,7 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
             row["demand"] = float(ordered.sum())
             row["demand_var"] = float(ordered.var(ddof=1)) if span > 1 else np.nan
             row["utilization"] = made / (cap * span) if pools else np.nan
-            row |= _overhead(chain, g.suppliers, w, h)
+            row |= _overhead(chain, specs, g.suppliers, w, h)
             row["supplier_cost"] = row["spend"] + row["admin_cost"] + row["reservation_cost"]
             values += [row[k] for k in SUPPLIER_KPIS]
         else:
@@ -91,11 +92,11 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
     return np.array(values, dtype=float)
 
 
-def _overhead(chain: SupplyChain, suppliers: tuple[str, ...], w: int, h: int) -> dict[str, float]:
+def _overhead(chain: SupplyChain, specs: dict, suppliers: tuple[str, ...], w: int, h: int) -> dict[str, float]:
     """Administration (per period with an order) and capacity reservation cost of the suppliers, summed."""
     admin = reserve = 0.0
     for sid in suppliers:
-        spec = chain.scenario.node(sid)
+        spec = specs[sid]
         sup = chain.suppliers[sid]
         active = sum(1 for q in sup.ordered[w:h] if q > 0)
         admin += spec.admin_cost * active
