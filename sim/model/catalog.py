@@ -19,7 +19,8 @@ class KpiInfo:
     label: str
     higher_is_better: bool | None
     description: str
-    kind: Literal["stock", "supplier", "both"] = "stock"  # which rows carry it
+    # which rows carry it; the resilience kinds only come with disruptions (sim.model.resilience)
+    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier"] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
 
@@ -67,12 +68,95 @@ CATALOG: tuple[KpiInfo, ...] = (
     _k("purchase_cost", "money", "Purchase cost", False, "unit cost of units bought from suppliers", cost=True),
     _k("total_cost", "money", "Total cost", False, "sum of the six cost components"),
     _k("utilization", "share", "Utilization", None, "capacity allocated over capacity × span", kind="supplier"),
+    # resilience block (scenarios with disruptions): paired against the same replication without them
+    _k(
+        "time_to_survive",
+        "periods",
+        "Time to survive",
+        True,
+        "disruption start to the first extra unmet demand",
+        kind="resilience",
+    ),
+    _k(
+        "tts_stock_cover",
+        "periods",
+        "Stock cover at start",
+        True,
+        "stock on hand + in transit at the start over mean demand",
+        kind="resilience",
+    ),
+    _k(
+        "time_to_recover",
+        "periods",
+        "Time to recover",
+        False,
+        "until the rolling fill rate is back near the baseline for good",
+        kind="resilience",
+    ),
+    _k(
+        "lost_sales_during",
+        "units",
+        "Lost sales (extra)",
+        False,
+        "extra lost units from the disruption's start",
+        kind="resilience",
+    ),
+    _k(
+        "backorders_peak",
+        "units",
+        "Backorders peak (extra)",
+        False,
+        "largest excess of end-of-period backorders",
+        kind="resilience",
+    ),
+    _k(
+        "revenue_at_risk",
+        "money",
+        "Revenue at risk",
+        False,
+        "extra units not filled on arrival × price",
+        kind="resilience",
+    ),
+    _k(
+        "resilience_loss",
+        "periods",
+        "Resilience loss",
+        False,
+        "area between baseline and disrupted fill-rate curves",
+        kind="resilience",
+    ),
+    _k(
+        "tts_optimal",
+        "periods",
+        "Time to survive (optimal)",
+        True,
+        "LP: longest demand can be met with optimal reallocation",
+        kind="resilience",
+    ),
+    _k(
+        "warning_lead_time",
+        "periods",
+        "Warning lead time",
+        True,
+        "first alert to first unmet demand",
+        kind="resilience",
+    ),
+    _k(
+        "supplier_availability",
+        "share",
+        "Supplier availability",
+        True,
+        "share of the window the supplier was up",
+        kind="resilience_supplier",
+        percent=True,
+    ),
 )
 BY_NAME: dict[str, KpiInfo] = {k.name: k for k in CATALOG}
 
 COSTS = tuple(k.name for k in CATALOG if k.cost)  # the cost components that add up to total_cost
 STOCK_KPIS = tuple(k.name for k in CATALOG if k.kind in ("stock", "both"))
 SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both"))
+RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)
 HIGHER_IS_BETTER = frozenset(k.name for k in CATALOG if k.higher_is_better is True)

@@ -18,6 +18,7 @@ from sim.errors import ScenarioError
 from sim.model.policy import PolicySpec
 from sim.model.sourcing import SourcingSpec
 from sim.scenario.demand import DemandSpec
+from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
 
 NonNeg = Annotated[float, Field(ge=0)]
@@ -40,6 +41,7 @@ class Product(_Model):
     backorder_cost: NonNeg = 0.0  # per unit of customer backorder per period
     lost_sale_cost: NonNeg = 0.0  # per unit of customer demand lost
     order_cost: NonNeg = 0.0  # per replenishment order placed
+    price: NonNeg | None = None  # selling price per unit (revenue at risk); default: unit_cost
 
 
 class Source(_Model):
@@ -153,10 +155,14 @@ class Scenario(_Model):
     products: list[Product] = Field(min_length=1)
     nodes: list[Node] = Field(min_length=1)
     lanes: list[Lane] = []
+    disruptions: list[DisruptionSpec] = []  # outages, closures, shocks (sim.scenario.disruptions)
+    resilience: ResilienceSettings = ResilienceSettings()  # how the resilience KPIs are measured
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
         problems = _cross_references(self)
+        if not problems:  # the disruptions name elements: check them once the network itself is sound
+            problems = cross_check(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
