@@ -48,7 +48,8 @@ class ServiceRecord:
 
     def window(self, h: int) -> ServiceRecord:
         """The first ``h`` periods (a run with a shorter horizon is the same run cut there)."""
-        return ServiceRecord(self.keys, self.demand[:, :h], self.filled[:, :h], self.lost[:, :h], self.backorders[:, :h])
+        cut = (a[:, :h] for a in (self.demand, self.filled, self.lost, self.backorders))
+        return ServiceRecord(self.keys, *cut)
 
 
 def record(chain: SupplyChain) -> ServiceRecord:
@@ -163,9 +164,9 @@ def stock_cover(
     stock (every stock node) over the network's customer demand rate; the network row the minimum over products."""
     by_sku_stock: dict[str, float] = {}
     by_sku_rate: dict[str, float] = {}
-    for (node, sku), units in snapshot.items():
+    for (_, sku), units in snapshot.items():
         by_sku_stock[sku] = by_sku_stock.get(sku, 0.0) + units
-    for (node, sku), rate in rates.items():
+    for (_, sku), rate in rates.items():
         by_sku_rate[sku] = by_sku_rate.get(sku, 0.0) + rate
     out = np.full(len(labels), np.nan)
     for r, (node, sku) in enumerate(labels):

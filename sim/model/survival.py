@@ -99,9 +99,7 @@ def supplies(sc: Scenario) -> list[Supply]:
     return sorted(best.values(), key=lambda s: (s.lead, s.supplier, s.sku))
 
 
-def tts_optimal(
-    stock: dict[str, float], rates: dict[str, float], options: list[Supply], cap: float
-) -> float:
+def tts_optimal(stock: dict[str, float], rates: dict[str, float], options: list[Supply], cap: float) -> float:
     """The LP of the module docstring for the products in ``rates`` (units per period), ``stock`` per product."""
     skus = [s for s, d in rates.items() if d > 0]
     if not skus:
