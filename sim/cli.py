@@ -19,7 +19,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.errors import SupplysimError
+from sim.errors import ConfigError, SupplysimError
 from sim.scenario.config import build_scenario, conf_dir, register_configs
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
@@ -47,6 +47,13 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given)."""
     from sim.experiment.batch import run_batch
 
+    mode = cfg.get("mode", "batch")
+    if mode == "stress_test":
+        from sim.experiment.stress_cli import execute_stress
+
+        return execute_stress(cfg, out_dir, echo=echo)
+    if mode != "batch":
+        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test")
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
     if out_dir is not None:

@@ -210,8 +210,8 @@ class ResilienceSettings(BaseModel):
     """How the resilience KPIs are measured (docs/disruptions.md)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    window: int = Field(7, ge=1)  # periods of the rolling fill rate behind time_to_recover
-    tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.02  # fill-rate gap still "recovered"
+    window: int = Field(14, ge=1)  # periods of the rolling fill rate behind time_to_recover
+    tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.05  # fill-rate gap still "recovered"
     alerts: AlertSettings = AlertSettings()
 
 
