@@ -178,7 +178,7 @@ def run_task(
             rec = resilience.record(chain)
             d = chain.disruptions
             s = d.first_start if d is not None and d.first_start is not None else start
-            g, kp = resilience.compare(rec, base_rec, s, window=res.window, tolerance=res.tolerance, prices=prices)
+            _, kp = resilience.compare(rec, base_rec, s, window=res.window, tolerance=res.tolerance, prices=prices)
             row = [kp[m][-1] for m in METRICS[:-1]] + [_total_cost(chain) - base_cost]
             out.values.setdefault(label, {})[r] = np.array(row)
             out.curves.setdefault(label, {})[r] = _curve(rec, res.window)
