@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import build, chain, const, kpi_dict, lane, rep_seeds, run, single_stage
+from conftest import build, chain, const, kpi_dict, lane, rep_seeds, run, single_stage, stock_node
 
 import sim
 from sim.errors import ScenarioError
@@ -398,3 +398,19 @@ def test_regional_scenario_shows_concentration_costs():
     assert (
         sim.simulate("regional_disruption", seed=1).kpi("tts_optimal", "ALL", "gadget_spread") == 240 - 60
     )  # EU backup: the cap
+
+
+def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
+    """A hub whose only outbound lane is closed can't serve anyone: its stock is not reallocated; a retailer's own
+    stock still is."""
+    from sim.model.survival import usable_stock
+
+    data = single_stage({"kind": "base_stock", "level": 10}, const(4), transit=1, horizon=30)
+    data["nodes"].insert(1, stock_node("hub", kind="buffer", policy={"kind": "base_stock", "level": 50}, source="f"))
+    data["nodes"][2]["sources"]["w"] = [{"node": "hub"}]
+    data["lanes"] = [lane("f", "hub", 1), lane("hub", "r", 1)]
+    snapshot = {("hub", "w"): 50.0, ("r", "w"): 10.0}
+    open_ = build(data)
+    assert usable_stock(open_, snapshot) == {"w": 60.0}
+    data["disruptions"] = [{"kind": "lane_closure", "lane": "hub->r", "start": 5, "duration": 10}]
+    assert usable_stock(build(data), snapshot) == {"w": 10.0}

@@ -41,7 +41,7 @@ from sim.model.disruption import regional_targets
 from sim.model.engine import baseline
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.model.survival import supplies, tts_optimal
+from sim.model.survival import supplies, tts_optimal, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.schema import Scenario, SupplierNode, load_scenario
 
@@ -147,7 +147,8 @@ class TaskResult:
     values: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
     curves: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
     base_curves: dict[int, np.ndarray] = field(default_factory=dict)
-    stock: dict[int, dict[str, float]] = field(default_factory=dict)  # per replication: units per product at start
+    # per replication: the stock snapshot at the start (on hand + in transit per node × product)
+    stock: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)
 
 
 def run_task(
@@ -164,7 +165,8 @@ def run_task(
     res = sc.resilience
     prices = {p.id: p.price if p.price is not None else p.unit_cost for p in sc.products}
     variants = [
-        (label, sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(s)]})) for label, s in specs
+        (label, sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(x) for x in _listed(spec)]}))
+        for label, spec in specs
     ]
     out = TaskResult()
     for r in replications:
@@ -183,11 +185,30 @@ def run_task(
             out.values.setdefault(label, {})[r] = np.array(row)
             out.curves.setdefault(label, {})[r] = _curve(rec, res.window)
             if r not in out.stock and d is not None:
-                stock: dict[str, float] = {}
-                for (_, sku), units in d.snapshot.items():
-                    stock[sku] = stock.get(sku, 0.0) + units
-                out.stock[r] = stock
+                out.stock[r] = dict(d.snapshot)
     return out
+
+
+def _listed(spec: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return spec if isinstance(spec, list) else [spec]
+
+
+def paired_curves(
+    scenario: Scenario | str | dict, replications: int = 20, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """For a scenario with disruptions: the network's rolling fill rate per replication (replications × periods),
+    the same for the replications without the disruptions, and the paired network metrics per replication
+    (the columns of :data:`METRICS`). Feeds :func:`sim.report.stress.resilience_curves`."""
+    sc = load_scenario(scenario)
+    if not sc.disruptions:
+        raise ConfigError("paired_curves: the scenario has no disruptions")
+    start = min(spec.window[0] for spec in sc.disruptions)
+    specs = [("disrupted", [d.model_dump() for d in sc.disruptions])]
+    res = run_task(baseline(sc), specs, seed, list(range(replications)), sc.horizon, start)
+    reps = sorted(res.base_curves)
+    values = pd.DataFrame([res.values["disrupted"][r] for r in reps], columns=list(METRICS))
+    curves = np.vstack([res.curves["disrupted"][r] for r in reps])
+    return curves, np.vstack([res.base_curves[r] for r in reps]), values
 
 
 def _total_cost(chain: SupplyChain) -> float:
@@ -362,7 +383,7 @@ def run_stress(
     done: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
     curves: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
     base_curves: dict[int, np.ndarray] = {}
-    stock: dict[int, dict[str, float]] = {}
+    stock: dict[int, dict[tuple[str, str], float]] = {}
     by_label = {e.label: e for e in elems}
     active = [e.label for e in elems]
     lo, hi = 0, first
@@ -416,16 +437,16 @@ def _table(
     sc: Scenario,
     elems: list[Element],
     done: dict[str, dict[int, np.ndarray]],
-    stock: dict[int, dict[str, float]],
+    stock: dict[int, dict[tuple[str, str], float]],
     settings: StressSettings,
     confidence: float,
     start: float,
 ) -> pd.DataFrame:
     """The ranked table: mean and CI of every metric, TTS median, TTR > TTS flag, risk exposure, tts_optimal."""
-    mean_stock: dict[str, float] = {}
+    mean_stock: dict[tuple[str, str], float] = {}  # the snapshot is the same for every element: before s
     for per in stock.values():
-        for sku, units in per.items():
-            mean_stock[sku] = mean_stock.get(sku, 0.0) + units / max(len(stock), 1)
+        for key, units in per.items():
+            mean_stock[key] = mean_stock.get(key, 0.0) + units / max(len(stock), 1)
     rates: dict[str, float] = {}
     for (_, sku), r in resilience.customer_rates_of(sc).items():
         rates[sku] = rates.get(sku, 0.0) + r
@@ -440,7 +461,8 @@ def _table(
         row["tts_median"] = float(np.median(np.where(np.isnan(tts), np.inf, tts)))
         row["share_dropped"] = float(np.mean(~np.isnan(tts)))
         disrupted = sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(e.spec)]})
-        row["tts_optimal"] = tts_optimal(mean_stock, rates, supplies(disrupted), max(sc.horizon - start, 0.0))
+        usable = usable_stock(disrupted, mean_stock)
+        row["tts_optimal"] = tts_optimal(usable, rates, supplies(disrupted), max(sc.horizon - start, 0.0))
         row["critical"] = bool(row["time_to_recover"] > row["tts_median"])
         rows.append(row)
     table = pd.DataFrame(rows)

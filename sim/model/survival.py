@@ -158,6 +158,23 @@ def _solve(
     return float(res.x[0]) if res.status == 0 else None
 
 
+def usable_stock(sc: Scenario, snapshot: dict[tuple[str, str], float]) -> dict[str, float]:
+    """Units per product the optimum may reallocate: every stock item's on hand + in transit, except at a node the
+    disruptions cut off (all its outbound lanes closed and no customers of its own for the product)."""
+    _, closed, _, _ = affected(sc)
+    outbound: dict[str, list[str]] = {}
+    for ln in sc.lanes:
+        outbound.setdefault(ln.from_, []).append(ln.id)
+    sells = {(n.id, sku) for n in sc.nodes if isinstance(n, StockNode) for sku in n.customer_products}
+    stock: dict[str, float] = {}
+    for (node, sku), units in snapshot.items():
+        lanes = outbound.get(node, [])
+        if (node, sku) not in sells and lanes and all(ln in closed for ln in lanes):
+            continue
+        stock[sku] = stock.get(sku, 0.0) + units
+    return stock
+
+
 def tts_optimal_rows(
     sc: Scenario, labels: list[tuple[str, str]], snapshot: dict[tuple[str, str], float], start: float
 ) -> np.ndarray:
@@ -165,9 +182,7 @@ def tts_optimal_rows(
     NaN on the item rows (the optimum pools the whole network's stock)."""
     from sim.model.resilience import customer_rates_of
 
-    stock: dict[str, float] = {}
-    for (_, sku), units in snapshot.items():
-        stock[sku] = stock.get(sku, 0.0) + units
+    stock = usable_stock(sc, snapshot)
     rates: dict[str, float] = {}
     for (_, sku), r in customer_rates_of(sc).items():
         rates[sku] = rates.get(sku, 0.0) + r
