@@ -20,7 +20,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError, SupplysimError
-from sim.scenario.config import build_scenario, conf_dir, register_configs
+from sim.scenario.config import build_scenario, conf_dir, prepare_overrides, register_configs
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 
@@ -143,6 +143,11 @@ class ComparisonCallback(Callback):
 def main() -> None:
     """Console entry point (``supplysim`` and ``python -m sim``)."""
     register_configs()
+    try:
+        sys.argv[1:] = prepare_overrides(sys.argv[1:])
+    except SupplysimError as exc:
+        print(f"supplysim: error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     try:
         _hydra_entry()
     except SystemExit as exc:

@@ -13,3 +13,7 @@ class ScenarioError(SupplysimError, ValueError):
 
 class ConfigError(SupplysimError, ValueError):
     """A Hydra override or configuration value is invalid."""
+
+
+class ArgumentError(SupplysimError, ValueError):
+    """A public function was called with an argument it can't use (the message names the argument)."""

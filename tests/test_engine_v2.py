@@ -58,6 +58,19 @@ def test_simpy_priority_contract():
     env.process(proc())
     env.run()
     assert got == [None, 2.5]
+    # the hot paths read the clock field behind ``now`` and schedule objects that only have callbacks and _ok
+    assert env._now == env.now == 2.5
+    fired = []
+
+    class Entry:
+        _ok = True
+
+        def __init__(self):
+            self.callbacks = (fired.append,)
+
+    env.schedule(Entry(), REVIEW, 1)
+    env.run()
+    assert len(fired) == 1 and env.now == 3.5
 
 
 def test_a_plain_timeout_runs_before_the_model_phases():

@@ -101,7 +101,7 @@ def test_s_q_orders_the_fewest_lots_that_lift_ip_above_s(s: int, q: int, ip: flo
 )
 def test_bad_policy_parameters(params: dict, problem: str) -> None:
     data = single_stage(params, const(1))
-    with pytest.raises(ScenarioError, match=re.escape("nodes[1].policy.w")) as err:
+    with pytest.raises(ScenarioError, match=re.escape("nodes[1] (id: r).policy.w")) as err:
         run(data)
     assert problem in str(err.value)
 

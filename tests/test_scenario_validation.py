@@ -61,115 +61,135 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "lanes[1].from",
         "unknown node 'x'; known nodes: f, r",
     ),
-    ("lane missing for a source", _set("lanes", value=[]), "nodes[1] (r).sources.w[0]", "no lane from 'f' to 'r'"),
+    ("lane missing for a source", _set("lanes", value=[]), "nodes[1] (id: r).sources.w[0]", "no lane from 'f' to 'r'"),
     (
         "unknown source node",
         _set(*R, "sources", "w", 0, "node", value="g"),
-        "nodes[1] (r).sources.w[0].node",
+        "nodes[1] (id: r).sources.w[0].node",
         "unknown node 'g'; known nodes: f, r",
     ),
     (
         "unknown product in demand",
         _set(*R, "demand", "zz", value=const(1)),
-        "nodes[1] (r).demand",
+        "nodes[1] (id: r).demand",
         "unknown product 'zz'; known products: w",
     ),
     (
         "unknown product in a supplier's capacity",
         _set("nodes", 0, "capacity", value={"w": 5, "zz": 3}),
-        "nodes[0] (f).capacity",
+        "nodes[0] (id: f).capacity",
         "unknown product 'zz'; known products: w",
     ),
     ("cycle in the supply graph", _cycle, "sources", "the supply graph has a cycle: "),
     (
         "negative lead time",
         _set("lanes", 0, "transit", value=const(-1)),
-        "lanes[0].transit",
+        "lanes[0] (f -> r).transit",
         "value: Input should be greater than or equal to 0",
     ),
     (
         "negative order delay",
         _set(*R, "sources", "w", 0, "order_delay", value=-1),
-        "nodes[1].sources.w[0].order_delay",
+        "nodes[1] (id: r).sources.w[0].order_delay",
         "greater than or equal to 0",
     ),
-    ("zero capacity", _set("nodes", 0, "capacity", value=0), "nodes[0].capacity", "greater than 0"),
+    ("zero capacity", _set("nodes", 0, "capacity", value=0), "nodes[0] (id: f).capacity", "greater than 0"),
     (
         "zero per-product capacity",
         _set("nodes", 0, "capacity", value={"w": 0}),
-        "nodes[0].capacity.w",
+        "nodes[0] (id: f).capacity.w",
         "greater than 0",
     ),
-    ("zero lane capacity", _set("lanes", 0, "capacity", value=0), "lanes[0].capacity", "greater than 0"),
+    ("zero lane capacity", _set("lanes", 0, "capacity", value=0), "lanes[0] (f -> r).capacity", "greater than 0"),
     ("zero horizon", _set("horizon", value=0), "horizon", "greater than 0"),
-    ("negative initial stock", _set(*R, "initial_stock", value={"w": -1}), "nodes[1].initial_stock.w", "or equal to 0"),
+    (
+        "negative initial stock",
+        _set(*R, "initial_stock", value={"w": -1}),
+        "nodes[1] (id: r).initial_stock.w",
+        "or equal to 0",
+    ),
     ("warm-up past the horizon", _set("warmup", value=20), "warmup", "must be smaller than horizon (20)"),
     (
         "unknown distribution",
         _set("lanes", 0, "transit", value={"dist": "weibull", "k": 2}),
-        "lanes[0].transit",
+        "lanes[0] (f -> r).transit",
         "unknown distribution 'weibull'; known: constant, discrete, exponential, gamma, lognormal, "
         "negative_binomial, normal, poisson, triangular, uniform",
     ),
     (
         "unknown distribution in demand",
         _set(*R, "demand", "w", value={"dist": "weibull", "k": 2}),
-        "nodes[1].demand.w",
+        "nodes[1] (id: r).demand.w",
         "unknown distribution 'weibull'; known: constant, discrete",
     ),
     (
         "missing distribution parameter",
         _set("lanes", 0, "transit", value={"dist": "gamma", "mean": 2}),
-        "lanes[0].transit",
+        "lanes[0] (f -> r).transit",
         "distribution 'gamma': sd: required (parameters: mean, sd)",
     ),
     (
         "unknown policy",
         _set(*R, "policy", "w", value={"kind": "magic", "level": 1}),
-        "nodes[1].policy.w",
+        "nodes[1] (id: r).policy.w",
         "unknown policy 'magic'; known: base_stock, periodic_order_up_to, periodic_s_S, s_Q, s_S",
     ),
     (
         "misspelt policy parameter",
         _set(*R, "policy", "w", value={"kind": "base_stock", "levle": 1}),
-        "nodes[1].policy.w",
+        "nodes[1] (id: r).policy.w",
         "levle: unknown parameter (parameters: level)",
     ),
     (
         "unknown demand process",
         _set(*R, "demand", "w", value={"kind": "arima"}),
-        "nodes[1].demand.w",
+        "nodes[1] (id: r).demand.w",
         "unknown demand process 'arima'; known: empirical, periodic, poisson_process",
     ),
     (
         "shares not summing to 1",
         _set(*R, "sources", "w", 0, "share", value=0.5),
-        "nodes[1] (r).sources.w",
+        "nodes[1] (id: r).sources.w",
         "shares must sum to 1 (they sum to 0.5)",
     ),
     (
         "retailer without demand",
         _set(*R, "demand", value={}),
-        "nodes[1] (r).demand",
+        "nodes[1] (id: r).demand",
         "a retailer needs customer demand for at least one product",
     ),
     (
         "policy without a source",
         _set(*R, "sources", value={}),
-        "nodes[1] (r).sources.w",
+        "nodes[1] (id: r).sources.w",
         "a policy for 'w' needs at least one source",
     ),
     (
         "unknown node type",
         _set(*R, "type", value="shop"),
-        "nodes[1]",
+        "nodes[1] (id: r)",
         "type must be one of: supplier, buffer, retailer",
     ),
     ("unknown period", _set("period", value="year"), "period", "'hour', 'day', 'week' or 'month'"),
-    ("unknown unmet_demand", _set(*R, "unmet_demand", value="drop"), "nodes[1].unmet_demand", "'backorder' or 'lost'"),
-    ("typo in a node field", _set(*R, "polcy", value={}), "nodes[1].polcy", "unknown field; allowed: id, type,"),
+    (
+        "unknown unmet_demand",
+        _set(*R, "unmet_demand", value="drop"),
+        "nodes[1] (id: r).unmet_demand",
+        "'backorder' or 'lost'",
+    ),
+    (
+        "typo in a node field",
+        _set(*R, "polcy", value={}),
+        "nodes[1] (id: r).polcy",
+        "unknown field; allowed: id, type,",
+    ),
     ("typo at the top level", _set("horizn", value=3), "horizn", "unknown field; allowed: name, description,"),
-    ("typo in a lane field", _set("lanes", 0, "capcity", value=3), "lanes[0].capcity", "allowed: from, to, transit"),
+    (
+        "typo in a lane field",
+        _set("lanes", 0, "capcity", value=3),
+        "lanes[0] (f -> r).capcity",
+        "allowed: from, to, transit",
+    ),
 ]
 
 
@@ -193,7 +213,7 @@ def test_several_problems_are_listed_together() -> None:
         sim.simulate(data)
     lines = problems(str(err.value))
     assert len(lines) == 2
-    assert lines[0].startswith("horizon: ") and lines[1].startswith("lanes[0].transit: ")
+    assert lines[0].startswith("horizon: ") and lines[1].startswith("lanes[0] (f -> r).transit: ")
 
 
 def test_the_good_scenario_is_valid() -> None:
@@ -205,10 +225,10 @@ def test_the_good_scenario_is_valid() -> None:
     [
         (
             _set(*R, "policy", "w", "_target_", value="os.system"),
-            "nodes[1].policy.w._target_: '_target_' is not allowed",
+            "nodes[1] (id: r).policy.w._target_: '_target_' is not allowed",
         ),
         (_set("name", value="${oc.env:HOME}"), "name: interpolations like '${oc.env:HOME}' are not allowed"),
-        (_set("lanes", 0, "transit", value={"dist": "constant", "value": "${x}"}), "lanes[0].transit.value"),
+        (_set("lanes", 0, "transit", value={"dist": "constant", "value": "${x}"}), "lanes[0] (f -> r).transit.value"),
     ],
 )
 def test_code_in_a_scenario_is_refused(mutate: Callable[[dict], None], message: str) -> None:

@@ -32,6 +32,7 @@ from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, l
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
 from sim.model import kpi as kpi_mod
 from sim.model.catalog import KNOWN_KPIS
+from sim.model.footprint import check_fits
 from sim.scenario.schema import Scenario, StockNode, load_scenario
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ FAILURE_COLUMNS = ["replication", "seed", "error", "traceback"]
 class MCSettings(BaseModel):
     """Monte Carlo settings; the CLI's ``mc`` config group has exactly these keys."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     replications: int = Field(200, ge=1)  # fixed batch size; with target_halfwidth: the first round
     seed: int = Field(0, ge=0)  # base seed; replication i uses SeedSequence(seed, spawn_key=(i,))
@@ -268,12 +269,13 @@ def run_batch(
     target_key = _check_target(scenario, mc)
     if mc.resume and out_dir is None:
         raise ConfigError("mc.resume=true needs the output directory of the batch to finish (out_dir)")
+    n_jobs = resolve_jobs(mc.n_jobs)
+    check_fits(scenario, timeseries=mc.series_replications > 0, workers=n_jobs if mc.backend == "local" else 1)
     results = Results(mc.replications)
     store = PartStore(Path(out_dir), scenario, variant, mc) if out_dir is not None else None
     if store is not None:
         for res in store.load(resume=mc.resume):
             results.add(res)
-    n_jobs = resolve_jobs(mc.n_jobs)
     show = mc.progress if mc.progress is not None else sys.stderr.isatty()
     bar = _progress(show, f"{scenario.name}/{variant}")
     runner = None

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from sim.errors import ArgumentError
+
 if TYPE_CHECKING:
     from sim.experiment.batch import Batch
 
@@ -134,7 +136,7 @@ def bands(
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+        raise ArgumentError(f"confidence: must be between 0 and 1 (exclusive), got {confidence!r}")
 
 
 def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -147,7 +149,9 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     _check_confidence(confidence)
     missing = {"node", "sku", "kpi", "value"} - set(kpis.columns)
     if missing:
-        raise ValueError(f"summarize() needs columns node, sku, kpi, value; missing: {', '.join(sorted(missing))}")
+        raise ArgumentError(
+            f"kpis: summarize() needs columns node, sku, kpi, value; missing: {', '.join(sorted(missing))}"
+        )
     keys = [c for c in ("scenario", "variant") if c in kpis.columns] + list(KEYS)
     cols = [*keys, *SUMMARY_STATS]
     if kpis.empty:
@@ -175,7 +179,7 @@ def _wide(kpis: pd.DataFrame) -> pd.DataFrame:
     replication (sorted)."""
     keyed = kpis.set_index([*KEYS, "replication"])["value"]
     if keyed.index.has_duplicates:
-        raise ValueError("compare(): a KPI table has several values for one (node, sku, kpi, replication)")
+        raise ArgumentError("batches: compare(): a KPI table has several values for one (node, sku, kpi, replication)")
     wide = keyed.unstack("replication").sort_index(axis=1)
     order = pd.MultiIndex.from_frame(kpis[list(KEYS)].drop_duplicates())
     return wide.reindex(order)
@@ -185,7 +189,7 @@ def _as_wide(item: Batch | pd.DataFrame) -> tuple[str, pd.DataFrame]:
     if isinstance(item, pd.DataFrame):
         variants = item["variant"].unique() if "variant" in item.columns else ["?"]
         if len(variants) != 1:
-            raise ValueError(f"compare() takes one variant per KPI table, got {list(variants)}")
+            raise ArgumentError(f"batches: compare() takes one variant per KPI table, got {list(variants)}")
         return str(variants[0]), _wide(item)
     index = pd.MultiIndex.from_tuples(item.kpi_index, names=list(KEYS))
     return item.variant, pd.DataFrame(item.values.T, index=index, columns=pd.Index(item.replications))
@@ -214,7 +218,7 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     to the first batch's ``mc.confidence`` (0.95 for tables).
     """
     if not batches:
-        raise ValueError("compare() needs at least one batch")
+        raise ArgumentError("batches: compare() needs at least one batch (a Batch or a KPI table); got none")
     if confidence is None:
         first = batches[0]
         confidence = 0.95 if isinstance(first, pd.DataFrame) else first.mc.confidence
@@ -223,7 +227,7 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     names = [v for v, _ in tables]
     dupes = sorted({v for v in names if names.count(v) > 1})
     if dupes:
-        raise ValueError(f"compare(): variant names must be distinct, got {names} (duplicates: {dupes})")
+        raise ArgumentError(f"batches: compare() needs distinct variant names, got {names} (duplicates: {dupes})")
     seeds = {_base_seed(b) for b in batches} - {None}
     if len(seeds) > 1:
         warnings.warn(

@@ -160,10 +160,6 @@ class StockItem:
         self._plain = policy is not None and type(policy).decide is Policy.decide
 
     # -- demand side -----------------------------------------------------------------------------------
-    def customer_demand(self, qty: float) -> None:
-        """A customer asks for ``qty`` units now."""
-        self._serve(qty, None)
-
     def receive_order(self, order: Order) -> None:
         """A downstream node's replenishment order arrives."""
         self._serve(order.qty, order)
@@ -172,9 +168,10 @@ class StockItem:
         """One line of a customer's multi-product order asks for ``qty`` units now (sim.model.baskets)."""
         self._serve(qty, None, line)
 
-    def _serve(self, qty: float, order: Order | None, line: Line | None = None) -> None:
-        now = self.env.now
-        self._advance(now)
+    def _serve(self, qty: float, order: Order | None = None, line: Line | None = None) -> None:
+        now = self.env._now  # SimPy's clock field: ``now`` is a property call (pinned in tests/test_engine_v2.py)
+        if now != self.last_change:
+            self._advance(now)
         k = int(now + EPS)
         self.demand[k] += qty
         fill = 0.0 if self.backlog else min(self.on_hand, qty)
@@ -209,7 +206,14 @@ class StockItem:
         if self._observe is not None:
             self._observe(qty, order is None)
         if self.continuous:
-            self.review()
+            if self._plain:  # review() without its dispatch: the hot path of every (s,S)/base-stock demand
+                q = self.policy.order_quantity(self.on_hand + self.on_order - self.backorders)
+                if q > EPS:
+                    self.place(self.sourcing.split(q, self.sources))
+            else:
+                self.review()
+
+    customer_demand = _serve  # customer_demand(qty): a customer asks for ``qty`` units now
 
     # -- the policy's view -------------------------------------------------------------------------------
     @property
@@ -256,7 +260,7 @@ class StockItem:
     def place(self, split: list[tuple[SourceLink, float]]) -> None:
         """Send one order per (source, units)."""
         env = self.env
-        now = env.now
+        now = env._now
         k = int(now + EPS)
         events = self.events
         for src, q in split:
@@ -279,8 +283,9 @@ class StockItem:
 
     def dispatched(self, qty: float, cost: float) -> None:
         """A lane has sent ``qty`` units towards this item (now in the pipeline)."""
-        now = self.env.now
-        self._advance(now)
+        now = self.env._now
+        if now != self.last_change:
+            self._advance(now)
         self.in_transit += qty
         self.transport[int(now + EPS)] += cost
         if self.log is not None:
@@ -288,8 +293,9 @@ class StockItem:
 
     def receive(self, order: Order, qty: float) -> None:
         """A shipment arrives: stock up, then serve the backorder queue FIFO."""
-        now = self.env.now
-        self._advance(now)
+        now = self.env._now
+        if now != self.last_change:
+            self._advance(now)
         self.in_transit -= qty
         self.on_order -= qty
         src = order.source

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model import kpi, resilience
+from sim.model.footprint import check_fits
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
 from sim.scenario.schema import Scenario, load_scenario
@@ -79,7 +80,10 @@ def run_replication(
 
 def baseline(scenario: Scenario) -> Scenario:
     """The scenario without its disruptions (the paired reference of the resilience KPIs)."""
-    return scenario.model_copy(update={"disruptions": []})
+    base = scenario.memo.get("baseline")  # one copy per scenario (it carries its own memo: build plan, KPI rows)
+    if base is None:
+        base = scenario.memo["baseline"] = scenario.model_copy(update={"disruptions": []})
+    return base
 
 
 def simulate(
@@ -90,4 +94,6 @@ def simulate(
     events: bool = False,
 ) -> ReplicationResult:
     """Load (a path, a library name, a dict or a Scenario), validate and simulate one replication."""
-    return run_replication(load_scenario(scenario), seed, timeseries=timeseries, events=events)
+    sc = load_scenario(scenario)
+    check_fits(sc, timeseries=timeseries)
+    return run_replication(sc, seed, timeseries=timeseries, events=events)

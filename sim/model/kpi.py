@@ -32,35 +32,50 @@ class Groups:
     service: np.ndarray  # groups x items, 0/1
     every: np.ndarray  # groups x items, 0/1
     network: np.ndarray  # bool per group: an ALL row (no bullwhip ratio there)
+    members: list[tuple[int, ...]]  # per group: the items in ``every``
+    # item and node rows serve everything the item serves; the ALL rows only end customers (a customer-facing item
+    # may also fill downstream nodes' orders, which are not end-customer demand)
+    service_own: np.ndarray
+    service_cust: np.ndarray
+    costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost)
 
 
 def groups(chain: SupplyChain) -> Groups:
+    """Item rows, then node rows, then product rows, then the network row; a few numpy calls whatever the size."""
     items = list(chain.items.values())
     n = len(items)
-    labels: list[tuple[str, str]] = []
-    serv: list[np.ndarray] = []
-    every: list[np.ndarray] = []
-    net: list[bool] = []
+    nodes = list(dict.fromkeys(it.node for it in items))
+    skus = list(dict.fromkeys(it.sku for it in items))
+    node_of = np.array([nodes.index(it.node) for it in items])
+    sku_of = np.array([skus.index(it.sku) for it in items])
     cust = np.array([it.customer_facing for it in items], dtype=float)
-
-    def add(label, members, service_members, is_net=False):
-        labels.append(label)
-        every.append(members.astype(float))
-        serv.append(service_members.astype(float))
-        net.append(is_net)
-
-    for i, it in enumerate(items):
-        m = np.zeros(n)
-        m[i] = 1
-        add((it.node, it.sku), m, m)
-    for node in dict.fromkeys(it.node for it in items):
-        m = np.array([it.node == node for it in items])
-        add((node, ALL), m, m)
-    for sku in dict.fromkeys(it.sku for it in items):
-        m = np.array([it.sku == sku for it in items])
-        add((ALL, sku), m, m * cust, True)
-    add((ALL, ALL), np.ones(n), cust, True)
-    return Groups(labels, np.array(serv), np.array(every), np.array(net))
+    by_node = (node_of[None, :] == np.arange(len(nodes))[:, None]).astype(float)
+    by_sku = (sku_of[None, :] == np.arange(len(skus))[:, None]).astype(float)
+    every = np.vstack([np.eye(n), by_node, by_sku, np.ones((1, n))])
+    service = np.vstack([np.eye(n), by_node, by_sku * cust, cust[None, :]])
+    labels = [(it.node, it.sku) for it in items] + [(nd, ALL) for nd in nodes] + [(ALL, k) for k in skus]
+    labels.append((ALL, ALL))
+    network = np.zeros(len(labels), dtype=bool)
+    network[n + len(nodes) :] = True
+    members = [(i,) for i in range(n)]
+    members += [tuple(np.flatnonzero(node_of == j).tolist()) for j in range(len(nodes))]
+    members += [tuple(np.flatnonzero(sku_of == j).tolist()) for j in range(len(skus))]
+    members.append(tuple(range(n)))
+    own = np.where(network[:, None], 0.0, service)
+    prod = {p.id: p for p in chain.scenario.products}
+    costs = np.array(
+        [
+            (
+                prod[it.sku].holding_cost,
+                prod[it.sku].backorder_cost * it.customer_facing,
+                prod[it.sku].lost_sale_cost,
+                prod[it.sku].order_cost,
+                prod[it.sku].unit_cost,
+            )
+            for it in items
+        ]
+    ).reshape(n, 5)
+    return Groups(labels, service, every, network, members, own, service - own, costs)
 
 
 def _var(x: np.ndarray) -> np.ndarray:
@@ -73,11 +88,18 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     w, h = sc.warmup, sc.horizon
     span = h - w
     items = list(chain.items.values())
-    g = groups(chain)
+    g = sc.memo.get("kpi_groups")  # the rows depend on the scenario only: built once, reused by every replication
+    if g is None:
+        g = sc.memo["kpi_groups"] = groups(chain)
     rows = []
     if items:
         rows = _stock_kpis(chain, items, g, w, h, span)
-    index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
+    index = sc.memo.get("kpi_index")
+    if index is None:
+        index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
+        index += [(sup, ALL, k) for sup in chain.suppliers for k in SUPPLIER_KPIS]
+        sc.memo["kpi_index"] = index
+    index = list(index)
     values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
     for sup in chain.suppliers.values():
         ordered = np.asarray(sup.ordered[w:h])
@@ -86,7 +108,6 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
         made = sum(sum(p.produced[w:h]) for p in pools)
         util = made / (cap * span) if pools else np.nan
         var = ordered.var(ddof=1) if span > 1 else np.nan
-        index += [(sup.id, ALL, k) for k in SUPPLIER_KPIS]
         values.append(np.array([ordered.sum(), var, util]))
     return index, (np.concatenate(values) if values else np.zeros(0))
 
@@ -94,33 +115,15 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    def cols(attr: str) -> np.ndarray:  # items x periods of the window, read from the array('d') buffers
-        return np.vstack([np.frombuffer(getattr(it, attr))[w:h] for it in items])
-
-    demand, filled, lost = cols("demand"), cols("filled"), cols("lost")
-    cust_demand, cust_filled = cols("cust_demand"), cols("cust_filled")
-    ordered, n_orders, issued = cols("ordered"), cols("n_orders"), cols("issued")
-    transport, bought = cols("transport"), cols("bought")
+    # flows x items x periods of the window, read from the array('d') buffers in one copy
+    flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
+    x = np.array([np.frombuffer(getattr(it, f)) for f in (*flows, "bought") for it in items])
+    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought = x.reshape(
+        len(flows) + 1, len(items), -1
+    )[:, :, w:h]
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
-    prod = {p.id: p for p in sc.products}
-    costs = np.array(
-        [
-            (
-                prod[it.sku].holding_cost,
-                prod[it.sku].backorder_cost * it.customer_facing,
-                prod[it.sku].lost_sale_cost,
-                prod[it.sku].order_cost,
-                prod[it.sku].unit_cost,
-            )
-            for it in items
-        ]
-    )
-    hold, back, lsc, oc, uc = costs.T
-    S, A = g.service, g.every
-    # item and node rows serve everything the item serves; the ALL rows only end customers (a customer-facing item
-    # may also fill downstream nodes' orders, which are not end-customer demand)
-    S_own = np.where(g.network[:, None], 0.0, S)
-    S_cust = S - S_own
+    hold, back, lsc, oc, uc = g.costs.T
+    S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
     with np.errstate(invalid="ignore", divide="ignore"):
         d_g = S_own @ demand + S_cust @ cust_demand
         f_g = S_own @ filled + S_cust @ cust_filled
@@ -143,7 +146,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
             g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
         )
         out["pipeline_avg"] = A @ ints[:, 2] / span
-        out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, A)
+        out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, g.members)
         issued_rate = (A @ issued.sum(1)) / span * sc.periods_per_year
         out["inventory_turns"] = np.where(out["on_hand_avg"] > EPS, issued_rate / out["on_hand_avg"], np.nan)
         out["holding_cost"] = A @ (hold * ints[:, 0])
@@ -165,14 +168,13 @@ def _p95(values: list[float]) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
-def _lead_times(items, A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group: mean and p95 lead time of orders placed in the window and completed; OTIF of orders placed in
     the window whose due date falls within the horizon (orders still open past due count as late)."""
-    n_groups = A.shape[0]
+    n_groups = len(members_of)
     avg, p95, otif = np.full(n_groups, np.nan), np.full(n_groups, np.nan), np.full(n_groups, np.nan)
     done: dict[tuple[int, ...], tuple[float, float, float]] = {}
-    for gi in range(n_groups):
-        members = tuple(np.flatnonzero(A[gi]).tolist())
+    for gi, members in enumerate(members_of):
         if members not in done:  # a single-product node's row equals its item's row
             lts = [x for i in members for x in items[i].lead_times]
             n_due = sum(items[i].due_in_horizon for i in members)

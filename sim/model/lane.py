@@ -25,43 +25,52 @@ from sim.model.records import EventLog
 
 
 class Shipment:
-    """Goods in transit on one lane: ``lines`` of (order, units); arrives at ``arrives`` unless delayed/cancelled."""
+    """Goods in transit on one lane: ``lines`` of (order, units); arrives at ``arrives`` unless delayed/cancelled.
 
-    __slots__ = ("_call", "arrives", "departed", "lane", "lines")
+    The shipment is itself its arrival's entry in SimPy's event queue (``Environment.step`` reads only ``callbacks``
+    and ``_ok``; see sim.model.clock), so a departure costs one object. After a ``delay`` the arrival moves to a
+    :class:`~sim.model.clock.Call` and the shipment's own entry does nothing when it comes up.
+    """
+
+    __slots__ = ("_entry", "arrives", "callbacks", "departed", "lane", "lines")
+    _ok = True
 
     def __init__(self, lane: Lane, lines: list[tuple[Order, float]], departed: float, arrives: float) -> None:
         self.lane = lane
         self.lines = lines
         self.departed = departed
         self.arrives = arrives
-        self._call: Call | None = None
+        self.callbacks = _LAND
+        self._entry: Shipment | Call | None = None  # the queue entry that will land it (None: not in transit)
 
     @property
     def in_transit(self) -> bool:
-        return self._call is not None and not self._call.cancelled
+        return self._entry is not None
 
     def delay(self, by: float) -> None:
         """Arrive ``by`` periods later than planned (``by`` >= 0)."""
         if by < 0:
             raise ValueError(f"a shipment can't be delayed by a negative time ({by})")
-        if not self.in_transit:
+        if self._entry is None:
             raise RuntimeError("this shipment is no longer in transit")
-        self._call.cancel()  # type: ignore[union-attr]
+        if self._entry is not self:
+            self._entry.cancel()  # type: ignore[union-attr]
         self.arrives += by
-        self.lane.schedule_arrival(self)
+        self._entry = call_at(self.lane.env, max(self.arrives - self.lane.env.now, 0.0), RECEIPT, self._arrive)
 
     def cancel(self) -> None:
         """Lose the shipment: it never arrives (its units leave the buyer's pipeline as lost in transit)."""
-        if not self.in_transit:
+        if self._entry is None:
             raise RuntimeError("this shipment is no longer in transit")
-        self._call.cancel()  # type: ignore[union-attr]
-        self._call = None
+        if self._entry is not self:
+            self._entry.cancel()  # type: ignore[union-attr]
+        self._entry = None
         self.lane.in_transit.discard(self)
         for order, qty in self.lines:
             order.buyer.lost_in_transit(order, qty)
 
     def _arrive(self) -> None:
-        self._call = None
+        self._entry = None
         lane = self.lane
         lane.in_transit.discard(self)
         for order, qty in self.lines:
@@ -70,6 +79,15 @@ class Shipment:
                 if qty <= EPS:
                     continue
             order.buyer.receive(order, qty)
+
+
+def _land(shipment: Shipment) -> None:
+    """The shipment's own queue entry came up: it arrives, unless it was delayed (a Call lands it) or cancelled."""
+    if shipment._entry is shipment:
+        shipment._arrive()
+
+
+_LAND = (_land,)
 
 
 class Lane:
@@ -125,14 +143,15 @@ class Lane:
         env = self.env
         self.shipments += 1
         order.buyer.dispatched(qty, self.cost_per_shipment + self.cost_per_unit * qty)
-        now = env.now
+        now = env._now  # SimPy's clock field (the ``now`` property costs a call; pinned in tests/test_engine_v2.py)
         transit = self.transit()
         if self.slowdown != 1.0:
             transit *= self.slowdown
         if self.events is not None:
             self.events.add(now, "ship", self.src, order.sku, qty, self.id, order.ref)
         shipment = Shipment(self, [(order, qty)], now, now + transit)
-        shipment._call = call_at(env, transit, RECEIPT, shipment._arrive)
+        shipment._entry = shipment
+        env.schedule(shipment, RECEIPT, transit)  # type: ignore[arg-type]
         self.in_transit.add(shipment)
 
     def close(self) -> None:
@@ -145,11 +164,6 @@ class Lane:
         held, self._held = self._held, []
         for order, qty in held:
             self.ship(order, qty)
-
-    def schedule_arrival(self, shipment: Shipment) -> None:
-        env = self.env
-        shipment._call = call_at(env, max(shipment.arrives - env.now, 0.0), RECEIPT, shipment._arrive)
-        self.in_transit.add(shipment)
 
     def _release(self) -> None:
         if self.closed:

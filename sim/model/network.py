@@ -36,6 +36,9 @@ class SupplyChain:
         self.seed = seed
         self.env = env = simpy.Environment()
         horizon = sc.horizon
+        plan = sc.memo.get("build_plan")  # what the scenario implies beyond its fields: derived once per scenario
+        if plan is None:
+            plan = sc.memo["build_plan"] = _Plan(sc)
         # keyed by lane id; each lane draws transit times from its own stream (adding a lane moves no other draws)
         self.lanes: dict[str, Lane] = {
             ln.id: Lane(
@@ -56,7 +59,7 @@ class SupplyChain:
             if isinstance(node, SupplierNode):
                 times = {
                     sku: _sampler(node.production_time_of(sku), seed, "production", node.id, sku)
-                    for sku in _served(sc, node.id)
+                    for sku in plan.served[node.id]
                 }
                 self.suppliers[node.id] = Supplier(env, node.id, node.capacity, times, horizon)
         self.items: dict[tuple[str, str], StockItem] = {}
@@ -64,7 +67,7 @@ class SupplyChain:
         stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
         for node in stock_nodes:
             point = self.stock_points[node.id] = StockPoint(node.id, node.type, node.region)
-            for sku in _ordered(sc, node):
+            for sku in plan.products[node.id]:
                 policy = node.policy[sku].build() if sku in node.policy else None
                 initial = node.initial_stock.get(sku, policy.target if policy else 0.0)
                 self.items[node.id, sku] = point.items[sku] = StockItem(
@@ -80,13 +83,14 @@ class SupplyChain:
                     record_log=record_log,
                 )
         for node in stock_nodes:
-            for sku, sources in node.sources.items():
+            for sku in node.sources:
                 item = self.items[node.id, sku]
                 if sku in node.sourcing:
                     item.sourcing = node.sourcing[sku].build()
-                twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
-                for src in sources:
-                    item.sources.append(self._link(node.id, sku, src, twice))
+                for src, external, lane_id, delay, promised, expected, key in plan.links[node.id, sku]:
+                    target = self.suppliers[src.node] if external else self.items[src.node, sku]
+                    link = SourceLink(target, self.lanes[lane_id], src.share, delay, promised, external, expected, key)
+                    item.sources.append(link)
         self.baskets: list[BasketBook] = []
         for node in stock_nodes:
             point = self.stock_points[node.id]
@@ -117,19 +121,6 @@ class SupplyChain:
                 if proc is not None:
                     self.arrival_processes.append(proc)
 
-    def _link(self, node_id: str, sku: str, src, twice: set[str]) -> SourceLink:
-        sc = self.scenario
-        lane_spec = sc.lane(src.node, node_id, src.lane)
-        upstream = sc.node(src.node)
-        external = isinstance(upstream, SupplierNode)
-        target = self.suppliers[src.node] if external else self.items[src.node, sku]
-        made = upstream.production_time_of(sku).mean if external else 0.0
-        expected = src.order_delay + made + lane_spec.transit.mean
-        promised = expected if src.promised_lead_time is None else src.promised_lead_time
-        lane = self.lanes[lane_spec.id]
-        key = lane_spec.id if src.node in twice else src.node
-        return SourceLink(target, lane, src.share, src.order_delay, promised, external, expected, key)
-
     def _preload_pipelines(self, stock_nodes: list[StockNode]) -> None:
         """``initial_pipeline: steady``: goods in transit over each source's expected lead time; on hand defaults
         to the policy target minus that pipeline (never below 0)."""
@@ -157,6 +148,32 @@ class SupplyChain:
 def _sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:
     # a constant needs no stream (and creating one is the costliest part of building a small model)
     return dist.sampler(None) if dist.is_constant else dist.sampler(stream(seed, *key))  # type: ignore[arg-type]
+
+
+class _Plan:
+    """The parts of building a replication that depend on the scenario only (kept in ``scenario.memo``)."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.served = {n.id: _served(sc, n.id) for n in sc.nodes if isinstance(n, SupplierNode)}
+        stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
+        self.products = {n.id: _ordered(sc, n) for n in stock_nodes}
+        # per item, its sources: (source spec, external, lane id, order delay, promised and expected lead time, key)
+        self.links: dict[tuple[str, str], list[tuple]] = {}
+        for node in stock_nodes:
+            for sku, sources in node.sources.items():
+                twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
+                self.links[node.id, sku] = [_link(sc, node.id, sku, src, twice) for src in sources]
+
+
+def _link(sc: Scenario, node_id: str, sku: str, src, twice: set[str]) -> tuple:
+    lane_spec = sc.lane(src.node, node_id, src.lane)
+    upstream = sc.node(src.node)
+    external = isinstance(upstream, SupplierNode)
+    made = upstream.production_time_of(sku).mean if external else 0.0
+    expected = src.order_delay + made + lane_spec.transit.mean
+    promised = expected if src.promised_lead_time is None else src.promised_lead_time
+    key = lane_spec.id if src.node in twice else src.node  # a node reached by two lanes: name the source by lane
+    return (src, external, lane_spec.id, src.order_delay, promised, expected, key)
 
 
 def _served(sc: Scenario, supplier: str) -> list[str]:

@@ -12,6 +12,8 @@ import zlib
 
 import numpy as np
 
+from sim.errors import ArgumentError
+
 
 def replication_seed(base_seed: int, replication: int) -> np.random.SeedSequence:
     """Seed of replication ``i`` of a batch: ``SeedSequence(base_seed).spawn(i + 1)[i]``."""
@@ -19,7 +21,12 @@ def replication_seed(base_seed: int, replication: int) -> np.random.SeedSequence
 
 
 def as_seed(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
-    return seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    """A replication's SeedSequence from a non-negative integer (or the SeedSequence itself)."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ArgumentError(f"seed: a non-negative integer or a numpy SeedSequence; got {seed!r}")
+    return np.random.SeedSequence(int(seed))
 
 
 def stream(seed: np.random.SeedSequence, *key: str) -> np.random.Generator:

@@ -34,7 +34,7 @@ class FixedSplit(SourcingRule):
     """Every order goes to every source, ``share`` of the units each (shares sum to 1: checked by the schema)."""
 
     class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True)
+        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def split(self, total, sources):
         if len(sources) == 1:

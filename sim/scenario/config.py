@@ -8,6 +8,7 @@ validated with the pydantic schema, so every override is checked too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +97,16 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
+def safe_dirname(text: str) -> str:
+    """A sweep job's directory name from its overrides: one path component, no ``..``, no separators."""
+    name = re.sub(r"[^A-Za-z0-9=,._+-]+", "_", str(text)).replace("..", "_").strip(".")
+    return name[:150] or "job"
+
+
 def register_configs() -> None:
-    """Register the schema and the scenario library in Hydra's ConfigStore (idempotent)."""
+    """Register the schema, the scenario library and the run-directory resolver (idempotent)."""
+    if not OmegaConf.has_resolver("supplysim_dirname"):
+        OmegaConf.register_new_resolver("supplysim_dirname", safe_dirname)
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)
     for name, path in library().items():
@@ -107,6 +116,71 @@ def register_configs() -> None:
         except ScenarioError:
             continue  # reported when selected: build_scenario re-reads and validates it
         cs.store(group="scenario", name=name, node=data)
+
+
+OPTIONAL_GROUPS = ("debug", "experiment")  # optional in the defaults list: Hydra would ignore an unknown option
+FILE_KEY = "_file_"  # set in a user's scenario file registered as a scenario option: where it came from
+_SWEEP_FUNCTIONS = ("choice(", "range(", "interval(", "glob(", "sort(", "shuffle(", "tag(")
+
+
+def prepare_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
+    """Check command-line overrides before Hydra sees them, and make ``scenario_file=`` a scenario option.
+
+    - ``${...}`` is refused in every override value (nothing from the environment or other keys leaks in);
+    - an unknown option of an optional group (``debug=quik``) is refused with the known options;
+    - ``scenario_file=PATH`` (or a comma list of paths in a sweep) reads each file, checks it is data, registers it
+      as an option of the ``scenario`` group named after the file and selects it, so ``scenario.*`` overrides, sweeps
+      and the run directory's name work on a user's file exactly as on a library scenario.
+    """
+    out = []
+    for ov in overrides:
+        if ov.startswith("-") or "=" not in ov:
+            out.append(ov)  # a flag (-m, --cfg) or a flag's argument
+            continue
+        key, _, value = ov.partition("=")
+        bare = key.lstrip("+~")
+        if "${" in value:
+            raise ConfigError(
+                f"{bare}: interpolations like {value!r} are not allowed in overrides (give the value itself)"
+            )
+        if bare in OPTIONAL_GROUPS and value not in ("", "null"):
+            known = sorted(p.stem for p in (conf_dir() / bare).glob("*.yaml"))
+            for option in value.split(","):
+                if option not in known:
+                    raise ConfigError(f"{bare}={option}: no such option; known: {', '.join(known)}")
+        if bare == "scenario_file":
+            if value.startswith(_SWEEP_FUNCTIONS):
+                raise ConfigError("scenario_file: sweep over files with a comma list (scenario_file=a.yaml,b.yaml)")
+            names = [register_file(Path(v)) for v in value.split(",")]
+            out.append(f"scenario={','.join(names)}")
+            continue
+        out.append(ov)
+    return out
+
+
+def register_file(path: Path) -> str:
+    """Register a user's scenario file as an option of the ``scenario`` group; return the option's name."""
+    path = path.expanduser().resolve()
+    if path.is_dir():
+        raise ScenarioError(f"scenario_file: {path} is a directory, not a scenario file")
+    if not path.is_file():
+        raise ScenarioError(f"scenario_file: no such file: {path}")
+    data = read_yaml(path)
+    reject_code(data)
+    return register_data({**data, FILE_KEY: str(path)}, path.stem)
+
+
+def register_data(data: dict[str, Any], stem: str) -> str:
+    """Register scenario data as an option of the ``scenario`` group under a fresh name derived from ``stem``."""
+    cs = ConfigStore.instance()
+    taken = set(library()) | set(cs.list("scenario"))
+    base = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "scenario"
+    name, n = base, 1
+    while f"{name}.yaml" in taken or name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    cs.store(group="scenario", name=name, node=data)
+    return name
 
 
 def build_scenario(cfg: DictConfig) -> Scenario:
@@ -121,11 +195,14 @@ def build_scenario(cfg: DictConfig) -> Scenario:
             raise ScenarioError(f"scenario: none selected; known: {', '.join(library())}")
         data = OmegaConf.to_container(cfg.scenario, resolve=False)  # refuse ${...} before anything resolves it
         name = str(data.get("name", "")) if isinstance(data, dict) else ""
+        file = data.pop(FILE_KEY, None) if isinstance(data, dict) else None
         lib = library()
-        base_dir = lib[name].parent if name in lib else Path.cwd()
-        source = f"scenario {name!r}"
+        if file is not None:  # a user's file, registered by prepare_overrides: relative paths are from its folder
+            base_dir, source = Path(file).parent, str(file)
+        else:
+            base_dir, source = (lib[name].parent if name in lib else Path.cwd()), f"scenario {name!r}"
     extra = disruption_specs(cfg)
-    if extra:
+    if extra and isinstance(data, dict):
         data["disruptions"] = [*(data.get("disruptions") or []), *extra]
     reject_code(data)
     for key in ("horizon", "warmup"):
@@ -162,18 +239,26 @@ def disruption_specs(cfg: DictConfig) -> list[Any]:
     return specs
 
 
-def compose_config(scenario: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
+def compose_config(
+    scenario: str | Path | dict[str, Any] | None = None, overrides: list[str] | tuple[str, ...] = ()
+) -> DictConfig:
     """Compose the config like the CLI does (Hydra compose API; independent of the working directory)."""
     register_configs()
+    if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):
+        raise ConfigError(f"overrides: a list of 'key=value' strings, e.g. ['mc.replications=200']; got {overrides!r}")
     extra = []
-    if scenario is not None:
+    if isinstance(scenario, dict):
+        reject_code(scenario)
+        extra.append(f"scenario={register_data(dict(scenario), str(scenario.get('name') or 'scenario'))}")
+    elif scenario is not None:
         if Path(str(scenario)).suffix in (".yaml", ".yml") or Path(str(scenario)).is_file():
             extra.append(f"scenario_file={Path(scenario).resolve()}")
         else:
             extra.append(f"scenario={scenario}")
+    final = prepare_overrides([*extra, *overrides])
     try:
         with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3", job_name="supplysim"):
-            return compose(config_name="config", overrides=[*extra, *overrides])
+            return compose(config_name="config", overrides=final)
     except (HydraException, OmegaConfBaseException) as exc:
         cause = f": {exc.__cause__}" if exc.__cause__ else ""
         raise ConfigError(f"{exc}{cause}".replace("\n\n", "\n")) from None

@@ -43,7 +43,7 @@ DEMANDS: Registry[type[DemandProcess]] = Registry("demand process", "kind")
 @DEMANDS.register("periodic")
 class Periodic(DemandProcess):
     class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True)
+        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
         quantity: Dist
 
     @staticmethod
@@ -58,7 +58,7 @@ class Periodic(DemandProcess):
 @DEMANDS.register("poisson_process")
 class PoissonProcess(DemandProcess):
     class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True)
+        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
         rate: float = Field(gt=0)
         size: Dist = Dist(dist="constant", value=1)
 
@@ -75,7 +75,7 @@ class PoissonProcess(DemandProcess):
 @DEMANDS.register("empirical")
 class Empirical(DemandProcess):
     class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True)
+        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
         values: list[float] = Field(min_length=1)
         file: str | None = None  # where the values were read from (kept for the record)
         column: str | None = None
@@ -101,13 +101,19 @@ def read_series(path: Path, column: str | None) -> list[float]:
 
     if not path.is_file():
         raise ValueError(f"demand file not found: {path}")
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = "it is empty" if isinstance(exc, pd.errors.EmptyDataError) else f"it is not a UTF-8 CSV table ({exc})"
+        raise ValueError(f"demand file {path}: can't read a demand series: {reason}") from None
+    if frame.empty:
+        raise ValueError(f"demand file {path}: no rows of demand")
     col = column or frame.columns[-1]
     if col not in frame.columns:
         raise ValueError(f"column {col!r} not in {path.name}; columns: {', '.join(map(str, frame.columns))}")
     values = pd.to_numeric(frame[col], errors="coerce")
-    if values.isna().any() or (values < 0).any() or values.empty:
-        raise ValueError(f"{path.name}:{col} must hold numbers >= 0")
+    if values.isna().any() or (values < 0).any() or values.empty or not np.isfinite(values).all():
+        raise ValueError(f"{path.name}:{col} must hold finite numbers >= 0 (no blanks, NaN or inf)")
     return values.astype(float).tolist()
 
 

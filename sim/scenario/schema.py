@@ -8,15 +8,17 @@ processes) is picked by name from the project's registries. Every field is docum
 from __future__ import annotations
 
 import graphlib
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
 
-from sim.errors import ScenarioError
+from sim.errors import ArgumentError, ScenarioError
 from sim.model.policy import PolicySpec
 from sim.model.sourcing import SourcingSpec
+from sim.scenario import limits
 from sim.scenario.demand import DemandSpec
 from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
@@ -30,7 +32,7 @@ SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSa
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Product(_Model):
@@ -167,6 +169,23 @@ class Scenario(_Model):
             raise ValueError("\n".join(problems))
         return self
 
+    # -- derived data ----------------------------------------------------------------------------------
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """A cache for what the model layer derives from this (frozen) scenario once instead of per replication,
+        e.g. the KPI row layout. Not part of the data: not compared, not pickled, not copied."""
+        return {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "memo"}
+        return state
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("memo", None)  # a copy with other data must not inherit this one's derived data
+        return copy
+
     # -- convenience lookups -------------------------------------------------------------------------
     def node(self, node_id: str) -> SupplierNode | StockNode:
         return next(n for n in self.nodes if n.id == node_id)
@@ -222,7 +241,7 @@ def _cross_references(sc: Scenario) -> list[str]:
         pair_lanes.setdefault((ln.from_, ln.to), []).append(ln.id)
     graph: dict[str, set[str]] = {n: set() for n in ids}
     for i, node in enumerate(sc.nodes):
-        where = f"nodes[{i}] ({node.id})"
+        where = f"nodes[{i}] (id: {node.id})"
         if isinstance(node, SupplierNode):
             caps = node.capacity if isinstance(node.capacity, dict) else {}
             times = node.production_time if isinstance(node.production_time, dict) else {}
@@ -338,36 +357,74 @@ def reject_code(data: Any, path: str = "") -> None:
             reject_code(v, sub)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            reject_code(v, f"{path}[{i}]")
+            reject_code(v, f"{path}[{i}]{_element_id(v, [])}")
     elif isinstance(data, str) and "${" in data:
         raise ScenarioError(f"{path}: interpolations like {data!r} are not allowed in a scenario (scenarios are data)")
 
 
+class _Loader(SAFE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, refusing duplicate keys in a mapping (YAML would silently keep the last one)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], yaml.Node] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    seen = first.setdefault((key_node.tag, key_node.value), key_node)
+                    if seen is not key_node:
+                        raise yaml.constructor.ConstructorError(
+                            None,
+                            None,
+                            f"duplicate key {key_node.value!r} (first at line {seen.start_mark.line + 1})",
+                            key_node.start_mark,
+                        )
+        return super().construct_mapping(node, deep=deep)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Safe-load a YAML mapping, with the file and line in any error."""
+    """Safe-load a YAML mapping, with the file and line in any error; bounded in size, nesting and aliases."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if path.is_dir():
+            raise ScenarioError(f"{path}: is a directory, not a scenario file")
+        if size > limits.max_file_bytes:
+            raise ScenarioError(
+                f"{path}: {size / 2**20:.1f} MB is larger than the {limits.max_file_bytes / 2**20:.0f} MB a scenario "
+                f"file may have (raise it with {limits.ENV_FILE_MB}=<MB>)"
+            )
+        raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{path}: can't read the file ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)  # a safe loader (C or pure Python)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); scenario files are UTF-8 "
+            "YAML: save it as UTF-8"
+        ) from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # a safe loader (C or pure Python)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(f"{where}: malformed YAML: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: nested too deeply to read (limit {limits.max_depth} levels)") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a scenario must be a YAML mapping (name, horizon, products, nodes, lanes)")
+    limits.check_tree(data, str(path))
     return data
 
 
 def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str = "scenario") -> Scenario:
     """Validate a plain dict; raise one ``ScenarioError`` listing every problem with its field path."""
+    limits.check_tree(data, source)
     reject_code(data)
     try:
         return Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
     except ValidationError as exc:
-        raise ScenarioError(f"{source} is invalid:\n" + _format(exc)) from None
+        raise ScenarioError(f"{source} is invalid:\n" + _format(exc, data)) from None
 
 
 def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
@@ -376,6 +433,8 @@ def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
         return src
     if isinstance(src, dict):
         return validate(src)
+    if not isinstance(src, str | Path):
+        raise ArgumentError(f"scenario: a path, a library scenario name, a dict or a Scenario; got {src!r}")
     path = Path(src)
     if not path.is_file():
         lib = library()
@@ -415,18 +474,38 @@ def _allowed_fields(loc: tuple) -> str:
     return ""
 
 
-def _format(exc: ValidationError) -> str:
+def _element_id(data: Any, path: list) -> str:
+    """`` (id: hub)`` for a list element of the input that has an ``id`` (or ``from``/``to`` for a lane)."""
+    here = data
+    for key in path:
+        try:
+            here = here[key]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if not isinstance(here, dict):
+        return ""
+    if "id" in here:
+        return f" (id: {here['id']})"
+    if "from" in here and "to" in here:
+        return f" ({here['from']} -> {here['to']})"
+    return ""
+
+
+def _format(exc: ValidationError, data: Any = None) -> str:
     entries = []  # (loc, message, union field it belongs to or None, is a bare type mismatch)
     for e in exc.errors():
         loc, union = "", None
+        walked: list = []  # the loc parts that are keys of the input data
         for part in e["loc"]:
             if isinstance(part, int):
-                loc += f"[{part}]"
+                walked.append(part)
+                loc += f"[{part}]" + _element_id(data, walked)
             elif part in _NODE_TAGS or part in ("one_distribution", "per_product") or part.startswith("function-"):
                 continue
             elif _branch_tag(part):
                 union = loc
             else:
+                walked.append(part)
                 loc += f".{part}" if loc else str(part)
         msg = str(e["msg"]).replace("Value error, ", "")
         if e["type"] == "extra_forbidden":

@@ -1,0 +1,62 @@
+"""How much memory one replication needs, checked before anything runs (an absurd horizon is refused up front).
+
+The model keeps per-period buffers for every stock item (ten ``array('d')`` flows: 80 bytes per period), per-period
+lists at suppliers and pre-drawn demand (~32 bytes per period and stream), and, with time series, the state log and
+the table built from it (~250 bytes per period and item, measured on the showcase). The estimate is deliberately
+simple and on the high side; the limit is the machine's physical memory (or the process's address-space limit, if
+lower), shared by the workers that run replications at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+
+from sim.errors import ConfigError
+from sim.scenario.schema import Scenario, StockNode, SupplierNode
+
+BYTES_PER_ITEM_PERIOD = 80
+BYTES_PER_STREAM_PERIOD = 32
+BYTES_PER_SERIES_ITEM_PERIOD = 250
+
+
+def replication_bytes(scenario: Scenario, *, timeseries: bool) -> int:
+    """Estimated peak memory of one replication of ``scenario``."""
+    stock = [n for n in scenario.nodes if isinstance(n, StockNode)]
+    items = sum(len(n.products) for n in stock)
+    streams = sum(len(n.demand) for n in stock) + sum(isinstance(n, SupplierNode) for n in scenario.nodes) * 2
+    per_period = items * (BYTES_PER_ITEM_PERIOD + (BYTES_PER_SERIES_ITEM_PERIOD if timeseries else 0))
+    per_period += streams * BYTES_PER_STREAM_PERIOD
+    return (scenario.horizon + 1) * per_period
+
+
+def available_bytes() -> int | None:
+    """Memory this process could have: the machine's physical memory, capped by RLIMIT_AS (None if unknown)."""
+    found = []
+    with contextlib.suppress(ValueError, OSError, AttributeError):  # sysconf names differ off Linux
+        found.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY:
+        found.append(soft)
+    return min(found) if found else None
+
+
+def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> None:
+    """Refuse a run whose replications would not fit in memory, with the estimate and the limit."""
+    need = replication_bytes(scenario, timeseries=timeseries) * max(workers, 1)
+    have = available_bytes()
+    if have is not None and need > have:
+        who = f"{workers} workers x one replication" if workers > 1 else "one replication"
+        raise ConfigError(
+            f"horizon={scenario.horizon}: {who} would need ~{_size(need)} of memory; this machine has {_size(have)}."
+            f" Shorten the horizon, lower mc.n_jobs, or run fewer items."
+        )
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover - the loop always returns
