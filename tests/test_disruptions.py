@@ -414,3 +414,11 @@ def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
     assert usable_stock(open_, snapshot) == {"w": 60.0}
     data["disruptions"] = [{"kind": "lane_closure", "lane": "hub->r", "start": 5, "duration": 10}]
     assert usable_stock(build(data), snapshot) == {"w": 10.0}
+
+
+def test_batch_report_shows_the_resilience_block(tmp_path):
+    """A disrupted scenario's batch report gets a resilience table (network rows, paired)."""
+    batch = sim.run("regional_disruption", ["mc.replications=3", "mc.series_replications=3"], out_dir=tmp_path)
+    assert batch.values_of("time_to_survive").shape == (3,)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Resilience (network)" in html and "Time to survive" in html

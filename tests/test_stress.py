@@ -141,3 +141,12 @@ def test_bad_stress_settings_exit_2_and_write_nothing(tmp_path, override, expect
 def test_settings_validation_names_the_key():
     with pytest.raises(ConfigError, match=r"stress.duration: Input should be greater than 0"):
         StressSettings.from_config({"duration": -1})
+
+
+@pytest.mark.dask
+def test_dask_backend_gives_the_same_table():
+    """``mc.backend=dask`` (a LocalCluster of 2 workers) runs the same tasks: the same table as in-process."""
+    pytest.importorskip("distributed")
+    a = run_stress(two_products(), SETTINGS, {"replications": 6, "backend": "dask", "n_jobs": 2}, progress=False)
+    b = run_stress(two_products(), SETTINGS, {"replications": 6}, progress=False)
+    pd.testing.assert_frame_equal(a.table, b.table)

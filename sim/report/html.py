@@ -258,6 +258,8 @@ def write_report(
     name = str(name or "Scenario")
 
     headline = _kpi_rows(est, variants, [k for k in HEADLINE_KPIS if k in {key[3] for key in est}])
+    # scenarios with disruptions: the paired resilience block (docs/disruptions.md)
+    resilience = _kpi_rows(est, variants, [k for k in catalog.RESILIENCE_KPIS if any(key[3] == k for key in est)])
     retailer_rows = []
     for node in _retailers(scenario, est):
         for v in variants:
@@ -282,6 +284,7 @@ def write_report(
         variants=variants,
         show_variants=len(variants) > 1,
         headline=headline,
+        resilience=resilience,
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         has_bands=bool(panels),
