@@ -48,7 +48,7 @@ class Disruptions:
         for spec in specs:
             if spec.kind == "demand_shock":
                 self.shocks.append(spec.params)
-            rng = stream(seed, "disruption", spec.label)
+            rng = stream(seed, "disruption")
             env.process(PLAYERS[spec.kind](self, spec, rng))
 
     # -- bookkeeping -------------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ class Disruptions:
             self.snapshot = {key: it.on_hand + it.in_transit for key, it in self.chain.items.items()}
         self.windows.append((label, now, self.horizon if end is None else min(end, self.horizon)))
 
-    def down(self, supplier: str, duration: float | None, label: str) -> None:
+    def down(self, supplier: str, duration: float | None) -> None:
         """Take a supplier down now (an interrupt) and raise the control tower's supplier-down alert."""
         self.chain.suppliers[supplier].fail(duration)
         self.tower.supplier_down(supplier)
@@ -110,7 +110,7 @@ def _supplier_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Genera
     p = spec.params
     yield d.env.timeout(p.start)
     d.begin(spec.label, _end(spec))
-    d.down(p.supplier, p.duration, spec.label)
+    d.down(p.supplier, p.duration)
 
 
 def _random_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
@@ -125,7 +125,7 @@ def _random_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
         yield env.timeout(up)
         down = to_repair()
         d.begin(spec.label, env.now + down)
-        d.down(p.supplier, down, spec.label)
+        d.down(p.supplier, down)
         yield env.timeout(down)
 
 
@@ -144,10 +144,10 @@ def _markov_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
         down = periods(p.p_recover)
         if not math.isfinite(down):
             d.begin(spec.label, None)
-            d.down(p.supplier, None, spec.label)
+            d.down(p.supplier, None)
             return
         d.begin(spec.label, env.now + down)
-        d.down(p.supplier, down, spec.label)
+        d.down(p.supplier, down)
         yield env.timeout(down)
         fail_at = env.now + periods(p.p_fail)
 
@@ -202,7 +202,7 @@ def _regional_event(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generat
     yield d.env.timeout(p.start)
     d.begin(spec.label, _end(spec))
     for sup in suppliers:
-        d.down(sup, p.duration, spec.label)
+        d.down(sup, p.duration)
     for lane in lanes:
         d.close(lane, p.in_transit == "held", p.duration)
     if p.duration is not None:
@@ -237,9 +237,18 @@ def _quality_excursion(d: Disruptions, spec: DisruptionSpec, rng: np.random.Gene
 
     for lane in d.chain.lanes.values():
         if lane.src == p.supplier:
-            lane.inspect = inspect
+            lane.inspect = inspect if lane.inspect is None else _both(lane.inspect, inspect)
     yield d.env.timeout(p.start)
     d.begin(spec.label, end)
+
+
+def _both(first: Callable, second: Callable) -> Callable:
+    """Two quality excursions on one supplier's lanes: the units the first lets through meet the second."""
+
+    def inspect(shipment: Shipment, order: Order, qty: float) -> float:
+        return second(shipment, order, first(shipment, order, qty))
+
+    return inspect
 
 
 # kind -> process; every kind of sim.scenario.disruptions.DISRUPTIONS has one (tests/test_disruptions.py checks)
