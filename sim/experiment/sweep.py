@@ -40,8 +40,12 @@ def compare_sweep(root: Path, *, confidence: float = 0.95) -> Path | None:
     tables = job_tables(root)
     if len(tables) < 2:
         return None
-    names = short_labels([str(t["variant"].iloc[0]) for t in tables])
-    tables = [t.assign(variant=t["variant"].map(names)) for t in tables]
+    labels = [str(t["variant"].iloc[0]) for t in tables]
+    names = short_labels(labels)
+    shown = [names[label] for label in labels]
+    if len(set(shown)) < len(shown):  # the same variant= in every job: tell the jobs apart by number
+        shown = [f"{name} #{i}" for i, name in enumerate(shown)]
+    tables = [t.assign(variant=name) for t, name in zip(tables, shown, strict=True)]
     comparison = compare(tables, confidence=confidence)
     comparison.to_csv(root / "comparison.csv", index=False)
     scenarios = ", ".join(dict.fromkeys(str(s) for t in tables for s in t["scenario"].unique()))

@@ -175,6 +175,8 @@ def register_data(data: dict[str, Any], stem: str) -> str:
     cs = ConfigStore.instance()
     taken = set(library()) | set(cs.list("scenario"))
     base = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "scenario"
+    if not base[0].isalpha() or base.lower() in ("inf", "nan", "true", "false", "null"):
+        base = f"file_{base}"  # Hydra's override grammar would read it as a number, a bool or null
     name, n = base, 1
     while f"{name}.yaml" in taken or name in taken:
         n += 1
