@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -21,7 +22,11 @@ def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False)
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
     settings = StressSettings.from_config(OmegaConf.to_container(cfg.stress, resolve=True))
-    result = run_stress(scenario, settings, mc)
+    try:
+        result = run_stress(scenario, settings, mc)
+    except KeyboardInterrupt:  # the pool is already stopped; a half-finished ranking is not worth writing
+        print("supplysim: stress test interrupted; nothing written", file=sys.stderr)
+        raise SystemExit(130) from None
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         result.write(out_dir)

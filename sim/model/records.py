@@ -8,7 +8,8 @@ synchronisation, time-to-recover) and users who want to trace one order switch i
 |---|---|
 | ``t`` | simulation time |
 | ``event`` | ``order`` (placed), ``ship`` (departed on a lane), ``receive``, ``stockout`` (customer demand |
-|  | not met from stock at once), ``down`` / ``up`` (a supplier's outage) |
+|  | not met from stock at once), ``down`` / ``up`` (a supplier's outage), ``alert`` (early warning, |
+|  | sim.model.warning: ``via`` names the alert) |
 | ``node`` | the node acting: the buyer (order, receive, stockout), the lane's origin (ship), the supplier (down, up) |
 | ``sku`` | the product ('' for down/up) |
 | ``qty`` | units (0 for down/up) |
