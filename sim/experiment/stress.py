@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,6 +35,7 @@ from scipy import stats
 
 from sim.errors import ConfigError
 from sim.experiment.backends import resolve_jobs
+from sim.experiment.tasks import TaskPool
 from sim.model import kpi as kpi_mod
 from sim.model import resilience
 from sim.model.disruption import regional_targets
@@ -222,69 +223,6 @@ def _curve(rec: resilience.ServiceRecord, window: int) -> np.ndarray:
     return resilience._rolling(f, d, window)[0].astype(np.float32)
 
 
-# ------------------------------------------------------------------------------------------------- running tasks
-class _Pool:
-    """Tasks on n_jobs local processes (loky, as the batch runner), on Dask, or here (n_jobs=1)."""
-
-    def __init__(self, backend: str, n_jobs: int, address: str | None) -> None:
-        self.backend, self.client, self.cluster, self.executor = backend, None, None, None
-        if backend == "dask":
-            import logging
-
-            from distributed import Client, LocalCluster
-
-            if address is None:  # as the batch runner: a LocalCluster of single-threaded worker processes
-                self.cluster = LocalCluster(
-                    n_workers=n_jobs,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    host="127.0.0.1",
-                    silence_logs=logging.WARNING,
-                )
-                address = self.cluster.scheduler_address
-            self.client = Client(address, set_as_default=False)
-            self.workers = max(1, sum(self.client.nthreads().values()))
-        elif n_jobs > 1:
-            import os
-
-            from joblib.externals.loky import get_reusable_executor
-
-            from sim.experiment.backends import _worker_init
-
-            self.executor = get_reusable_executor(
-                max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),)
-            )
-            self.workers = n_jobs
-        else:
-            self.workers = 1
-
-    def map(self, fn: Callable[..., TaskResult], tasks: list[tuple]) -> Iterator[TaskResult]:
-        if self.client is not None:
-            from distributed import as_completed
-
-            futures = [self.client.submit(fn, *t, pure=False) for t in tasks]
-            for fut in as_completed(futures, loop=self.client.loop):
-                yield fut.result()
-                fut.release()
-        elif self.executor is not None:
-            from concurrent.futures import as_completed
-
-            for fut in as_completed([self.executor.submit(fn, *t) for t in tasks]):
-                yield fut.result()
-        else:
-            for t in tasks:
-                yield fn(*t)
-
-    def close(self, abort: bool = False) -> None:
-        if self.client is not None:
-            self.client.close()
-            if self.cluster is not None:
-                self.cluster.close()
-        elif self.executor is not None and abort:
-            self.executor.shutdown(wait=True, kill_workers=True)
-
-
 # ------------------------------------------------------------------------------------------------- the stress test
 @dataclass
 class StressResult:
@@ -378,7 +316,7 @@ def run_stress(
     show = mc.progress if progress is None else progress
     show = sys.stderr.isatty() if show is None else show
     bars = _bars(elems, limit, show)
-    pool = _Pool(mc.backend, resolve_jobs(mc.n_jobs), mc.address)
+    pool = TaskPool(mc.backend, resolve_jobs(mc.n_jobs), mc.address)
     began = time.perf_counter()
     done: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
     curves: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
