@@ -422,3 +422,13 @@ def test_batch_report_shows_the_resilience_block(tmp_path):
     assert batch.values_of("time_to_survive").shape == (3,)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Resilience (network)" in html and "Time to survive" in html
+
+
+def test_a_disruption_that_never_happens_has_no_impact():
+    """A Markov outage with p_fail 0 never starts: no drop (TTS NaN), TTR 0, no losses, full availability."""
+    data = single_stage({"kind": "base_stock", "level": 10}, const(4), transit=1, horizon=20)
+    data["disruptions"] = [{"kind": "markov_outage", "supplier": "f", "p_fail": 0, "p_recover": 0.5}]
+    k = kpi_dict(run(data))
+    assert math.isnan(k["r", "w", "time_to_survive"]) and math.isnan(k["ALL", "ALL", "tts_stock_cover"])
+    assert k["r", "w", "time_to_recover"] == 0 and k["r", "w", "lost_sales_during"] == 0
+    assert k["f", "ALL", "supplier_availability"] == 1

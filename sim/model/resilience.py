@@ -136,7 +136,9 @@ def compare(
     out: dict[str, np.ndarray] = {}
     d_d, f_d, d_b, f_b = M @ dis.demand, M @ dis.filled, M @ base.demand, M @ base.filled
     unmet_d, unmet_b = d_d - f_d, d_b - f_b
-    extra = (unmet_d - unmet_b)[:, k0:]
+    # a disruption that never happened (start = H): an empty window, padded with one column of "no difference"
+    pad = np.zeros((M.shape[0], 1)) if k0 >= h else np.zeros((M.shape[0], 0))
+    extra = np.hstack([(unmet_d - unmet_b)[:, k0:], pad])
     n_rows = len(g.labels)
     tts = np.full(n_rows, np.nan)
     hit = extra > EPS
@@ -145,7 +147,7 @@ def compare(
     tts[has] = first[has] + k0 - start
     out["time_to_survive"] = tts
     rf_d, rf_b = _rolling(f_d, d_d, window), _rolling(f_b, d_b, window)
-    bad = (rf_d < rf_b - tolerance - EPS)[:, k0:]
+    bad = np.hstack([(rf_d < rf_b - tolerance - EPS)[:, k0:], pad.astype(bool)])
     last = bad.shape[1] - 1 - bad[:, ::-1].argmax(axis=1)
     out["time_to_recover"] = np.where(bad.any(axis=1), last + 1 + k0 - start, 0.0)
     out["lost_sales_during"] = (M @ (dis.lost - base.lost))[:, k0:].sum(axis=1)
@@ -162,6 +164,8 @@ def stock_cover(
 ) -> np.ndarray:
     """``tts_stock_cover`` per row: item rows their own stock over their own demand rate; a product row all its
     stock (every stock node) over the network's customer demand rate; the network row the minimum over products."""
+    if not snapshot:  # no disruption began: there is no start to measure the cover at
+        return np.full(len(labels), np.nan)
     by_sku_stock: dict[str, float] = {}
     by_sku_rate: dict[str, float] = {}
     for (_, sku), units in snapshot.items():
