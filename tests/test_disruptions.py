@@ -343,6 +343,10 @@ def test_tts_optimal_from_a_scenario():
         ({"kind": "supplier_outage", "supplier": "f", "start": float("nan")}, "start: Input should be a finite number"),
         ({"kind": "flood", "start": 1}, "unknown disruption 'flood'; known: capacity_loss, demand_shock"),
         ({"kind": "capacity_loss", "supplier": "f", "fraction": 0.5}, "has no capacity to lose"),
+        (
+            {"kind": "random_outage", "supplier": "f", "time_to_failure": const(0), "repair_time": const(1)},
+            "time_to_failure must have a mean > 0",
+        ),
         ({"kind": "demand_shock", "multiplier": 2, "nodes": ["f"]}, "'f' is not a node with demand; known: r"),
     ],
 )

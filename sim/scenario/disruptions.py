@@ -68,6 +68,14 @@ class RandomOutage(Disruption):
         start: Time = 0.0
         end: Time | None = None
 
+        @model_validator(mode="after")
+        def _positive_means(self) -> RandomOutage.Params:
+            # zero-length cycles would never let time advance
+            for field in ("time_to_failure", "repair_time"):
+                if not getattr(self, field).mean > 0:
+                    raise ValueError(f"{field} must have a mean > 0")
+            return self
+
     targets = ("supplier",)
 
 
