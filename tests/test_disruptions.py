@@ -436,3 +436,13 @@ def test_a_disruption_that_never_happens_has_no_impact():
     assert math.isnan(k["r", "w", "time_to_survive"]) and math.isnan(k["ALL", "ALL", "tts_stock_cover"])
     assert k["r", "w", "time_to_recover"] == 0 and k["r", "w", "lost_sales_during"] == 0
     assert k["f", "ALL", "supplier_availability"] == 1
+
+
+def test_disrupted_batch_same_tables_any_n_jobs():
+    """Disruption draws are per replication: a disrupted batch gives identical KPI tables with 1 or 2 workers."""
+    one = sim.run_batch("regional_disruption", {"replications": 4, "n_jobs": 1})
+    two = sim.run_batch("regional_disruption", {"replications": 4, "n_jobs": 2})
+    assert one.kpis.kpi.isin(["revenue_at_risk", "supplier_availability"]).any()
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(one.kpis, two.kpis)
