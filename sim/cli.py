@@ -114,6 +114,11 @@ def _hydra_entry(cfg: DictConfig) -> None:
         print(f"supplysim: error: {exc}", file=sys.stderr)
         _discard(out_dir)
         sys.exit(EXIT_USAGE)
+    except OSError as exc:  # the output folder became unwritable, the disk is full, ...
+        where = exc.filename or out_dir
+        print(f"supplysim: error: can't write the results to {where}: {exc.strerror or exc}", file=sys.stderr)
+        _discard(out_dir)
+        sys.exit(EXIT_USAGE)
     if batch.stop_reason == "interrupted":
         sys.exit(EXIT_INTERRUPTED)
     if batch.n_failed:

@@ -91,3 +91,14 @@ def test_apply_policy_targets_and_validates():
         apply_policy(sc, "base_stock", apply_to=["nowhere"])
     with pytest.raises(sim.ScenarioError, match="S"):
         apply_policy(sc, "s_S", apply_to=["hub"], params={"s": 9, "S": 5})
+
+
+def test_explicit_params_per_product_override_only_their_value():
+    """policy.params.<key>={sku: value} sets that key for those products; the rest of the sizing stays."""
+    sc = two_retailers()
+    sized = apply_policy(sc, "periodic_order_up_to", apply_to=["s1"], safety_factor=0)
+    out = apply_policy(sc, "periodic_order_up_to", apply_to=["s1"], safety_factor=0, params={"order_up_to": {"p": 99}})
+    got, ref = out.node("s1").policy["p"].model_dump(), sized.node("s1").policy["p"].model_dump()
+    assert got == {**ref, "order_up_to": 99} and ref["order_up_to"] != 99
+    with pytest.raises(ConfigError, match=r"policy.params.order_up_to: unknown product\(s\) q; products: p"):
+        apply_policy(sc, "periodic_order_up_to", params={"order_up_to": {"q": 1}})

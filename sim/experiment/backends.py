@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.errors import ConfigError
 from sim.experiment.stats import SERIES_METRICS
 from sim.model.engine import run_replication
 from sim.model.rng import replication_seed
@@ -101,14 +103,27 @@ def run_chunk(scenario: Scenario, base_seed: int, replications: list[int], serie
     return out
 
 
-def resolve_jobs(n_jobs: int) -> int:
-    """``-1`` means every core this process may use."""
-    if n_jobs != -1:
-        return n_jobs
+def cores() -> int:
+    """The cores this process may use."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def resolve_jobs(n_jobs: int, *, remote: bool = False) -> int:
+    """Worker processes to start here: ``-1`` means every core; more than the cores is capped (with one line on
+    stderr), since extra processes only add memory (~25 MB each) and switching. A remote Dask cluster (``remote``)
+    brings its own workers, so nothing is capped."""
+    if remote:
+        return n_jobs
+    have = cores()
+    if n_jobs == -1:
+        return have
+    if n_jobs > have:
+        print(f"supplysim: mc.n_jobs={n_jobs}, but this machine has {have} cores: using {have}", file=sys.stderr)
+        return have
+    return n_jobs
 
 
 class InProcess:
@@ -174,7 +189,13 @@ class DaskRunner:
     it starts a ``LocalCluster`` of ``n_jobs`` single-threaded worker processes and closes it at the end."""
 
     def __init__(
-        self, scenario: Scenario, base_seed: int, series_replications: int, n_jobs: int, address: str | None
+        self,
+        scenario: Scenario,
+        base_seed: int,
+        series_replications: int,
+        n_jobs: int,
+        address: str | None,
+        connect_timeout: float = 10.0,
     ) -> None:
         try:
             from distributed import Client, LocalCluster
@@ -196,7 +217,15 @@ class DaskRunner:
                     silence_logs=logging.WARNING,
                 )
             address = self.cluster.scheduler_address
-        self.client = Client(address, set_as_default=False)
+        try:
+            self.client = Client(address, set_as_default=False, timeout=connect_timeout)
+        except (OSError, TimeoutError) as exc:
+            if self.cluster is not None:
+                self.cluster.close()
+            raise ConfigError(
+                f"mc.address: can't reach the Dask scheduler at {address} within {connect_timeout:g} s "
+                f"({type(exc).__name__}); check the address and that the scheduler runs, or raise mc.connect_timeout"
+            ) from None
         self.workers = max(1, sum(self.client.nthreads().values()))
         self.scenario = self.client.scatter(scenario, broadcast=True, hash=False)  # sent once, not per chunk
         self.args = (base_seed, series_replications)
@@ -229,10 +258,11 @@ def make_runner(
     backend: str,
     n_jobs: int,
     address: str | None,
+    connect_timeout: float = 10.0,
 ) -> InProcess | LocalPool | DaskRunner:
     """The runner for ``mc.backend`` / ``mc.n_jobs``; the caller must ``close()`` it."""
     if backend == "dask":
-        return DaskRunner(scenario, base_seed, series_replications, n_jobs, address)
+        return DaskRunner(scenario, base_seed, series_replications, n_jobs, address, connect_timeout)
     if n_jobs == 1:
         return InProcess(scenario, base_seed, series_replications)
     return LocalPool(scenario, base_seed, series_replications, n_jobs)

@@ -14,9 +14,12 @@ Design choices (docs/batches.md has the user-facing story):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +35,7 @@ from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, l
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
 from sim.model import kpi as kpi_mod
 from sim.model.catalog import KNOWN_KPIS
-from sim.model.footprint import check_fits
+from sim.model.footprint import check_batch_fits, check_fits
 from sim.scenario.schema import Scenario, StockNode, load_scenario
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ class MCSettings(BaseModel):
     n_jobs: int = 1  # worker processes (local) / LocalCluster workers (dask); -1 = all cores
     backend: Literal["local", "dask"] = "local"
     address: str | None = None  # dask scheduler, e.g. tcp://host:8786; None = start a LocalCluster
+    connect_timeout: float = Field(10.0, gt=0)  # seconds to wait for the dask scheduler at ``address``
     confidence: float = Field(0.95, gt=0, lt=1)
     resume: bool = False  # finish the batch whose parts are in out_dir
     target_halfwidth: float | None = Field(None, gt=0)  # relative CI half-width to reach, e.g. 0.005
@@ -269,16 +273,65 @@ def run_batch(
     target_key = _check_target(scenario, mc)
     if mc.resume and out_dir is None:
         raise ConfigError("mc.resume=true needs the output directory of the batch to finish (out_dir)")
-    n_jobs = resolve_jobs(mc.n_jobs)
-    check_fits(scenario, timeseries=mc.series_replications > 0, workers=n_jobs if mc.backend == "local" else 1)
-    results = Results(mc.replications)
+    n_jobs = resolve_jobs(mc.n_jobs, remote=mc.address is not None)
+    check_fits(scenario, timeseries=mc.series_replications > 0, workers=n_jobs if mc.address is None else 1)
+    check_batch_fits(scenario, mc.max_replications if mc.target_halfwidth is not None else mc.replications)
+
+    def start_runner():
+        return make_runner(
+            scenario,
+            mc.seed,
+            mc.series_replications,
+            backend=mc.backend,
+            n_jobs=n_jobs,
+            address=mc.address,
+            connect_timeout=mc.connect_timeout,
+        )
+
+    # a Dask scheduler is reached first: if it can't be, the batch fails before anything is written
+    runner = start_runner() if mc.backend == "dask" else None
+    results = Results(min(mc.replications, 4096))  # grows as replications finish
     store = PartStore(Path(out_dir), scenario, variant, mc) if out_dir is not None else None
-    if store is not None:
-        for res in store.load(resume=mc.resume):
-            results.add(res)
+    try:
+        if store is not None:
+            store.lock()  # one batch per output directory
+            for res in store.load(resume=mc.resume):
+                results.add(res)
+    except BaseException:
+        if store is not None:
+            store.unlock()
+        if runner is not None:
+            runner.close()
+        raise
+    try:
+        with _sigterm_as_interrupt():
+            return _run_rounds(scenario, mc, variant, out_dir, runner, start_runner, results, store, n_jobs, target_key)
+    finally:
+        if store is not None:
+            store.unlock()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a cluster scheduler, ``docker stop``) stops the batch like Ctrl-C: finished work kept and written,
+    a line on how to resume. Only the main thread can install handlers; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_rounds(scenario, mc, variant, out_dir, runner, start_runner, results, store, n_jobs, target_key) -> Batch:
     show = mc.progress if mc.progress is not None else sys.stderr.isatty()
     bar = _progress(show, f"{scenario.name}/{variant}")
-    runner = None
     reason, rel, upto = "", None, 0
     try:
         for upto in _round_targets(mc):
@@ -288,9 +341,7 @@ def run_batch(
             bar.refresh()
             if pending:
                 if runner is None:
-                    runner = make_runner(
-                        scenario, mc.seed, mc.series_replications, backend=mc.backend, n_jobs=n_jobs, address=mc.address
-                    )
+                    runner = start_runner()
                 size = chunk_size(len(pending), runner.workers)
                 for res in runner.run([pending[k : k + size] for k in range(0, len(pending), size)]):
                     if store is not None:

@@ -17,6 +17,8 @@ import json
 import logging
 import math
 import os
+import socket
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,8 +109,12 @@ def scenario_digest(scenario: Scenario) -> str:
 class PartStore:
     """Parts of one batch (scenario, variant, seed) in ``out_dir/parts``."""
 
+    LOCK = ".batch.lock"
+
     def __init__(self, out_dir: Path, scenario: Scenario, variant: str, mc: MCSettings) -> None:
-        self.dir = Path(out_dir) / "parts"
+        self.root = Path(out_dir)
+        self.dir = self.root / "parts"
+        self._lock: Path | None = None
         self.scenario, self.variant, self.seed = scenario, variant, mc.seed
         self.manifest = {
             "format": 1,
@@ -118,6 +124,34 @@ class PartStore:
             "seed": mc.seed,
             "series_replications": mc.series_replications,
         }
+
+    def lock(self) -> None:
+        """Take the output directory for this batch: a lock file with our pid. A second batch started on the same
+        directory is refused while the first runs; a lock left by a process that is gone (kill -9) is taken over."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / self.LOCK
+        for _ in range(3):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = _lock_holder(path)
+                if holder is not None:
+                    raise ConfigError(
+                        f"{self.root} is in use by another batch ({holder}); wait for it to finish, or use another "
+                        f"output directory (if that batch is gone, delete {path})"
+                    ) from None
+                path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, fh)
+            self._lock = path
+            return
+        raise ConfigError(f"{self.root}: can't take the batch lock {path}")  # pragma: no cover - a race lost 3 times
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.unlink(missing_ok=True)
+            self._lock = None
 
     def load(self, resume: bool) -> list[ChunkResult]:
         """Results already on disk (``resume``), or prepare an empty parts directory."""
@@ -166,7 +200,7 @@ class PartStore:
         index = res.kpi_index or ()
         values = res.values if res.values is not None else np.zeros((0, len(index)))
         table = _arrow(long_frame(self.scenario.name, self.variant, self.seed, index, res.ok, values))
-        meta = {"replications": res.replications, "failures": res.failures}
+        meta = {"replications": res.replications, "failures": res.failures, **self._identity()}
         table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode("utf-8")})
         with atomic_path(self.dir / f"part-{name}") as tmp:
             pq.write_table(table, tmp)
@@ -190,9 +224,20 @@ class PartStore:
             frame[m] = stacked[:, k, :].reshape(-1)
         return frame
 
+    def _identity(self) -> dict[str, Any]:
+        """What every part records of the batch it belongs to (checked on resume)."""
+        return {k: self.manifest[k] for k in ("scenario_sha256", "variant", "seed")}
+
     def _read(self, path: Path) -> ChunkResult:
         table = pq.read_table(path)
         meta = json.loads(table.schema.metadata[META_KEY])
+        wrong = {k: meta.get(k) for k, v in self._identity().items() if meta.get(k) != v}
+        if wrong:  # e.g. copied in from another batch, or written by one started on the same directory
+            raise ConfigError(
+                f"can't resume: {path} belongs to a different batch ("
+                + ", ".join(f"{k} {meta.get(k)!r}, this batch {self.manifest[k]!r}" for k in wrong)
+                + "); use a new output directory"
+            )
         res = ChunkResult([int(i) for i in meta["replications"]], failures=meta["failures"])
         reps = table.column("replication").to_numpy()
         if len(reps):
@@ -218,6 +263,24 @@ class PartStore:
             for k, rep in enumerate(ids[::rows]):
                 res.series[int(rep)] = np.ascontiguousarray(metrics[k * rows : (k + 1) * rows].T)
         return res
+
+
+def _lock_holder(path: Path) -> str | None:
+    """Who holds a batch lock, if that process still runs (None: stale or unreadable lock)."""
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        pid, host = int(info["pid"]), str(info["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if host != socket.gethostname():
+        return f"pid {pid} on {host}"  # can't check another machine's processes: assume it runs
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # another user's live process
+    return f"pid {pid}"
 
 
 class Results:

@@ -62,6 +62,21 @@ class SourceLink:
         return sum(o.qty - o.received for o in self.open if o.due <= now + horizon + EPS)
 
 
+# the per-period flow buffers of a stock item (index = period)
+FLOWS = (
+    "demand",
+    "filled",
+    "cust_demand",
+    "cust_filled",
+    "lost",
+    "issued",
+    "ordered",
+    "n_orders",
+    "transport",
+    "bought",
+)
+
+
 def _zeros(n: int) -> array:
     return array("d", bytes(8 * n))
 
@@ -356,6 +371,18 @@ class StockItem:
                 del src.open[order]
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def release(self) -> None:
+        """Drop the run's records once they are read (SupplyChain.release): the per-period buffers, the state log,
+        the queues."""
+        empty = array("d")
+        for name in FLOWS:
+            setattr(self, name, empty)
+        self.log = None
+        self.lead_times = []
+        self.backlog.clear()
+        for src in self.sources:
+            src.open.clear()
 
     def preload(self, src: SourceLink, per_period: float) -> None:
         """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within

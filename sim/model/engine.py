@@ -75,6 +75,7 @@ def run_replication(
         index, values = [*index, *r_index], np.concatenate([values, r_values])
     series = kpi.timeseries(chain) if timeseries else None
     log = chain.events.frame() if chain.events is not None else None
+    chain.release()
     return ReplicationResult(scenario.name, ss, index, values, series, log)
 
 

@@ -54,6 +54,31 @@ def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> Non
         )
 
 
+def kpi_width(scenario: Scenario) -> int:
+    """KPI values one replication returns (rows x KPIs, as sim.model.kpi lays them out)."""
+    from sim.model.catalog import STOCK_KPIS, SUPPLIER_KPIS
+
+    stock = [n for n in scenario.nodes if isinstance(n, StockNode)]
+    items = sum(len(n.products) for n in stock)
+    skus = len({sku for n in stock for sku in n.products})
+    suppliers = sum(isinstance(n, SupplierNode) for n in scenario.nodes)
+    rows = items + len(stock) + skus + 1 if items else 0
+    return rows * len(STOCK_KPIS) + suppliers * len(SUPPLIER_KPIS)
+
+
+def check_batch_fits(scenario: Scenario, replications: int) -> None:
+    """Refuse a batch whose KPI table could not be held in memory (a typo like mc.replications=1000000000)."""
+    width = kpi_width(scenario)
+    need = replications * width * 8  # the KPI matrix a batch summarises
+    have = available_bytes()
+    if have is not None and need > have // 2:
+        raise ConfigError(
+            f"mc.replications={replications}: the KPI table alone would hold {replications:,} x {width} values = "
+            f"{_size(need)} in memory (and about {_size(need * 3)} of parts on disk); this machine has {_size(have)}. "
+            "Ask for fewer replications, or use mc.target_halfwidth to stop once the intervals are tight."
+        )
+
+
 def _size(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":

@@ -14,6 +14,7 @@ from itertools import chain as _chain
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import sparse
 
 from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS
 
@@ -22,46 +23,55 @@ if TYPE_CHECKING:
 
 ALL = "ALL"
 EPS = 1e-9
+DENSE_UP_TO = 100  # items; above, the membership matrices are sparse (a dense one grows with items squared)
 
 
 @dataclass(frozen=True)
 class Groups:
-    """Row labels and membership matrices over stock items: service members and all members."""
+    """Row labels and membership matrices over stock items (sparse: every item is in four rows, whatever the size)."""
 
     labels: list[tuple[str, str]]
-    service: np.ndarray  # groups x items, 0/1
-    every: np.ndarray  # groups x items, 0/1
+    service: sparse.csr_matrix | np.ndarray  # groups x items, 0/1: the items whose demand the row's service KPIs count
+    every: sparse.csr_matrix | np.ndarray  # groups x items, 0/1: all the row's items
     network: np.ndarray  # bool per group: an ALL row (no bullwhip ratio there)
     members: list[tuple[int, ...]]  # per group: the items in ``every``
     # item and node rows serve everything the item serves; the ALL rows only end customers (a customer-facing item
     # may also fill downstream nodes' orders, which are not end-customer demand)
-    service_own: np.ndarray
-    service_cust: np.ndarray
+    service_own: sparse.csr_matrix | np.ndarray
+    service_cust: sparse.csr_matrix | np.ndarray
+    service_count: np.ndarray  # per group: the number of service members
     costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost)
 
 
 def groups(chain: SupplyChain) -> Groups:
-    """Item rows, then node rows, then product rows, then the network row; a few numpy calls whatever the size."""
+    """Item rows, then node rows, then product rows, then the network row; linear in the number of items."""
     items = list(chain.items.values())
     n = len(items)
-    nodes = list(dict.fromkeys(it.node for it in items))
-    skus = list(dict.fromkeys(it.sku for it in items))
-    node_of = np.array([nodes.index(it.node) for it in items])
-    sku_of = np.array([skus.index(it.sku) for it in items])
-    cust = np.array([it.customer_facing for it in items], dtype=float)
-    by_node = (node_of[None, :] == np.arange(len(nodes))[:, None]).astype(float)
-    by_sku = (sku_of[None, :] == np.arange(len(skus))[:, None]).astype(float)
-    every = np.vstack([np.eye(n), by_node, by_sku, np.ones((1, n))])
-    service = np.vstack([np.eye(n), by_node, by_sku * cust, cust[None, :]])
-    labels = [(it.node, it.sku) for it in items] + [(nd, ALL) for nd in nodes] + [(ALL, k) for k in skus]
+    node_rows: dict[str, list[int]] = {}
+    sku_rows: dict[str, list[int]] = {}
+    for i, it in enumerate(items):
+        node_rows.setdefault(it.node, []).append(i)
+        sku_rows.setdefault(it.sku, []).append(i)
+    cust = np.array([it.customer_facing for it in items], dtype=bool)
+    members = [(i,) for i in range(n)]
+    members += [tuple(m) for m in node_rows.values()] + [tuple(m) for m in sku_rows.values()]
+    members.append(tuple(range(n)))
+    labels = [(it.node, it.sku) for it in items] + [(nd, ALL) for nd in node_rows] + [(ALL, k) for k in sku_rows]
     labels.append((ALL, ALL))
     network = np.zeros(len(labels), dtype=bool)
-    network[n + len(nodes) :] = True
-    members = [(i,) for i in range(n)]
-    members += [tuple(np.flatnonzero(node_of == j).tolist()) for j in range(len(nodes))]
-    members += [tuple(np.flatnonzero(sku_of == j).tolist()) for j in range(len(skus))]
-    members.append(tuple(range(n)))
-    own = np.where(network[:, None], 0.0, service)
+    network[n + len(node_rows) :] = True
+    rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
+    cols = np.fromiter((i for m in members for i in m), dtype=np.int64, count=len(rows))
+    shape = (len(members), n)
+    every = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+    served = ~network[rows] | cust[cols]  # the ALL rows count end-customer items only
+    own = ~network[rows]
+    service = sparse.csr_matrix((served.astype(float), (rows, cols)), shape=shape)
+    service_own = sparse.csr_matrix((own.astype(float), (rows, cols)), shape=shape)
+    service_cust = sparse.csr_matrix(((served & ~own).astype(float), (rows, cols)), shape=shape)
+    count = np.bincount(rows, weights=served.astype(float), minlength=len(members))
+    if n <= DENSE_UP_TO:  # small networks: dense products cost less per call than sparse ones (same sums)
+        every, service, service_own, service_cust = (m.toarray() for m in (every, service, service_own, service_cust))
     prod = {p.id: p for p in chain.scenario.products}
     costs = np.array(
         [
@@ -75,7 +85,7 @@ def groups(chain: SupplyChain) -> Groups:
             for it in items
         ]
     ).reshape(n, 5)
-    return Groups(labels, service, every, network, members, own, service - own, costs)
+    return Groups(labels, service, every, network, members, service_own, service_cust, count, costs)
 
 
 def _var(x: np.ndarray) -> np.ndarray:
@@ -117,10 +127,11 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
 
     # flows x items x periods of the window, read from the array('d') buffers in one copy
     flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
-    x = np.array([np.frombuffer(getattr(it, f)) for f in (*flows, "bought") for it in items])
+    # (contiguous: a strided operand would make every product below ~10x slower)
+    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "bought") for it in items])
     demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought = x.reshape(
-        len(flows) + 1, len(items), -1
-    )[:, :, w:h]
+        len(flows) + 1, len(items), h - w
+    )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc = g.costs.T
     S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
@@ -133,7 +144,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["fill_rate"] = f_g.sum(1) / out["demand"]
         csl_own = ((demand - filled) <= EPS).mean(1)
         csl_cust = ((cust_demand - cust_filled) <= EPS).mean(1)
-        out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / S.sum(1)
+        out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / g.service_count
         out["on_hand_avg"] = A @ ints[:, 0] / span
         out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span
         out["lost_sales"] = S @ lost.sum(1)

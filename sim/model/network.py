@@ -144,6 +144,23 @@ class SupplyChain:
         self.env.run(until=self.scenario.horizon)
         return self
 
+    def release(self) -> None:
+        """Drop what a finished run holds (after its KPIs and series are read).
+
+        The model is a web of reference cycles (environment -> queued events -> actors -> environment, processes
+        <-> their generators), which only a full garbage collection frees. Emptying the event queue and dropping the
+        per-period buffers and state logs frees the bulk now, whenever the collector runs."""
+        self.env._queue.clear()
+        self.periodic_demand.streams.clear()
+        for item in self.items.values():
+            item.release()
+        for supplier in self.suppliers.values():
+            supplier.ordered = []
+            for pool in supplier.pools.values():
+                pool.produced = []
+        for lane in self.lanes.values():
+            lane.in_transit.clear()
+
 
 def _sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:
     # a constant needs no stream (and creating one is the costliest part of building a small model)

@@ -8,6 +8,7 @@ validated with the pydantic schema, so every override is checked too.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class MCConfig:
     n_jobs: int = 1
     backend: str = "local"
     address: str | None = None
+    connect_timeout: float = 10.0
     confidence: float = 0.95
     resume: bool = False
     target_halfwidth: float | None = None
@@ -148,6 +150,8 @@ def prepare_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
             for option in value.split(","):
                 if option not in known:
                     raise ConfigError(f"{bare}={option}: no such option; known: {', '.join(known)}")
+        if bare in ("hydra.run.dir", "hydra.sweep.dir"):
+            check_writable(bare, Path(value))
         if bare == "scenario_file":
             if value.startswith(_SWEEP_FUNCTIONS):
                 raise ConfigError("scenario_file: sweep over files with a comma list (scenario_file=a.yaml,b.yaml)")
@@ -156,6 +160,17 @@ def prepare_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
             continue
         out.append(ov)
     return out
+
+
+def check_writable(key: str, folder: Path) -> None:
+    """An output folder must be creatable: its nearest existing ancestor is a folder this process can write in."""
+    here = folder.expanduser().absolute()
+    while not here.exists() and here != here.parent:
+        here = here.parent
+    if not here.is_dir():
+        raise ConfigError(f"{key}: can't create {folder}: {here} is a file, not a folder")
+    if not os.access(here, os.W_OK | os.X_OK):
+        raise ConfigError(f"{key}: can't create {folder}: no permission to write in {here}")
 
 
 def register_file(path: Path) -> str:

@@ -15,7 +15,9 @@ continuous policy covers L periods and a periodic one R + L (docs/timing.md).
 | periodic_order_up_to  | S = ceil(mu (R+L) + z sigma sqrt(R+L)), review every R        |
 | periodic_s_S          | s = ceil(mu (R+L) + z sigma sqrt(R+L)), S = s + ceil(mu R)    |
 
-``params`` given explicitly are used as they are instead of the sizing.
+``params`` given explicitly replace the sized value of the same name; a mapping gives one value per product
+(``policy.params.order_up_to={valve: 120, pump: 80}``; products it leaves out keep their sized value). A policy
+without a sizing rule takes its parameters from ``params`` alone.
 """
 
 from __future__ import annotations
@@ -104,6 +106,15 @@ def apply_policy(
                 f"policy.apply_to: unknown stock node(s) {', '.join(sorted(unknown))}; "
                 f"use all, retailers, buffers or node ids: {', '.join(stock_ids)}"
             )
+    products = [p.id for p in sc.products]
+    for key, value in (params or {}).items():
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(products))
+            if unknown:
+                raise ConfigError(
+                    f"policy.params.{key}: unknown product(s) {', '.join(map(str, unknown))}; products: "
+                    f"{', '.join(products)}"
+                )
     moments = demand_moments(sc)
     data = sc.to_dict()
     for node_data, node in zip(data["nodes"], sc.nodes, strict=True):
@@ -111,10 +122,16 @@ def apply_policy(
             continue
         for sku in node.sources:
             mean, var = moments[node.id, sku]
-            chosen = (
-                dict(params)
-                if params
-                else size(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor)
-            )
+            try:
+                chosen = size(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor)
+            except ConfigError:
+                if not params:
+                    raise
+                chosen = {}  # no sizing rule: the explicit params are the whole policy
+            for key, value in (params or {}).items():  # explicit values win; a mapping gives one per product
+                if not isinstance(value, dict):
+                    chosen[key] = value
+                elif sku in value:
+                    chosen[key] = value[sku]
             node_data["policy"][sku] = {"kind": kind, **chosen}
     return validate(data, source=f"scenario {sc.name!r} with policy {kind!r}")

@@ -1,0 +1,126 @@
+"""Scaling benchmark: cost per item-day from one SKU to thousands of SKU-locations (the "large networks" issue).
+
+Generates synthetic two-echelon networks -- one unlimited supplier, one DC, R retailers x K SKUs, daily Poisson
+demand at every retailer x SKU, (s, S) continuous review at the retailers, weekly order-up-to at the DC, 365 days,
+KPIs on, time series off -- and prints, per size, in one run (medians of repeats):
+
+    R x K | stock items | events/rep | ms/rep | us per item-day | load ms | KPI pass ms (% of rep) | extra MiB per rep
+
+- load ms: ``load_scenario`` of the network written as a YAML file (parse + validate);
+- KPI pass: ``kpi.compute`` on the finished model;
+- extra MiB per rep: peak traced allocation (tracemalloc) of one replication.
+
+    python benchmarks/scaling.py [--sizes 1x1,4x5,10x20,20x50,40x100] [--reps 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import yaml
+
+from sim.model import kpi
+from sim.model.network import SupplyChain
+from sim.model.rng import replication_seed
+from sim.scenario.schema import Scenario, load_scenario, validate
+
+
+def network(retailers: int, skus: int, horizon: int = 365) -> dict:
+    """The synthetic network as scenario data."""
+    products = [{"id": f"p{k}", "holding_cost": 0.1, "backorder_cost": 1.0, "order_cost": 5} for k in range(skus)]
+    means = {f"p{k}": 2 + (k % 9) for k in range(skus)}  # 2..10 units a day
+    dc = {
+        "id": "dc",
+        "type": "buffer",
+        "policy": {
+            p: {"kind": "periodic_order_up_to", "review_period": 7, "order_up_to": int(means[p] * retailers * 14)}
+            for p in means
+        },
+        "sources": {p: [{"node": "supplier"}] for p in means},
+    }
+    nodes: list[dict] = [{"id": "supplier", "type": "supplier"}, dc]
+    lanes = [{"from": "supplier", "to": "dc", "transit": {"dist": "constant", "value": 5}}]
+    for r in range(retailers):
+        rid = f"store{r}"
+        nodes.append(
+            {
+                "id": rid,
+                "type": "retailer",
+                "policy": {p: {"kind": "s_S", "s": 3 * m, "S": 8 * m} for p, m in means.items()},
+                "sources": {p: [{"node": "dc"}] for p in means},
+                "demand": {p: {"dist": "poisson", "mean": m} for p, m in means.items()},
+            }
+        )
+        lanes.append({"from": "dc", "to": rid, "transit": {"dist": "constant", "value": 2}})
+    return {
+        "name": f"scaling_{retailers}x{skus}",
+        "horizon": horizon,
+        "products": products,
+        "nodes": nodes,
+        "lanes": lanes,
+    }
+
+
+def measure(scenario: Scenario, path: Path, reps: int) -> dict[str, float]:
+    items = sum(len(n.products) for n in scenario.nodes if n.type != "supplier")
+    loads, runs, kpis, events = [], [], [], []
+    for i in range(reps):
+        t = time.perf_counter()
+        load_scenario(path)
+        loads.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        chain = SupplyChain(scenario, replication_seed(0, i), record_log=False).run()
+        mid = time.perf_counter()
+        kpi.compute(chain)
+        end = time.perf_counter()
+        runs.append(end - t)
+        kpis.append(end - mid)
+        events.append(next(chain.env._eid))
+    tracemalloc.start()
+    chain = SupplyChain(scenario, replication_seed(0, reps), record_log=False).run()
+    kpi.compute(chain)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rep = statistics.median(runs)
+    return {
+        "items": items,
+        "events": statistics.median(events),
+        "ms": rep * 1e3,
+        "us_item_day": rep / (items * scenario.horizon) * 1e6,
+        "load_ms": statistics.median(loads) * 1e3,
+        "kpi_ms": statistics.median(kpis) * 1e3,
+        "kpi_pct": statistics.median(kpis) / rep * 100,
+        "mib": peak / 2**20,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1x1,4x5,10x20,20x50,40x100")
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    print(
+        "| R x K | stock items | events/rep | ms/rep (median) | us per item-day | load ms | KPI pass ms | MiB per rep |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            r, k = (int(x) for x in size.lower().split("x"))
+            data = network(r, k)
+            path = Path(tmp) / f"{data['name']}.yaml"
+            path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+            m = measure(validate(data), path, args.reps)
+            print(
+                f"| {r} x {k} | {m['items']:,} | {m['events']:,.0f} | {m['ms']:,.1f} | {m['us_item_day']:.1f} | "
+                f"{m['load_ms']:,.1f} | {m['kpi_ms']:,.1f} ({m['kpi_pct']:.0f} %) | {m['mib']:,.1f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
