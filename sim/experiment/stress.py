@@ -187,6 +187,8 @@ def run_task(
             out.curves.setdefault(label, {})[r] = _curve(rec, res.window)
             if r not in out.stock and d is not None:
                 out.stock[r] = dict(d.snapshot)
+            chain.release()  # what the next run needs is read; free the model now, not at the next full GC
+        base.release()
     return out
 
 

@@ -72,6 +72,7 @@ def run_replication(
         # impact is paired: the same replication (same seed, so the same demand and transit draws) without them
         base = SupplyChain(baseline(scenario), ss, record_log=False).run()
         r_index, r_values = resilience.compute(chain, base)
+        base.release()
         index, values = [*index, *r_index], np.concatenate([values, r_values])
     series = kpi.timeseries(chain) if timeseries else None
     log = chain.events.frame() if chain.events is not None else None
