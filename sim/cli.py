@@ -23,6 +23,7 @@ from sim.errors import ConfigError, SupplysimError
 from sim.scenario.config import build_scenario, conf_dir, prepare_overrides, register_configs
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
+RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during", "revenue_at_risk")
 
 
 def mc_settings(cfg: DictConfig):
@@ -98,6 +99,8 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
     )
     if cfg.report.headline:
         print(headline_table(batch.summary))
+        if batch.scenario.disruptions:  # the paired resilience block, network row
+            print(headline_table(batch.summary, RESILIENCE_HEADLINE, "Resilience (paired), mean [CI]"))
     if batch.n_failed:
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
     if out_dir is not None:

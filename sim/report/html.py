@@ -179,11 +179,13 @@ def _kpi_rows(est: Estimates, variants: Sequence[str], kpis: Iterable[str]) -> l
     ]
 
 
-def headline_table(summary: pd.DataFrame) -> str:
+def headline_table(
+    summary: pd.DataFrame, kpis: Sequence[str] = TERMINAL_KPIS, title: str = "Network KPIs, mean [CI]"
+) -> str:
     """Compact plain-text table of the network headline KPIs (rows) per variant (columns)."""
     est = _estimates(summary)
     variants = _variants(summary)
-    kpis = [k for k in TERMINAL_KPIS if any((v, "ALL", "ALL", k) in est for v in variants)]
+    kpis = [k for k in kpis if any((v, "ALL", "ALL", k) in est for v in variants)]
     if not kpis:
         return "(no network KPIs)"
     rows = [["KPI", *(v or "value" for v in variants)]]
@@ -191,7 +193,7 @@ def headline_table(summary: pd.DataFrame) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "Network KPIs, mean [CI]\n" + "\n".join(lines)
+    return f"{title}\n" + "\n".join(lines)
 
 
 def _retailers(scenario: dict, est: Estimates) -> list[str]:
