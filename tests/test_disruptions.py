@@ -420,12 +420,17 @@ def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
     assert usable_stock(build(data), snapshot) == {"w": 10.0}
 
 
-def test_batch_report_shows_the_resilience_block(tmp_path):
-    """A disrupted scenario's batch report gets a resilience table (network rows, paired)."""
-    batch = sim.run("regional_disruption", ["mc.replications=3", "mc.series_replications=3"], out_dir=tmp_path)
+def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
+    """A disrupted scenario's batch report gets a resilience table (network rows, paired); the terminal too."""
+    from sim.cli import execute
+    from sim.scenario.config import compose_config
+
+    cfg = compose_config("regional_disruption", ["mc.replications=3", "mc.series_replications=3"])
+    batch = execute(cfg, tmp_path, echo=True)
     assert batch.values_of("time_to_survive").shape == (3,)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Resilience (network)" in html and "Time to survive" in html
+    assert "Resilience (paired), mean [CI]" in capsys.readouterr().out
 
 
 def test_a_disruption_that_never_happens_has_no_impact():
