@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ from matplotlib.figure import Figure
 from sim.model.catalog import label as kpi_label
 from sim.report.figures import _figure, _label, _placeholder
 from sim.report.html import _ENV, _meta_items, _save
+
+if TYPE_CHECKING:  # the engine's result type only: the report layer never imports SimPy
+    from sim.experiment.stress import StressResult
 
 HEAT_METRICS = ("revenue_at_risk", "lost_sales_during", "backorders_peak", "time_to_recover", "resilience_loss")
 TABLE_METRICS = ("revenue_at_risk", "lost_sales_during", "time_to_recover", "cost_delta")
@@ -107,7 +111,9 @@ def _fmt(x: object, digits: int = 0) -> str:
     return f"{v:,.{digits}f}"
 
 
-def write_stress_report(out_dir: str | Path, result, meta: Mapping[str, object], config_yaml: str = "") -> Path:
+def write_stress_report(
+    out_dir: str | Path, result: StressResult, meta: Mapping[str, object], config_yaml: str = ""
+) -> Path:
     """Write ``stress_test.html`` (and its figures) for a :class:`sim.experiment.stress.StressResult`."""
     out = Path(out_dir)
     figs = out / "figures"
