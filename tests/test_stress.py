@@ -150,3 +150,9 @@ def test_dask_backend_gives_the_same_table():
     a = run_stress(two_products(), SETTINGS, {"replications": 6, "backend": "dask", "n_jobs": 2}, progress=False)
     b = run_stress(two_products(), SETTINGS, {"replications": 6}, progress=False)
     pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_stress_report_imports_without_simpy():
+    """The stress report, like the other report modules, loads without the engine."""
+    code = "import sim.report.stress, sys; assert 'simpy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
