@@ -11,7 +11,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -21,6 +21,11 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError, SupplysimError
 from sim.scenario.config import build_scenario, conf_dir, prepare_overrides, register_configs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.scenario.schema import Scenario
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during", "revenue_at_risk")
@@ -40,8 +45,26 @@ def variant_label(cfg: DictConfig) -> str:
     if HydraConfig.initialized():
         hc = HydraConfig.get()
         if hc.mode == RunMode.MULTIRUN and hc.job.override_dirname:
-            return str(hc.job.override_dirname)
-    return "base" if cfg.policy.kind is None else str(cfg.policy.name)
+            varying = sweep_keys(sys.argv[1:])
+            mine = [o for o in hc.overrides.task if o.split("=", 1)[0].lstrip("+~") in varying]
+            return ",".join(mine) if mine else str(hc.job.override_dirname)
+    label = "base" if cfg.policy.kind is None else str(cfg.policy.name)
+    demand = cfg.get("demand")
+    if demand is not None and demand.kind is not None:  # a demand preset is part of the variant too
+        label = str(demand.name) if label == "base" else f"{label}+{demand.name}"
+    return label
+
+
+def sweep_keys(argv: list[str]) -> set[str]:
+    """The override keys a ``-m`` command line sweeps over (``policy=a,b``, ``x=range(1,3)``): a job's label shows
+    only those, as the comparison does. Empty if the arguments can't be parsed."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        parsed = OverridesParser.create().parse_overrides([a for a in argv if not a.startswith("-")])
+    except Exception:  # not Hydra's syntax (e.g. a flag's value): fall back to the full label
+        return set()
+    return {o.key_or_group for o in parsed if o.is_sweep_override()}
 
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
@@ -84,10 +107,25 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
                 scenario=scenario.to_dict(),
                 config_yaml=OmegaConf.to_yaml(cfg),
                 meta=meta,
+                risk=batch.risk(),
+                orders=_one_replication(scenario, mc.seed, batch.summary),
             )
     if echo:
         _print_outcome(cfg, batch, out_dir, elapsed)
     return batch
+
+
+def _one_replication(scenario: Scenario, seed: int, summary: pd.DataFrame) -> pd.DataFrame | None:
+    """Replication 0's time series (its seed as in the batch) for the report's orders-over-time chart, when the
+    report has a bullwhip section: the batch keeps only percentile bands, and re-running one replication is cheaper
+    than shipping every series back."""
+    from sim.model.engine import run_replication
+    from sim.model.rng import replication_seed
+    from sim.report.bullwhip import has_bullwhip
+
+    if not has_bullwhip(summary, scenario.to_dict()):
+        return None
+    return run_replication(scenario, replication_seed(seed, 0)).timeseries
 
 
 def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:

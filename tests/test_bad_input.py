@@ -94,7 +94,11 @@ CASES = [
         lambda t: ["scenario=serial_chain", "debug=quik"],
         "debug=quik: no such option; known: quick",
     ),
-    ("unknown experiment", lambda t: ["experiment=nope"], "experiment=nope: no such option; known: policy_comparison"),
+    (
+        "unknown experiment",
+        lambda t: ["experiment=nope"],
+        "experiment=nope: no such option; known: bullwhip, policy_comparison",
+    ),
     ("absurd horizon", lambda t: ["scenario=serial_chain", "horizon=1000000000000"], "would need ~"),
 ]
 

@@ -117,7 +117,18 @@ def test_sweep_writes_comparison(tmp_path):
     assert set(comparison["variant"]) == {"policy=scenario", "policy=lean"}
     base = comparison.query("variant == 'policy=scenario'")
     assert (base["diff_mean"].fillna(0) == 0).all()
-    assert (sweep / "comparison.html").is_file()
+    html = (sweep / "comparison.html").read_text(encoding="utf-8")
+    # each variant in words, the policy levels it ran with, and the items that moved most
+    assert "The variants" in html and "policy = lean" in html and "Policy levels each variant used" in html
+    lean = yaml.safe_load(next(sweep.glob("*policy=lean*/scenario.yaml")).read_text())
+    store = next(n for n in lean["nodes"] if n["id"] == "store")
+    level = next(iter(store["policy"].values()))
+    assert all(f"{k} {v:,}" in html or f"{k} {v:,.0f}" in html for k, v in level.items() if k != "kind")
+    assert "Items that moved most" in html
+    assert "only 3 replications" in html  # SMALL runs 3: the page says the intervals mean little
+    # the terminal headline of each job is titled with the swept override only
+    headers = [line for line in res.stdout.splitlines() if line.startswith("KPI ")]
+    assert headers and all("mc.replications" not in h and "policy=" in h for h in headers)
 
 
 def test_help_lists_groups(tmp_path):

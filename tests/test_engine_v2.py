@@ -321,6 +321,11 @@ def test_every_demand_kind_has_a_process():
         "periodic": {"dist": "poisson", "mean": 2},
         "empirical": {"kind": "empirical", "values": [1, 2]},
         "poisson_process": {"kind": "poisson_process", "rate": 2},
+        "ar1": {"kind": "ar1", "mean": 3, "phi": 0.5, "sigma": 1},
+        "seasonal": {"kind": "seasonal", "base": 3, "season_length": 4, "amplitude": 1},
+        "trend": {"kind": "trend", "base": 3, "slope": 0.1},
+        "promotion": {"kind": "promotion", "base": 3, "dates": [2], "multiplier": 2},
+        "step": {"kind": "step", "before": 2, "after": 4, "at": 3, "noise_sd": 0.5},
     }
     assert set(DEMANDS) == set(examples)
     for kind, spec in examples.items():

@@ -55,6 +55,9 @@ def distributions(draw: st.DrawFn, *, allow_zero: bool = True) -> dict[str, Any]
     return {"dist": "discrete", "values": [0, 1, 2], "probs": [0.25, 0.5, 0.25]}
 
 
+shared = st.sampled_from(["local", "shared"])
+
+
 @st.composite
 def policies(draw: st.DrawFn) -> dict[str, Any]:
     kind = draw(st.sampled_from(sorted(POLICIES)))
@@ -68,6 +71,22 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
     review = {"review_period": draw(st.integers(1, 4)), "offset": draw(st.sampled_from([0, 0, 1, 2.5]))}
     if kind == "periodic_order_up_to":
         return {"kind": kind, "order_up_to": level, **review}
+    learn = {**review, "initial_forecast": draw(st.sampled_from([0, 2.5])), "information": draw(shared)}
+    if kind == "forecast_order_up_to":
+        fc = draw(
+            st.sampled_from(
+                [
+                    {"periods": 3},
+                    {"forecast": "exponential_smoothing", "alpha": 0.5},
+                    {"forecast": "holt", "gamma": 0.2},
+                ]
+            )
+        )
+        return {"kind": kind, "safety_stock": level, "beta": draw(st.sampled_from([1, 0.5])), **fc, **learn}
+    if kind == "sterman":
+        return {"kind": kind, "s_prime": level, "integer": draw(st.booleans()), **learn}
+    if kind == "pass_through":
+        return {"kind": kind, **learn}
     assert kind == "periodic_s_S", kind
     return {"kind": kind, "s": level, "S": level + draw(st.integers(1, 20)), **review}
 
@@ -343,7 +362,7 @@ def _check(data: dict[str, Any], seed: int) -> None:
             assert (ip > p["s"] - TOL).all() and (ip <= p["S"] + TOL).all(), "(s,S): s < IP <= S"
         elif spec.kind == "s_Q":
             assert (ip > p["s"] - TOL).all() and (ip <= p["s"] + p["Q"] + TOL).all(), "(s,Q): s < IP <= s+Q"
-        else:
+        elif spec.kind in ("periodic_order_up_to", "periodic_s_S"):
             top = p.get("order_up_to", p.get("S"))
             assert (ip <= top + TOL).all(), "periodic: IP never above the order-up-to level"
 

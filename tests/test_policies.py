@@ -22,7 +22,16 @@ def policy(kind: str, **params):
 
 
 def test_registry_lists_the_policies() -> None:
-    assert list(POLICIES) == ["base_stock", "periodic_order_up_to", "periodic_s_S", "s_Q", "s_S"]
+    assert list(POLICIES) == [
+        "base_stock",
+        "forecast_order_up_to",
+        "pass_through",
+        "periodic_order_up_to",
+        "periodic_s_S",
+        "s_Q",
+        "s_S",
+        "sterman",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -353,3 +353,185 @@ def test_write_comparison_empty(tmp_path):
     cols = ["variant", "node", "sku", "kpi", "mean", "ci_low", "ci_high", "diff_mean", "diff_ci_low", "diff_ci_high"]
     path = report.write_comparison(tmp_path, comparison=pd.DataFrame(columns=[*cols, "n_pairs"]), meta={})
     assert "No comparison data" in path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the page names the weak spot first
+WEAK_SPOT = {
+    "name": "weak_spot",
+    "description": "One shop, two products: 'steady' is well stocked from a quick supplier; 'fragile' comes from a "
+    "slow supplier that promises 4 days but takes 12, with too little stock to cover it.",
+    "currency": "CHF",
+    "horizon": 120,
+    "warmup": 20,
+    "products": [
+        {"id": "steady", "unit_cost": 2, "holding_cost": 0.01},
+        {"id": "fragile", "unit_cost": 5, "holding_cost": 0.02, "backorder_cost": 1},
+    ],
+    "nodes": [
+        {"id": "quick", "type": "supplier", "region": "Home"},
+        {"id": "slow", "type": "supplier", "region": "Far away"},
+        {
+            "id": "shop",
+            "type": "retailer",
+            "demand": {"steady": {"dist": "poisson", "mean": 5}, "fragile": {"dist": "poisson", "mean": 5}},
+            "policy": {"steady": {"kind": "base_stock", "level": 40}, "fragile": {"kind": "base_stock", "level": 30}},
+            "sources": {
+                "steady": [{"node": "quick"}],
+                "fragile": [{"node": "slow", "promised_lead_time": 4}],
+            },
+        },
+    ],
+    "lanes": [
+        {"from": "quick", "to": "shop", "transit": {"dist": "constant", "value": 1}},
+        {"from": "slow", "to": "shop", "transit": {"dist": "constant", "value": 12}},
+    ],
+}
+
+
+def _attention_rows(html: str) -> list[list[str]]:
+    """The first cells of every table row inside the 'What needs attention' section, table by table."""
+    part = html.split('id="attention"', 1)[1].split("<h2", 1)[0]
+    tables = re.findall(r"<tbody>(.*?)</tbody>", part, flags=re.S)
+    return [re.findall(r"<tr><td>([^<]*)</td>", t) for t in tables]
+
+
+def test_report_names_the_weak_spot_first(tmp_path):
+    """A scenario whose weak spot is known by construction (fragile: base stock 30 against 12 days x 5 per day of
+    lead-time demand, from a supplier promising 4 days): the page's first section lists that item first and its
+    supplier as missing the on-time target; the steady item is not flagged; costs are in the scenario's currency."""
+    import yaml
+
+    import sim
+
+    path = tmp_path / "weak_spot.yaml"
+    path.write_text(yaml.safe_dump(WEAK_SPOT), encoding="utf-8")
+    sim.run(str(path), overrides=["mc.replications=4", "mc.series_replications=4"], out_dir=tmp_path / "run")
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    first_h2 = re.search(r"<h2[^>]*>([^<]*)</h2>", html).group(1)
+    assert first_h2 == "What needs attention"
+    service, supply, *_ = _attention_rows(html)
+    assert service[0] == "fragile at shop" and not any("steady" in r for r in service)
+    assert supply[0] == "slow (all its orders)" and not any("quick" in r for r in supply)
+    body = html.split('id="attention"', 1)[1]  # after the scenario's own description
+    assert body.index("fragile at shop") < body.index("steady")  # named before anything else about the products
+    assert "CHF" in html and "days 20–120 (100 days; warm-up 20, horizon 120)" in html
+    assert "only 4 replications" in html  # too few for the intervals to mean much, and the page says so
+    assert "<details>" in html and html.index("<details>") > html.index("Suppliers")
+
+
+def test_fan_panels_pick_worst_service_then_largest_backlog():
+    """Not file order: the lowest fill rate of each product first (customer items), then the largest backlogs."""
+    from sim.report import attention
+
+    rows = [
+        ("DC", "A", "fill_rate", 0.5, "backorders_avg", 90.0),  # internal service: not a customer item
+        ("R1", "A", "fill_rate", 0.97, "backorders_avg", 1.0),
+        ("R2", "A", "fill_rate", 0.80, "backorders_avg", 5.0),
+        ("R1", "B", "fill_rate", 0.60, "backorders_avg", 2.0),
+        ("R2", "B", "fill_rate", 0.99, "backorders_avg", 0.0),
+    ]
+    summary = pd.DataFrame(
+        [_row("v", n, s, k1, m1) for n, s, k1, m1, _, _ in rows]
+        + [_row("v", n, s, k2, m2) for n, s, _, _, k2, m2 in rows],
+        columns=SUMMARY_COLS,
+    )
+    look = attention.lookup(summary)
+    available = {(n, s) for n, s, *_ in rows}
+    customer = available - {("DC", "A")}
+    assert attention.fan_panels(look, available, 4, customer) == [("R1", "B"), ("R2", "A"), ("DC", "A"), ("R1", "A")]
+
+
+def test_batch_risk_is_the_share_of_replications_below_target():
+    """P(miss) = share of replications whose KPI is below the scenario's target (NaN replications left out)."""
+    from sim.experiment.batch import MCSettings, run_batch
+
+    b = run_batch("serial_chain", MCSettings(replications=6, seed=1, series_replications=0))
+    risk = b.risk().set_index(["node", "sku", "kpi"])
+    x = b.values_of("fill_rate")
+    assert risk.loc[("ALL", "ALL", "fill_rate"), "p_miss"] == np.mean(x < 0.95)
+    assert risk.loc[("ALL", "ALL", "fill_rate"), "target"] == 0.95
+    assert set(risk.index.get_level_values("kpi")) == {"fill_rate", "otif"}
+
+
+def test_variants_in_words():
+    """Overrides read as words (list positions named by id); scenario changes name the element and the values."""
+    from sim.report import variants
+
+    base = {"nodes": [{"id": "f", "type": "supplier"}, {"id": "hub", "policy": {"A": {"kind": "s_S", "s": 5, "S": 9}}}]}
+    other = {
+        "nodes": [{"id": "f", "type": "supplier"}, {"id": "hub", "policy": {"A": {"kind": "s_S", "s": 7, "S": 9}}}]
+    }
+    assert (
+        variants.readable_label("scenario.nodes.1.policy.A.s=7,mc.seed=3", other)
+        == "hub / policy / A / s = 7; mc.seed = 3"
+    )
+    assert variants.readable_label("policy=lean") == "policy = lean"
+    assert variants.changes(base, other) == ["hub / policy / A / s: 5 → 7"]
+    names, rows, same = variants.policy_levels({"a": base, "b": other})
+    assert names == ["a", "b"] and not same
+    assert rows == [{"item": "A at hub", "cells": ["s_S: s 5, S 9", "s_S: s 7, S 9"]}]
+    assert variants.policy_levels({"a": base, "b": base})[2]
+
+
+def test_comparison_items_that_moved_most(tmp_path):
+    """Item rows with the largest paired differences are listed, significant ones first, with readable labels."""
+    comp = _comparison()
+    extra = []
+    for node, d, half in (("R1", 0.01, 0.02), ("R2", -0.05, 0.01), ("R3", 0.03, 0.01)):
+        for v in NETWORK:
+            dd = 0.0 if v == "base" else d
+            extra.append(
+                {
+                    **comp.iloc[0].to_dict(),
+                    "variant": v,
+                    "node": node,
+                    "sku": "A",
+                    "kpi": "fill_rate",
+                    "mean": 0.9 + dd,
+                    "diff_mean": dd,
+                    "diff_ci_low": dd - half,
+                    "diff_ci_high": dd + half,
+                }
+            )
+    comp = pd.concat([comp, pd.DataFrame(extra)], ignore_index=True)
+    scen = {"nodes": [{"id": "R1", "policy": {"A": {"kind": "base_stock", "level": 5}}}]}
+    more = {"nodes": [{"id": "R1", "policy": {"A": {"kind": "base_stock", "level": 8}}}]}
+    html = report.write_comparison(
+        tmp_path, comparison=comp, meta={}, scenarios={"base": scen, "more_stock": more}
+    ).read_text(encoding="utf-8")
+    moved = html.split('id="moved"', 1)[1].split("<h2", 1)[0]
+    items = re.findall(r'<td class="label">(A at R\d)</td>', moved)
+    assert items == ["A at R2", "A at R3", "A at R1"]  # |-5 pp| and 3 pp exclude 0; 1 pp does not
+    assert "R1 / policy / A / level: 5 → 8" in html and "base_stock: level 8" in html
+
+
+def test_costs_per_year_and_store_product_table(tmp_path, summary, bands, scenario):
+    """Costs per year = window total × periods per year / window length; operating cost sits beside the total
+    landed cost; the store × product table marks cells below the fill-rate target."""
+    scenario = {**scenario, "period": "day", "currency": "USD", "targets": {"fill_rate": 0.95, "otif": None}}
+    scenario["nodes"] = [
+        {**n, "demand": {"A": {"dist": "poisson", "mean": 1}}} if n["type"] == "retailer" else n
+        for n in scenario["nodes"]
+    ]
+    op = sum(v for k, v in NETWORK["base"].items() if k in figures.COST_KPIS and k != "purchase_cost")
+    summary = pd.concat(
+        [
+            summary,
+            pd.DataFrame(
+                [_row("base", "ALL", "ALL", "operating_cost", op), _row("base", "R1", "A", "fill_rate", 0.90)],
+                columns=SUMMARY_COLS,
+            ),
+        ],
+        ignore_index=True,
+    )
+    html = _write(tmp_path, summary, bands, scenario).read_text(encoding="utf-8")
+    costs = html.split('id="costs"', 1)[1].split("<h3", 1)[0]
+    year = 365 / 90  # horizon 100, warm-up 10
+    row = re.search(r"<td>Operating cost</td><td>([^<]*)</td><td>([^<]*)</td>", costs)
+    assert row.group(1) == f"{op:,.0f} [{op * 0.95:,.0f}, {op * 1.05:,.0f}]"
+    assert row.group(2) == f"{op * year:,.0f} [{op * 0.95 * year:,.0f}, {op * 1.05 * year:,.0f}]"
+    assert "Total landed cost" in costs and "USD" in costs
+    stores = html.split('id="stores"', 1)[1].split("<h2", 1)[0]
+    assert re.search(r'<tr><td>R1</td><td class="miss" title="[^"]*">90.0%</td>', stores)
+    assert "days 10–100 (90 days; warm-up 10, horizon 100)" in html
+    assert "on-time-in-full target" not in html  # targets.otif: null switches that check off

@@ -132,7 +132,8 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "unknown policy",
         _set(*R, "policy", "w", value={"kind": "magic", "level": 1}),
         "nodes[1] (id: r).policy.w",
-        "unknown policy 'magic'; known: base_stock, periodic_order_up_to, periodic_s_S, s_Q, s_S",
+        "unknown policy 'magic'; known: base_stock, forecast_order_up_to, pass_through, periodic_order_up_to, "
+        "periodic_s_S, s_Q, s_S, sterman",
     ),
     (
         "misspelt policy parameter",
@@ -144,7 +145,8 @@ CASES: list[tuple[str, Callable[[dict], None], str, str]] = [
         "unknown demand process",
         _set(*R, "demand", "w", value={"kind": "arima"}),
         "nodes[1] (id: r).demand.w",
-        "unknown demand process 'arima'; known: empirical, periodic, poisson_process",
+        "unknown demand process 'arima'; known: ar1, empirical, periodic, poisson_process, promotion, seasonal, "
+        "step, trend",
     ),
     (
         "shares not summing to 1",

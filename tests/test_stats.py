@@ -153,3 +153,49 @@ def test_nanpercentiles_equal_numpy():
             warnings.simplefilter("ignore", RuntimeWarning)
             expected = np.nanpercentile(x, q, axis=axis)
         np.testing.assert_array_equal(nanpercentiles(x, q, axis=axis), expected)
+
+
+def test_intervals_stay_inside_the_kpi_range():
+    """Two replications of a fill rate near 100 % and a count near 0: the t-interval would leave [0, 1] and go below
+    0 (the issue's ``99.4% [97.5%, 101.4%]`` and ``26 [-50, 102]``); summaries clip it to the catalogue's bounds."""
+    from sim.experiment.stats import summarize
+
+    kpis = pd.DataFrame(
+        {
+            "replication": [0, 1, 0, 1, 0, 1],
+            "node": ["ALL"] * 6,
+            "sku": ["ALL"] * 6,
+            "kpi": ["fill_rate", "fill_rate", "lost_sales", "lost_sales", "made_up", "made_up"],
+            "value": [0.988, 1.0, 0.0, 52.0, 0.0, 52.0],
+        }
+    )
+    s = summarize(kpis).set_index("kpi")
+    assert s.loc["fill_rate", "ci_high"] == 1.0 and s.loc["fill_rate", "ci_low"] < 0.988
+    assert s.loc["lost_sales", "ci_low"] == 0.0 and s.loc["lost_sales", "ci_high"] > 52
+    assert s.loc["made_up", "ci_low"] < 0  # not in the catalogue: no bounds to clip to
+    assert (s["ci_low"] <= s["mean"]).all() and (s["mean"] <= s["ci_high"]).all()
+
+
+def test_batch_summary_and_comparison_clip_intervals():
+    """The batch summary clips like summarize(); a paired difference of shares stays within [-1, 1]."""
+    from sim.experiment.batch import MCSettings, run_batch
+    from sim.experiment.stats import compare, kpi_bounds
+
+    b = run_batch("serial_chain", MCSettings(replications=2, seed=3, series_replications=0))
+    s = b.summary
+    lo, hi = kpi_bounds(s["kpi"].tolist())
+    ok = s["ci_low"].isna() | ((s["ci_low"] >= lo) & (s["ci_high"] <= hi))
+    assert ok.all()
+    other = run_batch("serial_chain", MCSettings(replications=2, seed=3, series_replications=0), variant="again")
+    c = compare([b, other])
+    lo, hi = kpi_bounds(c["kpi"].tolist(), difference=True)
+    assert ((c["diff_ci_low"].isna()) | (c["diff_ci_low"] >= lo)).all()
+    assert kpi_bounds(["fill_rate"], difference=True) == (np.array([-1.0]), np.array([1.0]))
+
+
+def test_too_few_replications_caveat():
+    from sim.experiment.stats import too_few
+
+    assert "only 2 replications" in too_few(2)
+    assert too_few(1).startswith("1 replication")
+    assert too_few(10) is None and too_few(float("nan")) is None

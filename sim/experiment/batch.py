@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sim.errors import ConfigError
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
-from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows
+from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
 from sim.model import kpi as kpi_mod
 from sim.model.catalog import KNOWN_KPIS
 from sim.model.footprint import check_batch_fits, check_fits
@@ -178,10 +178,32 @@ class Batch:
         frame.insert(0, "variant", self.variant)
         frame.insert(0, "scenario", self.scenario.name)
         step = 32  # KPI rows per pass: the transposed copy stays small however many replications there are
-        parts = [describe_rows(self.values[:, a : a + step].T, self.mc.confidence) for a in range(0, self.width, step)]
+        lo, hi = kpi_bounds([k for _, _, k in self.kpi_index])
+        parts = [
+            describe_rows(self.values[:, a : a + step].T, self.mc.confidence, (lo[a : a + step], hi[a : a + step]))
+            for a in range(0, self.width, step)
+        ]
         for k in SUMMARY_STATS:
             frame[k] = np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
         return frame[SUMMARY_COLUMNS]
+
+    def risk(self) -> pd.DataFrame:
+        """Probability of missing the scenario's service targets: for every row of a KPI with a target
+        (``targets.fill_rate``, ``targets.otif``), the share of replications whose value is below it. Columns
+        ``variant, node, sku, kpi, target, p_miss, n`` (n = replications where the KPI is defined)."""
+        cols = ["variant", "node", "sku", "kpi", "target", "p_miss", "n"]
+        goals = self.scenario.targets.model_dump()
+        picked = [(j, key, goals[key[2]]) for j, key in enumerate(self.kpi_index) if goals.get(key[2]) is not None]
+        if not picked or not len(self.replications):
+            return pd.DataFrame(columns=cols)
+        x = self.values[:, [j for j, _, _ in picked]]
+        target = np.array([t for _, _, t in picked], dtype=float)
+        n = (~np.isnan(x)).sum(axis=0)
+        with np.errstate(invalid="ignore"):
+            p = np.where(n > 0, (x < target).sum(axis=0) / np.maximum(n, 1), np.nan)  # NaN < t is False
+        keys = pd.DataFrame([key for _, key, _ in picked], columns=["node", "sku", "kpi"])
+        keys.insert(0, "variant", self.variant)
+        return keys.assign(target=target, p_miss=p, n=n)[cols]
 
     @property
     def width(self) -> int:

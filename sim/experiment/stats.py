@@ -21,11 +21,15 @@ import pandas as pd
 from scipy import stats as st
 
 from sim.errors import ArgumentError
+from sim.model import catalog
 
 if TYPE_CHECKING:
     from sim.experiment.batch import Batch
 
 KEYS = ("node", "sku", "kpi")
+# below this many replications an interval says little (the t quantile is large, and for bounded, skewed KPIs such
+# as fill rates the normal shape behind it is far off): reports and the terminal say so next to the numbers
+FEW_REPLICATIONS = 10
 SUMMARY_STATS = ("mean", "std", "ci_low", "ci_high", "p05", "p50", "p95", "n")
 SERIES_METRICS = ("on_hand", "backorders", "pipeline", "inventory_position", "fill_rate")
 BAND_COLUMNS = ["variant", "node", "sku", "t", "metric", "p05", "p50", "p95"]
@@ -78,11 +82,37 @@ def t_halfwidth(std: np.ndarray | float, n: np.ndarray | int, confidence: float)
         return np.where(n >= 2, q * std / np.sqrt(n), np.nan)
 
 
-def describe_rows(x: np.ndarray, confidence: float) -> dict[str, np.ndarray]:
+def kpi_bounds(kpis: Sequence[str], *, difference: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) per KPI name from the catalogue; for a paired ``difference`` of two values, ``low − high`` to
+    ``high − low``."""
+    lo, hi = np.array([catalog.bounds(str(k)) for k in kpis], dtype=float).reshape(-1, 2).T
+    if difference:
+        with np.errstate(invalid="ignore"):
+            return lo - hi, hi - lo
+    return lo, hi
+
+
+def too_few(n: int | float) -> str | None:
+    """A caveat for intervals from ``n`` replications, or None when there are enough."""
+    if not np.isfinite(n) or n >= FEW_REPLICATIONS:
+        return None
+    if n < 2:
+        return f"{int(n)} replication: no interval can be computed"
+    return (
+        f"only {int(n)} replications: the intervals are wide and, for shares near 0 or 1, only rough "
+        f"(run at least {FEW_REPLICATIONS}, better 30+, before acting on them)"
+    )
+
+
+def describe_rows(
+    x: np.ndarray, confidence: float, bounds: tuple[np.ndarray, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
     """Statistics of each row of ``x`` (rows = KPIs, columns = replications; NaN = undefined).
 
     Returns arrays ``mean, std (ddof=1), ci_low, ci_high, p05, p50, p95, n``. Rows with no defined value give NaN
-    statistics and ``n = 0``; rows with one value give a mean but NaN std and CI.
+    statistics and ``n = 0``; rows with one value give a mean but NaN std and CI. With ``bounds`` (low, high per
+    row, see :func:`kpi_bounds`) the interval is clipped to the values the KPI can take: a fill rate's interval
+    never passes 100 %, a count's never goes below 0.
     """
     x = np.ascontiguousarray(x, dtype=float)
     if x.ndim != 2:
@@ -99,11 +129,14 @@ def describe_rows(x: np.ndarray, confidence: float) -> dict[str, np.ndarray]:
             pct = nanpercentiles(x, [5, 50, 95], axis=1)
     std = np.where(n >= 2, std, np.nan)
     half = t_halfwidth(std, n, confidence)
+    ci_low, ci_high = mean - half, mean + half
+    if bounds is not None:
+        ci_low, ci_high = np.maximum(ci_low, bounds[0]), np.minimum(ci_high, bounds[1])  # NaN stays NaN
     return {
         "mean": mean,
         "std": std,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
         "p05": pct[0],
         "p50": pct[1],
         "p95": pct[2],
@@ -164,10 +197,14 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     firsts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     sizes = np.diff(np.r_[firsts, len(group)])
     labels = frame.iloc[order[firsts]][keys].reset_index(drop=True)
+    lo, hi = kpi_bounds(labels["kpi"].tolist())
     if (sizes == sizes[0]).all():  # the usual case: every KPI in every replication
-        out = describe_rows(values.reshape(len(firsts), sizes[0]), confidence)
+        out = describe_rows(values.reshape(len(firsts), sizes[0]), confidence, (lo, hi))
     else:
-        parts = [describe_rows(values[a : a + s][None, :], confidence) for a, s in zip(firsts, sizes, strict=True)]
+        parts = [
+            describe_rows(values[a : a + s][None, :], confidence, (lo[i : i + 1], hi[i : i + 1]))
+            for i, (a, s) in enumerate(zip(firsts, sizes, strict=True))
+        ]
         out = {k: np.concatenate([p[k] for p in parts]) for k in SUMMARY_STATS}
     for k in SUMMARY_STATS:
         labels[k] = out[k]
@@ -238,10 +275,13 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     base = tables[0][1]
     rows = []
     for variant, wide in tables:
-        own = describe_rows(wide.to_numpy(dtype=float), confidence)
+        kpi_names = wide.index.get_level_values("kpi").tolist()
+        own = describe_rows(wide.to_numpy(dtype=float), confidence, kpi_bounds(kpi_names))
         common = wide.columns.intersection(base.columns)
         paired_base = base.reindex(index=wide.index, columns=common).to_numpy(dtype=float)
-        diff = describe_rows(wide[common].to_numpy(dtype=float) - paired_base, confidence)
+        diff = describe_rows(
+            wide[common].to_numpy(dtype=float) - paired_base, confidence, kpi_bounds(kpi_names, difference=True)
+        )
         frame = wide.index.to_frame(index=False)
         frame.insert(0, "variant", variant)
         for k in ("mean", "ci_low", "ci_high"):

@@ -9,19 +9,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from sim.experiment.stats import compare
 from sim.report.html import write_comparison
+from sim.scenario.schema import SAFE_LOADER
+
+
+def _job_number(path: Path) -> tuple[int, str]:
+    head = path.parent.name.split("_", 1)[0]
+    return (int(head) if head.isdigit() else 10**9, path.parent.name)
 
 
 def job_tables(root: Path) -> list[pd.DataFrame]:
     """The sweep's KPI tables, ordered by Hydra job number (directory names start with it)."""
+    return [pd.read_parquet(p) for p in sorted(root.glob("*/kpis.parquet"), key=_job_number)]
 
-    def job_number(path: Path) -> tuple[int, str]:
-        head = path.parent.name.split("_", 1)[0]
-        return (int(head) if head.isdigit() else 10**9, path.parent.name)
 
-    return [pd.read_parquet(p) for p in sorted(root.glob("*/kpis.parquet"), key=job_number)]
+def job_scenarios(root: Path) -> list[dict | None]:
+    """Each job's validated scenario (its ``scenario.yaml``; None where missing), in the order of :func:`job_tables`."""
+    out: list[dict | None] = []
+    for p in sorted(root.glob("*/kpis.parquet"), key=_job_number):
+        path = p.parent / "scenario.yaml"
+        out.append(yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) if path.is_file() else None)
+    return out
 
 
 def short_labels(labels: list[str]) -> dict[str, str]:
@@ -45,10 +56,14 @@ def compare_sweep(root: Path, *, confidence: float = 0.95) -> Path | None:
     shown = [names[label] for label in labels]
     if len(set(shown)) < len(shown):  # the same variant= in every job: tell the jobs apart by number
         shown = [f"{name} #{i}" for i, name in enumerate(shown)]
+    scenarios = {name: sc for name, sc in zip(shown, job_scenarios(root), strict=True) if sc}
     tables = [t.assign(variant=name) for t, name in zip(tables, shown, strict=True)]
     comparison = compare(tables, confidence=confidence)
     comparison.to_csv(root / "comparison.csv", index=False)
-    scenarios = ", ".join(dict.fromkeys(str(s) for t in tables for s in t["scenario"].unique()))
+    names_of_scenarios = ", ".join(dict.fromkeys(str(s) for t in tables for s in t["scenario"].unique()))
     return write_comparison(
-        root, comparison=comparison, meta={"scenario": scenarios, "jobs": len(tables), "confidence": confidence}
+        root,
+        comparison=comparison,
+        meta={"scenario": names_of_scenarios, "jobs": len(tables), "confidence": confidence},
+        scenarios=scenarios,
     )

@@ -33,7 +33,10 @@ class SourceLink:
     """One replenishment source of a stock item: where orders go, on which lane goods come back, and the pipeline
     of orders open there (``open``: placed, not yet fully received; ``on_order``: their units not yet received)."""
 
-    __slots__ = ("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share")
+    __slots__ = (
+        *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share"),
+        *("due", "lead_times", "n_placed", "on_time", "received"),
+    )
 
     def __init__(
         self,
@@ -56,11 +59,20 @@ class SourceLink:
         self.expected = expected  # expected lead time: order delay + mean production + mean transit
         self.open: dict[Order, None] = {}  # insertion-ordered set of open orders
         self.on_order = 0.0
+        # the KPI window's per-source record (sim.model.kpi_sources): the item's lead time and OTIF counts split by
+        # source, so a dual-sourced item's two suppliers are not averaged into one number
+        self.lead_times: list[float] = []  # completed orders placed in the window
+        self.n_placed = 0  # orders placed in the window
+        self.due = 0  # of those, due within the horizon
+        self.on_time = 0
+        self.received = 0.0  # units received in the window
 
     def due_within(self, now: float, horizon: float) -> float:
         """Units still to come from this source on orders due (placed + promised lead time) by ``now + horizon``."""
         return sum(o.qty - o.received for o in self.open if o.due <= now + horizon + EPS)
 
+
+RETURN = object()  # owner of a backlog entry that is a return owed to the source (negative_orders: return)
 
 # the per-period flow buffers of a stock item (index = period)
 FLOWS = (
@@ -74,6 +86,7 @@ FLOWS = (
     "n_orders",
     "transport",
     "bought",
+    "cust_issued",
 )
 
 
@@ -125,6 +138,7 @@ class StockItem:
         self.cust_filled = _zeros(n)
         self.lost = _zeros(n)
         self.issued = _zeros(n)  # units leaving stock (immediate fills and later backorder fills)
+        self.cust_issued = _zeros(n)  # the part of ``issued`` that went to end customers (network turns)
         self.ordered = _zeros(n)
         self.n_orders = _zeros(n)
         self.transport = _zeros(n)
@@ -202,6 +216,7 @@ class StockItem:
         if order is None:
             self.cust_demand[k] += qty
             self.cust_filled[k] += fill
+            self.cust_issued[k] += fill
         if short > EPS:
             if order is None and self.events is not None:
                 self.events.add(now, "stockout", self.node, self.sku, short)
@@ -271,6 +286,29 @@ class StockItem:
                 self.place(split)
         elif decision > EPS:
             self.place(self.sourcing.split(decision, self.sources))
+        elif decision < -EPS:  # only a policy with negative_orders: return decides a negative order
+            self.send_return(-decision)
+
+    def send_return(self, qty: float) -> None:
+        """A negative order: ``qty`` units go back to the source at no cost (``negative_orders: return``), booked as
+        ``-qty`` ordered. They leave stock on hand at once; what is not on hand (or would jump the backorder queue) is
+        owed, counted in backorders and paid from the next receipts. Either way IP drops by exactly ``qty``."""
+        now = self.env.now
+        self._advance(now)
+        k = int(now + EPS)
+        self.ordered[k] -= qty
+        take = 0.0 if self.backlog else min(self.on_hand, qty)
+        self.on_hand -= take
+        self.issued[k] += take
+        if qty - take > EPS:
+            self.backlog.append([qty - take, RETURN])
+            self.backorders += qty - take
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def expected_lead_time(self) -> float:
+        """Share-weighted expected lead time of the sources (order delay + mean production + mean transit)."""
+        return sum(src.share * src.expected for src in self.sources)
 
     def place(self, split: list[tuple[SourceLink, float]]) -> None:
         """Send one order per (source, units)."""
@@ -284,8 +322,11 @@ class StockItem:
                 events.add(now, "order", self.node, self.sku, q, src.key, events.number(order))
             src.open[order] = None
             src.on_order += q
-            if now >= self.warmup and order.due < self.horizon:
-                self.due_in_horizon += 1
+            if now >= self.warmup:
+                src.n_placed += 1
+                if order.due < self.horizon:
+                    self.due_in_horizon += 1
+                    src.due += 1
             self.on_order += q
             self.ordered[k] += q
             self.n_orders[k] += 1
@@ -320,6 +361,8 @@ class StockItem:
             self.events.add(now, "receive", self.node, self.sku, qty, order.lane.id, order.ref)
         if order.external:
             self.bought[int(now + EPS)] += qty
+        if src is not None and int(now + EPS) >= self.warmup:
+            src.received += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
             order.completed = now
@@ -327,8 +370,11 @@ class StockItem:
                 del src.open[order]
             if order.placed >= self.warmup:
                 self.lead_times.append(now - order.placed)
-                if order.due < self.horizon and now <= order.due + EPS:
-                    self.on_time += 1
+                on_time = order.due < self.horizon and now <= order.due + EPS
+                self.on_time += on_time
+                if src is not None:
+                    src.lead_times.append(now - order.placed)
+                    src.on_time += on_time
         on_hand = self.on_hand + qty
         backlog = self.backlog
         if backlog:
@@ -343,11 +389,13 @@ class StockItem:
                 owner = entry[1]
                 if owner is None:
                     self.cust_backorders -= fill
+                    self.cust_issued[k] += fill
                 elif owner.__class__ is Line:
                     self.cust_backorders -= fill
+                    self.cust_issued[k] += fill
                     if entry[0] <= EPS:
                         owner.done(now)
-                else:
+                elif owner is not RETURN:  # a return owed upstream just leaves the model
                     owner.lane.ship(owner, fill)
                 if entry[0] <= EPS:
                     backlog.popleft()
@@ -383,6 +431,7 @@ class StockItem:
         self.backlog.clear()
         for src in self.sources:
             src.open.clear()
+            src.lead_times = []
 
     def preload(self, src: SourceLink, per_period: float) -> None:
         """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within

@@ -6,7 +6,8 @@ SimPy, no NumPy), so the report layer can import it without loading the engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Literal
 
 
@@ -23,6 +24,9 @@ class KpiInfo:
     kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier"] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
+    # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
+    sourcing: bool = False
+    bounds: tuple[float, float] = (-math.inf, math.inf)  # the values the KPI can take (intervals are clipped)
 
 
 def _k(name, unit, label, hib, description, **kw) -> KpiInfo:
@@ -32,7 +36,15 @@ def _k(name, unit, label, hib, description, **kw) -> KpiInfo:
 # in the column order of sim.model.kpi.compute: stock-point KPIs, then supplier-only ones
 CATALOG: tuple[KpiInfo, ...] = (
     _k("demand", "units", "Demand", None, "units asked of the item (ALL rows: end-customer demand)", kind="both"),
-    _k("fill_rate", "share", "Fill rate", True, "share of demand filled from stock on arrival", percent=True),
+    _k(
+        "fill_rate",
+        "share",
+        "Fill rate",
+        True,
+        "share of demand filled from stock on arrival",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
     _k(
         "cycle_service_level",
         "share",
@@ -40,11 +52,12 @@ CATALOG: tuple[KpiInfo, ...] = (
         True,
         "share of periods with all demand filled at once",
         percent=True,
+        bounds=(0.0, 1.0),
     ),
     _k("on_hand_avg", "units", "On hand (avg units)", None, "time-average stock on hand"),
     _k("backorders_avg", "units", "Backorders (avg units)", False, "time-average backorders"),
     _k("lost_sales", "units", "Lost sales (units)", False, "units of customer demand lost"),
-    _k("orders_placed", "orders", "Orders placed", None, "number of replenishment orders placed"),
+    _k("orders_placed", "orders", "Orders placed", None, "number of replenishment orders placed", sourcing=True),
     _k("order_qty_mean", "units per period", "Units ordered per period", None, "mean units ordered per period"),
     _k(
         "order_qty_var",
@@ -54,20 +67,91 @@ CATALOG: tuple[KpiInfo, ...] = (
         "sample variance of units ordered per period",
     ),
     _k("demand_var", "units²", "Demand var", None, "sample variance of demand per period", kind="both"),
-    _k("bullwhip_ratio", "ratio", "Bullwhip ratio", False, "order variance over demand variance"),
+    _k(
+        "bullwhip_ratio",
+        "ratio",
+        "Bullwhip ratio",
+        False,
+        "variance of units ordered per period over variance of the demand the item receives per period",
+    ),
+    _k(
+        "bullwhip_vs_consumer",
+        "ratio",
+        "Bullwhip vs consumer",
+        False,
+        "variance of units ordered per period over variance of end-customer demand for the product per period",
+    ),
     _k("pipeline_avg", "units", "Pipeline (avg units)", None, "time-average stock on lanes towards the item"),
-    _k("lead_time_avg", "periods", "Lead time (avg)", False, "mean lead time of completed orders"),
-    _k("lead_time_p95", "periods", "Lead time (p95)", False, "95th percentile lead time of completed orders"),
-    _k("otif", "share", "On time in full", True, "share of due orders complete by their due date", percent=True),
-    _k("inventory_turns", "per year", "Inventory turns", True, "issues per year over average on hand"),
+    _k("lead_time_avg", "periods", "Lead time (avg)", False, "mean lead time of completed orders", sourcing=True),
+    _k(
+        "lead_time_p95",
+        "periods",
+        "Lead time (p95)",
+        False,
+        "95th percentile lead time of completed orders",
+        sourcing=True,
+    ),
+    _k(
+        "otif",
+        "share",
+        "On time in full",
+        True,
+        "share of due orders complete by their due date",
+        percent=True,
+        sourcing=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "inventory_turns",
+        "per year",
+        "Inventory turns",
+        True,
+        "value issued per year over average value on hand (ALL rows: issues to end customers only)",
+    ),
     _k("holding_cost", "money", "Holding cost", False, "holding cost over the window", cost=True),
     _k("backorder_cost", "money", "Backorder cost", False, "customer backorder cost over the window", cost=True),
     _k("lost_sale_cost", "money", "Lost sale cost", False, "lost sale penalty over the window", cost=True),
     _k("ordering_cost", "money", "Ordering cost", False, "fixed cost per order placed", cost=True),
     _k("transport_cost", "money", "Transport cost", False, "shipment costs towards the item", cost=True),
     _k("purchase_cost", "money", "Purchase cost", False, "unit cost of units bought from suppliers", cost=True),
-    _k("total_cost", "money", "Total cost", False, "sum of the six cost components"),
-    _k("utilization", "share", "Utilization", None, "capacity allocated over capacity × span", kind="supplier"),
+    _k("total_cost", "money", "Total landed cost", False, "sum of the six cost components (purchase included)"),
+    _k(
+        "operating_cost",
+        "money",
+        "Operating cost",
+        False,
+        "holding + backorder + lost sale + ordering + transport (total cost without purchase)",
+    ),
+    _k(
+        "utilization",
+        "share",
+        "Capacity use",
+        None,
+        "capacity allocated over capacity × span",
+        kind="supplier",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    # sourcing rows only: what a buyer's scorecard shows next to lead time and OTIF
+    _k(
+        "promised_lead_time",
+        "periods",
+        "Promised lead time",
+        None,
+        "quoted lead time (mean over the orders placed in the window)",
+        kind="supplier",
+        sourcing=True,
+    ),
+    _k("volume", "units", "Volume (units)", None, "units received in the window", kind="supplier", sourcing=True),
+    _k(
+        "spend",
+        "money",
+        "Spend",
+        None,
+        "purchase cost of the units received from suppliers in the window",
+        kind="supplier",
+        sourcing=True,
+    ),
     # resilience block (scenarios with disruptions): paired against the same replication without them
     _k(
         "time_to_survive",
@@ -76,6 +160,7 @@ CATALOG: tuple[KpiInfo, ...] = (
         True,
         "disruption start to the first extra unmet demand",
         kind="resilience",
+        bounds=(0.0, math.inf),
     ),
     _k(
         "tts_stock_cover",
@@ -84,6 +169,7 @@ CATALOG: tuple[KpiInfo, ...] = (
         True,
         "stock on hand + in transit at the start over mean demand",
         kind="resilience",
+        bounds=(0.0, math.inf),
     ),
     _k(
         "time_to_recover",
@@ -92,13 +178,14 @@ CATALOG: tuple[KpiInfo, ...] = (
         False,
         "until the rolling fill rate is back near the baseline for good",
         kind="resilience",
+        bounds=(0.0, math.inf),
     ),
     _k(
         "lost_sales_during",
         "units",
         "Lost sales (extra)",
         False,
-        "extra lost units from the disruption's start",
+        "extra lost units from the disruption's start (a paired difference)",
         kind="resilience",
     ),
     _k(
@@ -108,13 +195,14 @@ CATALOG: tuple[KpiInfo, ...] = (
         False,
         "largest excess of end-of-period backorders",
         kind="resilience",
+        bounds=(0.0, math.inf),
     ),
     _k(
         "revenue_at_risk",
         "money",
         "Revenue at risk",
         False,
-        "extra units not filled on arrival × price",
+        "extra units not filled on arrival × price (a paired difference)",
         kind="resilience",
     ),
     _k(
@@ -132,6 +220,7 @@ CATALOG: tuple[KpiInfo, ...] = (
         True,
         "LP: longest demand can be met with optimal reallocation",
         kind="resilience",
+        bounds=(0.0, math.inf),
     ),
     _k(
         "warning_lead_time",
@@ -149,13 +238,32 @@ CATALOG: tuple[KpiInfo, ...] = (
         "share of the window the supplier was up",
         kind="resilience_supplier",
         percent=True,
+        bounds=(0.0, 1.0),
     ),
+)
+# counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
+# not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)
+NON_NEGATIVE = frozenset(
+    (
+        *("demand", "on_hand_avg", "backorders_avg", "lost_sales", "orders_placed", "order_qty_mean"),
+        *("order_qty_var", "demand_var", "bullwhip_ratio", "pipeline_avg", "lead_time_avg", "lead_time_p95"),
+        *("inventory_turns", "holding_cost", "backorder_cost", "lost_sale_cost", "ordering_cost"),
+        *("transport_cost", "purchase_cost", "total_cost", "operating_cost", "promised_lead_time", "volume", "spend"),
+    )
+)
+CATALOG = tuple(
+    replace(k, bounds=(0.0, math.inf)) if k.name in NON_NEGATIVE and k.bounds == (-math.inf, math.inf) else k
+    for k in CATALOG
 )
 BY_NAME: dict[str, KpiInfo] = {k.name: k for k in CATALOG}
 
 COSTS = tuple(k.name for k in CATALOG if k.cost)  # the cost components that add up to total_cost
 STOCK_KPIS = tuple(k.name for k in CATALOG if k.kind in ("stock", "both"))
-SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both"))
+# supplier rows: their own KPIs first (demand, variance, capacity use), then the sourcing scorecard
+SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") and not k.sourcing) + tuple(
+    k.name for k in CATALOG if k.sourcing
+)
+SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source, sku) of a multi-source item
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)
@@ -169,6 +277,12 @@ def info(name: str) -> KpiInfo:
         return BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown KPI {name!r}; known: {', '.join(KNOWN_KPIS)}") from None
+
+
+def bounds(name: str) -> tuple[float, float]:
+    """The range a KPI's values (and so its intervals) can take; (-inf, inf) for a KPI not in the catalogue."""
+    k = BY_NAME.get(name)
+    return k.bounds if k else (-math.inf, math.inf)
 
 
 def label(name: str) -> str:

@@ -4,6 +4,8 @@
   ``DEMAND`` phase and hands each (retailer, product) stream its period quantity, in scenario order (node, then
   product): one event per period for all streams, the order a per-stream schedule would also give. Quantities are
   pre-drawn from each stream's own demand stream, so a policy change never moves them;
+- the time patterns of ``sim.scenario.patterns`` (``ar1``, ``seasonal``, ...): pre-drawn series, played like
+  ``periodic``;
 - ``poisson_process``: a process per stream that waits exponential gaps and hands each customer's ``size`` draw over.
 """
 
@@ -15,7 +17,7 @@ import numpy as np
 import simpy
 
 from sim.model.clock import DEMAND, wake_at
-from sim.scenario.demand import DemandSpec
+from sim.scenario.demand import DEMANDS, DemandSpec
 from sim.scenario.distributions import Dist
 
 Sink = Callable[[float], None]  # receives a customer demand of q units at env.now
@@ -73,6 +75,8 @@ def start(
         periodic.add((list(p.values) * reps)[:horizon], sink)
     elif spec.kind == "poisson_process":
         return env.process(arrivals(env, p.rate, p.size, sink, rng))
+    elif hasattr(DEMANDS[spec.kind], "series"):  # a pre-drawn time pattern (sim.scenario.patterns)
+        periodic.add(DEMANDS[spec.kind].series(p, rng, horizon).tolist(), sink)
     else:  # pragma: no cover - every registered kind has a branch (tests/test_engine_v2.py checks)
         raise KeyError(f"demand kind {spec.kind!r} has no process")
     return None

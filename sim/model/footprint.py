@@ -1,6 +1,6 @@
 """How much memory one replication needs, checked before anything runs (an absurd horizon is refused up front).
 
-The model keeps per-period buffers for every stock item (ten ``array('d')`` flows: 80 bytes per period), per-period
+The model keeps per-period buffers for every stock item (eleven ``array('d')`` flows: 88 bytes per period), per-period
 lists at suppliers and pre-drawn demand (~32 bytes per period and stream), and, with time series, the state log and
 the table built from it (~250 bytes per period and item, measured on the showcase). The estimate is deliberately
 simple and on the high side; the limit is the machine's physical memory (or the process's address-space limit, if
@@ -16,7 +16,7 @@ import resource
 from sim.errors import ConfigError
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
-BYTES_PER_ITEM_PERIOD = 80
+BYTES_PER_ITEM_PERIOD = 88
 BYTES_PER_STREAM_PERIOD = 32
 BYTES_PER_SERIES_ITEM_PERIOD = 250
 
@@ -56,14 +56,16 @@ def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> Non
 
 def kpi_width(scenario: Scenario) -> int:
     """KPI values one replication returns (rows x KPIs, as sim.model.kpi lays them out)."""
-    from sim.model.catalog import STOCK_KPIS, SUPPLIER_KPIS
+    from sim.model.catalog import SOURCE_KPIS, STOCK_KPIS, SUPPLIER_KPIS
 
     stock = [n for n in scenario.nodes if isinstance(n, StockNode)]
     items = sum(len(n.products) for n in stock)
     skus = len({sku for n in stock for sku in n.products})
-    suppliers = sum(isinstance(n, SupplierNode) for n in scenario.nodes)
+    supplier_nodes = [n for n in scenario.nodes if isinstance(n, SupplierNode)]
+    regions = len({n.region for n in supplier_nodes if n.region})  # sim.model.kpi_sources: region rows
+    sources = sum(len(srcs) for n in stock for srcs in n.sources.values() if len(srcs) > 1)  # per-source rows
     rows = items + len(stock) + skus + 1 if items else 0
-    return rows * len(STOCK_KPIS) + suppliers * len(SUPPLIER_KPIS)
+    return rows * len(STOCK_KPIS) + (len(supplier_nodes) + regions) * len(SUPPLIER_KPIS) + sources * len(SOURCE_KPIS)
 
 
 def check_batch_fits(scenario: Scenario, replications: int) -> None:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS
+from sim.model import kpi_sources
+from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: read here by callers)
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
@@ -41,6 +42,8 @@ class Groups:
     service_cust: sparse.csr_matrix | np.ndarray
     service_count: np.ndarray  # per group: the number of service members
     costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost)
+    consumers: sparse.csr_matrix | np.ndarray  # groups x items, 0/1: the items of the row's products
+    charged_all: np.ndarray  # bool per item: backorder_cost charges all its backorders (backorder_cost_on: all)
 
 
 def groups(chain: SupplyChain) -> Groups:
@@ -77,7 +80,7 @@ def groups(chain: SupplyChain) -> Groups:
         [
             (
                 prod[it.sku].holding_cost,
-                prod[it.sku].backorder_cost * it.customer_facing,
+                prod[it.sku].backorder_cost * (it.customer_facing or prod[it.sku].backorder_cost_on == "all"),
                 prod[it.sku].lost_sale_cost,
                 prod[it.sku].order_cost,
                 prod[it.sku].unit_cost,
@@ -85,7 +88,19 @@ def groups(chain: SupplyChain) -> Groups:
             for it in items
         ]
     ).reshape(n, 5)
-    return Groups(labels, service, every, network, members, service_own, service_cust, count, costs)
+    # consumers: per row, the items of the row's products (end-customer demand is nonzero at customer items only)
+    node_skus = [list(dict.fromkeys(items[i].sku for i in m)) for m in node_rows.values()]
+    con_members = [sku_rows[it.sku] for it in items] + [[i for k in ks for i in sku_rows[k]] for ks in node_skus]
+    con_members += [*sku_rows.values(), list(range(n))]
+    con_rows = np.repeat(np.arange(len(con_members)), [len(m) for m in con_members])
+    con_cols = np.fromiter((i for m in con_members for i in m), dtype=np.int64, count=len(con_rows))
+    consumers = sparse.csr_matrix((np.ones(len(con_rows)), (con_rows, con_cols)), shape=shape)
+    if n <= DENSE_UP_TO:
+        consumers = consumers.toarray()
+    charged_all = np.array([prod[it.sku].backorder_cost_on == "all" for it in items], dtype=bool)
+    return Groups(
+        labels, service, every, network, members, service_own, service_cust, count, costs, consumers, charged_all
+    )
 
 
 def _var(x: np.ndarray) -> np.ndarray:
@@ -104,22 +119,18 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     rows = []
     if items:
         rows = _stock_kpis(chain, items, g, w, h, span)
+    sg = sc.memo.get("kpi_source_groups")
+    if sg is None:
+        sg = sc.memo["kpi_source_groups"] = kpi_sources.groups(chain)
     index = sc.memo.get("kpi_index")
     if index is None:
         index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
-        index += [(sup, ALL, k) for sup in chain.suppliers for k in SUPPLIER_KPIS]
+        index += kpi_sources.index(sg)
         sc.memo["kpi_index"] = index
     index = list(index)
     values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
-    for sup in chain.suppliers.values():
-        ordered = np.asarray(sup.ordered[w:h])
-        pools = {id(p): p for p in sup.pools.values()}.values()
-        cap = sum(p.capacity for p in pools)
-        made = sum(sum(p.produced[w:h]) for p in pools)
-        util = made / (cap * span) if pools else np.nan
-        var = ordered.var(ddof=1) if span > 1 else np.nan
-        values.append(np.array([ordered.sum(), var, util]))
-    return index, (np.concatenate(values) if values else np.zeros(0))
+    values.append(kpi_sources.compute(chain, sg))
+    return index, np.concatenate(values)
 
 
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
@@ -128,9 +139,9 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
     # flows x items x periods of the window, read from the array('d') buffers in one copy
     flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
     # (contiguous: a strided operand would make every product below ~10x slower)
-    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "bought") for it in items])
-    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought = x.reshape(
-        len(flows) + 1, len(items), h - w
+    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "bought", "cust_issued") for it in items])
+    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, bought, cust_issued = (
+        x.reshape(len(flows) + 2, len(items), h - w)
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc = g.costs.T
@@ -156,17 +167,27 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         out["bullwhip_ratio"] = np.where(
             g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
         )
+        # the same numerator over the variance of end-customer demand for the row's products (all retailers)
+        cons_var = _var(g.consumers @ cust_demand)
+        out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, g.members)
-        issued_rate = (A @ issued.sum(1)) / span * sc.periods_per_year
-        out["inventory_turns"] = np.where(out["on_hand_avg"] > EPS, issued_rate / out["on_hand_avg"], np.nan)
+        # turns by value (unit cost; by units if nothing has a cost), so a tray and a power module don't count
+        # alike; the ALL rows count only what leaves the network to end customers, not every transfer on the way
+        value = uc if uc.any() else np.ones_like(uc)
+        out_flow = np.where(g.network, A @ (value * cust_issued.sum(1)), A @ (value * issued.sum(1)))
+        stock_value = A @ (value * ints[:, 0]) / span
+        issued_rate = out_flow / span * sc.periods_per_year
+        out["inventory_turns"] = np.where(stock_value > EPS, issued_rate / stock_value, np.nan)
         out["holding_cost"] = A @ (hold * ints[:, 0])
-        out["backorder_cost"] = A @ (back * ints[:, 3])
+        # all backorders (backorder_cost_on: all, e.g. the beer game) or the customers' only
+        out["backorder_cost"] = A @ (back * np.where(g.charged_all, ints[:, 1], ints[:, 3]))
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
         out["ordering_cost"] = A @ (oc * n_orders.sum(1))
         out["transport_cost"] = A @ transport.sum(1)
         out["purchase_cost"] = A @ (uc * bought.sum(1))
         out["total_cost"] = sum(out[c] for c in COSTS)
+        out["operating_cost"] = sum(out[c] for c in COSTS if c != "purchase_cost")
     return out
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.model import demand
+from sim.model import demand, initial_state, sharing
 from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
@@ -104,6 +104,8 @@ class SupplyChain:
                 actor.events = self.events
         if sc.initial_pipeline == "steady":
             self._preload_pipelines(stock_nodes)
+        initial_state.load(self)  # goods and order slips written in the sources (the beer game board)
+        sharing.connect(self)  # end-customer demand for policies with information: shared
         for item in self.items.values():
             item.start()
         if sc.warmup > 0:

@@ -36,6 +36,7 @@ class StockView(Protocol):
     def inventory_position(self) -> float: ...
     def supply_line(self, source: str | None = None) -> float: ...
     def demand_history(self, periods: int | None = None) -> list[float]: ...
+    def expected_lead_time(self) -> float: ...
 
 
 class Policy:
@@ -215,3 +216,7 @@ class PolicySpec(BaseModel):
     def build(self) -> Policy:
         """A fresh policy object (policies may keep state, e.g. a forecast)."""
         return POLICIES[self.kind](self._params)
+
+
+# forecast-driven policies (forecast_order_up_to, sterman, pass_through) register themselves on import
+from sim.model import forecasting  # noqa: E402, F401

@@ -36,6 +36,8 @@ METRIC_LABELS = {
     "fill_rate": "fill rate",
 }
 _THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
+# fixed notation with a thousands separator; one decimal only where the ticks are fractional (small levels)
+_PLAIN = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 10 or float(v).is_integer() else f"{v:,.1f}")
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -134,8 +136,8 @@ def fan_charts(
             ax.set_title(f"{_label(node)} / {_label(sku)}: {METRIC_LABELS.get(metric, metric)}", fontsize=9)
             ax.tick_params(labelsize=8)
             ax.grid(alpha=0.3)
-            if metric == "fill_rate":
-                ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+            # plain numbers, never "1e4" offsets: the axis is read by people who order in units
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0) if metric == "fill_rate" else _PLAIN)
         axes[-1][0].set_xlabel("period", fontsize=8)
     handles, labels = [], []
     for ax in axes.flat:
@@ -154,13 +156,14 @@ def fan_chart(bands: pd.DataFrame, node: str, sku: str, metric: str) -> Figure:
 
 
 # --------------------------------------------------------------------------- KPI charts
-def cost_breakdown(summary: pd.DataFrame) -> Figure:
-    """Grouped bars of the network cost components with CI error bars, one bar per variant."""
+def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit: str = "") -> Figure:
+    """Grouped bars of the network cost components ``kpis`` with CI error bars, one bar per variant (``unit``: the
+    currency, for the axis label). Leaving purchase cost out keeps the costs a policy moves readable."""
     net = network_rows(summary)
-    rows = net[net["kpi"].isin(COST_KPIS)] if not net.empty else net
+    rows = net[net["kpi"].isin(kpis)] if not net.empty else net
     if rows.empty:
         return _placeholder(_figure(6, 2), "No cost KPIs available")
-    kpis = [k for k in COST_KPIS if k in set(rows["kpi"])]
+    kpis = [k for k in kpis if k in set(rows["kpi"])]
     variants = [str(v) for v in pd.unique(rows["variant"])]
     colors = variant_colors(variants)
     fig = _figure(min(11.0, max(6.0, 1.1 * len(kpis) + 0.25 * len(kpis) * len(variants))), 4.0)
@@ -183,7 +186,7 @@ def cost_breakdown(summary: pd.DataFrame) -> Figure:
         )
     ax.set_xticks(x, [k.removesuffix("_cost").replace("_", " ") for k in kpis])
     ax.yaxis.set_major_formatter(_THOUSANDS)
-    ax.set_ylabel("cost per run (mean, CI)")
+    ax.set_ylabel(f"cost over the window{f' ({unit})' if unit else ''}, mean and CI")
     ax.set_title("Network cost breakdown")
     ax.grid(axis="y", alpha=0.3)
     if len(variants) > 1:
@@ -191,16 +194,16 @@ def cost_breakdown(summary: pd.DataFrame) -> Figure:
     return fig
 
 
-def service_vs_cost(summary: pd.DataFrame) -> Figure:
-    """Scatter of network fill rate vs total cost, one labelled point per variant with CI whiskers."""
+def service_vs_cost(summary: pd.DataFrame, cost_kpi: str = "total_cost") -> Figure:
+    """Scatter of network fill rate vs ``cost_kpi``, one labelled point per variant with CI whiskers."""
     net = network_rows(summary)
     fig = _figure(6, 4.2)
     points = []
     for variant, g in net.groupby("variant", sort=False, observed=True) if not net.empty else []:
         g = g.drop_duplicates("kpi").set_index("kpi")
-        if not {"total_cost", "fill_rate"} <= set(g.index):
+        if not {cost_kpi, "fill_rate"} <= set(g.index):
             continue
-        cost, fill = g.loc["total_cost"], g.loc["fill_rate"]
+        cost, fill = g.loc[cost_kpi], g.loc["fill_rate"]
         if np.isfinite(float(cost["mean"])) and np.isfinite(float(fill["mean"])):
             points.append((str(variant), cost, fill))
     if not points:
@@ -224,9 +227,53 @@ def service_vs_cost(summary: pd.DataFrame) -> Figure:
     ax.xaxis.set_major_locator(MaxNLocator(6))
     ax.xaxis.set_major_formatter(_THOUSANDS)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("total cost (mean, CI)")
+    ax.set_xlabel(f"{'total landed cost' if cost_kpi == 'total_cost' else cost_kpi.replace('_', ' ')} (mean, CI)")
     ax.set_ylabel("fill rate (mean, CI)")
     ax.set_title("Service vs cost")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def service_vs_cost_by_product(summary: pd.DataFrame, unit: str = "") -> Figure:
+    """One point per product (rows ``(ALL, sku)``): its end-customer fill rate against its operating cost over the
+    window, CI whiskers; a single-variant report has something to compare this way."""
+    df = _with_variant(summary)
+    if df.empty:
+        return _placeholder(_figure(6, 2), "No product KPIs available")
+    first = df["variant"].iloc[0]
+    df = df[(df["variant"] == first) & (df["node"] == "ALL") & (df["sku"] != "ALL")]
+    df = df[df["kpi"].isin(["fill_rate", "operating_cost"])].drop_duplicates(["sku", "kpi"])
+    wide = df.pivot(index="sku", columns="kpi", values=["mean", "ci_low", "ci_high"]) if not df.empty else df
+    if df.empty or not {"fill_rate", "operating_cost"} <= set(df["kpi"]):
+        return _placeholder(_figure(6, 2), "No product KPIs available")
+    wide = wide.dropna(subset=[("mean", "fill_rate"), ("mean", "operating_cost")])
+    if wide.empty:
+        return _placeholder(_figure(6, 2), "No product KPIs available")
+    fig = _figure(7, 4.4)
+    ax = fig.add_subplot()
+    x, y = wide[("mean", "operating_cost")].to_numpy(float), wide[("mean", "fill_rate")].to_numpy(float)
+    ax.errorbar(
+        x,
+        y,
+        xerr=_err(
+            x, wide[("ci_low", "operating_cost")].to_numpy(float), wide[("ci_high", "operating_cost")].to_numpy(float)
+        ),
+        yerr=_err(y, wide[("ci_low", "fill_rate")].to_numpy(float), wide[("ci_high", "fill_rate")].to_numpy(float)),
+        fmt="o",
+        color="C0",
+        capsize=3,
+        ms=6,
+        lw=1,
+    )
+    for sku, xi, yi in zip(wide.index, x, y, strict=True):
+        ax.annotate(_label(sku), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=8)
+    ax.margins(0.15)
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"operating cost over the window{f' ({unit})' if unit else ''}")
+    ax.set_ylabel("end-customer fill rate")
+    ax.set_title("Service vs operating cost, per product")
     ax.grid(alpha=0.3)
     return fig
 

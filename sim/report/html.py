@@ -15,22 +15,34 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiment.stats import too_few
 from sim.model import catalog
 from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, PERCENT_KPIS
-from sim.report import figures
+from sim.report import attention, bullwhip, figures
+from sim.report import variants as variants_mod
 
 DASH = "–"
 HEADLINE_KPIS = (
-    *("fill_rate", "cycle_service_level", "lost_sales", "backorders_avg", "on_hand_avg", "total_cost"),
-    *figures.COST_KPIS,
+    *("fill_rate", "cycle_service_level", "lost_sales", "backorders_avg", "on_hand_avg", "inventory_turns"),
+    *("operating_cost", "total_cost"),
 )
-TERMINAL_KPIS = ("fill_rate", "total_cost", "lost_sales", "backorders_avg", "on_hand_avg")
+TERMINAL_KPIS = ("fill_rate", "operating_cost", "total_cost", "lost_sales", "backorders_avg", "on_hand_avg")
 RETAILER_KPIS = ("fill_rate", "on_hand_avg", "backorders_avg", "total_cost")
-_OTHER_KPIS = "demand otif inventory_turns orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
-KPI_ORDER = (*HEADLINE_KPIS, *_OTHER_KPIS.split(), "lead_time_avg", "lead_time_p95", "bullwhip_ratio", "utilization")
+_OTHER_KPIS = "demand otif orders_placed order_qty_mean order_qty_var demand_var pipeline_avg"
+KPI_ORDER = (
+    *HEADLINE_KPIS,
+    *figures.COST_KPIS,
+    *_OTHER_KPIS.split(),
+    "lead_time_avg",
+    "lead_time_p95",
+    "bullwhip_ratio",
+    "bullwhip_vs_consumer",
+    "utilization",
+)
 MAX_FAN_PANELS = 6
 
 _ENV = jinja2.Environment(
@@ -102,9 +114,12 @@ def format_difference(kpi: str, diff: object, ci_low: object, ci_high: object) -
     d, scale, unit = (2, 100.0, " pp") if pct else (_decimals(kpi, m, lo, hi), 1.0, "")
 
     def f(x: float) -> str:
-        return DASH if not math.isfinite(x) else "0" if x == 0 else f"{x * scale:+,.{d}f}"
+        if not math.isfinite(x):
+            return DASH
+        text = f"{x * scale:+,.{d}f}"
+        return "0" if float(text.replace(",", "")) == 0 else text  # float dust (+0.000, -0.000) is no change
 
-    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi:
+    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi or f(lo) == f(hi) == "0":
         return f"{f(m)}{unit}"
     return f"{f(m)}{unit} [{f(lo)}, {f(hi)}]"
 
@@ -121,7 +136,10 @@ def _meta_value(value: object) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return DASH
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        # fixed notation, 4 significant digits: 0.00001234, never 1.234e-05
+        return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_meta_value(v)}" for k, v in value.items())
     if isinstance(value, list | tuple | set):
@@ -193,7 +211,9 @@ def headline_table(
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return f"{title}\n" + "\n".join(lines)
+    n = pd.to_numeric(summary.get("n", pd.Series(dtype=float)), errors="coerce").max()
+    caveat = too_few(n) if math.isfinite(_float(n)) else None
+    return f"{title}\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
 
 
 def _retailers(scenario: dict, est: Estimates) -> list[str]:
@@ -245,8 +265,17 @@ def write_report(
     scenario: dict,
     config_yaml: str,
     meta: Mapping[str, object],
+    risk: pd.DataFrame | None = None,
+    orders: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``out_dir/figures/*.png`` and a self-contained ``out_dir/report.html``; return the HTML path."""
+    """Write ``out_dir/figures/*.png`` and a self-contained ``out_dir/report.html``; return the HTML path.
+
+    The page opens with what needs attention (items and suppliers below the scenario's targets, worst first, and the
+    biggest cost drivers), then the network KPIs and costs, the store × product, supplier and source tables, the
+    figures, and the configuration (collapsed) at the end. ``risk`` (:meth:`Batch.risk`) adds the probability of
+    missing each target. ``orders``: the time series of one replication (``ReplicationResult.timeseries``) for the
+    orders-over-time chart of the bullwhip section, which appears when some node's consumer-relative amplification is
+    defined."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -258,6 +287,8 @@ def write_report(
     if not name and "scenario" in summary.columns and not summary.empty:
         name = summary["scenario"].iloc[0]
     name = str(name or "Scenario")
+    look = attention.lookup(summary, risk)
+    currency = str(scenario.get("currency") or "EUR")
 
     headline = _kpi_rows(est, variants, [k for k in HEADLINE_KPIS if k in {key[3] for key in est}])
     # scenarios with disruptions: the paired resilience block (docs/disruptions.md)
@@ -268,20 +299,44 @@ def write_report(
             cells = [format_estimate(k, *est.get((v, node, "ALL", k), (math.nan,) * 3)) for k in RETAILER_KPIS]
             retailer_rows.append({"node": node, "variant": v, "cells": cells})
 
-    panels = key_panels(scenario, bands)
+    available = {(str(n), str(k)) for n, k in bands[["node", "sku"]].drop_duplicates().itertuples(index=False)}
+    customer = set(attention.customer_items(scenario))
+    panels = attention.fan_panels(look, available, MAX_FAN_PANELS, customer or None) or key_panels(scenario, bands)
     images = []
     if panels:
-        caption = "Median (line) and 5–95% band across replications."
+        caption = (
+            "The items with the lowest fill rate (one per product), then the largest average backlogs. "
+            "Median (line) and 5–95% band across replications."
+        )
         fig = figures.fan_charts(bands, panels, variants=variants)
         images.append(_save(figs_dir, "fan_charts", "Inventory and backorders over time", fig, caption))
-    images.append(_save(figs_dir, "cost_breakdown", "Cost breakdown", figures.cost_breakdown(summary)))
-    images.append(_save(figs_dir, "service_vs_cost", "Service vs cost", figures.service_vs_cost(summary)))
+    op_caption = f"Operating cost components over the window, {currency}; purchase cost is in the cost table."
+    fig = figures.cost_breakdown(summary, kpis=attention.OPERATING, unit=currency)
+    images.append(_save(figs_dir, "cost_breakdown", "Operating cost breakdown", fig, op_caption))
+    if len(variants) > 1:
+        fig, title = figures.service_vs_cost(summary), "Service vs cost"
+    else:
+        fig, title = figures.service_vs_cost_by_product(summary, unit=currency), "Service vs operating cost by product"
+    images.append(_save(figs_dir, "service_vs_cost", title, fig))
     images.append(_save(figs_dir, "network", "Network", figures.network_graph(scenario)))
+    ratio_header, ratio_rows = [], []
+    if bullwhip.has_bullwhip(summary, scenario):
+        ratio_header, ratio_rows = bullwhip.ratio_table(summary, scenario, format_estimate)
+        fig = bullwhip.amplification_chart(summary, scenario)
+        caption = "Variance of orders per period over variance of end-customer demand; mean and CI across replications."
+        images.append(_save(figs_dir, "bullwhip_amplification", "Order-variance amplification", fig, caption))
+        if orders is not None:
+            fig = bullwhip.orders_over_time(orders, scenario)
+            images.append(_save(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0."))
 
+    n = max((st.n for st in look.stats.values() if math.isfinite(st.n)), default=math.nan)
     html = _ENV.get_template("report.html.j2").render(
         title=f"Simulation report: {name}",
         scenario_name=name,
-        meta_items=_meta_items(meta),
+        description=str(scenario.get("description") or ""),
+        facts=_facts(scenario, meta, currency),
+        caveat=too_few(n),
+        sections=report_sections(look, scenario, currency, ci_label=_ci_label(meta)),
         ci_label=_ci_label(meta),
         variants=variants,
         show_variants=len(variants) > 1,
@@ -290,12 +345,227 @@ def write_report(
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         has_bands=bool(panels),
+        ratio_header=ratio_header,
+        ratio_rows=ratio_rows,
         images=images,
         config_yaml=config_yaml or "",
     )
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+# --------------------------------------------------------------------------- report sections
+def _facts(scenario: Mapping, meta: Mapping[str, object], currency: str) -> list[tuple[str, str]]:
+    """The run's setting in words: period and window, currency, then the run's own facts (replications, seed...)."""
+    w, h, period = attention.window(scenario)
+    words = attention.PERIOD_WORDS.get(period, period)
+    facts: list[tuple[str, str]] = []
+    if h:
+        facts.append(("Period", f"1 {period}"))
+        facts.append(("KPI window", f"{words} {w:,}–{h:,} ({h - w:,} {words}; warm-up {w:,}, horizon {h:,})"))
+    facts.append(("Currency", currency))
+    skip = {"scenario"}
+    return facts + [item for item in _meta_items({k: v for k, v in meta.items() if k not in skip})]
+
+
+def report_sections(look: attention.Lookup, scenario: Mapping, currency: str, *, ci_label: str) -> list[dict]:
+    """The report's sections after the title, in order: each a partial template and its data. A new section is one
+    more entry here and one more ``templates/sections/*.html.j2`` (the page includes them in this order)."""
+    return [
+        _attention(look, scenario, currency),
+        _network(look, scenario, currency, ci_label),
+        _store_product(look, scenario),
+        _suppliers(look, scenario, currency),
+    ]
+
+
+def _pct(x: float) -> str:
+    return DASH if not math.isfinite(x) else f"{x * 100:.0f}%"
+
+
+def _money(x: float) -> str:
+    return DASH if not math.isfinite(x) else f"{x:,.0f}"
+
+
+def _est(kpi: str, st: attention.Stat, scale: float = 1.0) -> str:
+    return format_estimate(kpi, st.mean * scale, st.lo * scale, st.hi * scale)
+
+
+def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
+    goals = attention.targets(scenario)
+    service = [
+        {
+            "name": s.name,
+            "value": _est("fill_rate", s.stat),
+            "p05": _fmt("fill_rate", s.stat.p05, 1),
+            "p_miss": _pct(s.stat.p_miss),
+            "short": _money(s.extra["short_per_year"]),
+            "backorders": format_estimate("backorders_avg", s.extra["backorders_avg"]),
+        }
+        for s in attention.service_shortfalls(look, scenario)
+    ]
+    supply = [
+        {
+            "name": s.name,
+            "value": _est("otif", s.stat),
+            "p_miss": _pct(s.stat.p_miss),
+            "lead_time": format_estimate("lead_time_avg", s.extra["lead_time_avg"]),
+            "p95": format_estimate("lead_time_p95", s.extra["lead_time_p95"]),
+            "promised": format_estimate("promised_lead_time", s.extra["promised_lead_time"]),
+            "spend": _money(s.extra["spend"]),
+        }
+        for s in attention.supply_shortfalls(look, scenario)
+    ]
+    yearly = attention.per_year(scenario)
+    lines = attention.cost_lines(look)
+    drivers = [
+        {
+            "name": f"{d.sku} at {d.node}",
+            "cost": _money(d.cost * yearly),
+            "share": _pct(d.share),
+            "main": f"{kpi_label(d.main).lower()} ({_pct(d.main_share)})",
+        }
+        for d in attention.cost_drivers(look, scenario)
+    ]
+    net = look.get("ALL", "ALL", "fill_rate")
+    summary = []
+    if math.isfinite(net.mean) and goals["fill_rate"] is not None:
+        verdict = "below" if net.mean < goals["fill_rate"] else "meets"
+        text = f"Network fill rate {_est('fill_rate', net)}: {verdict} the {goals['fill_rate'] * 100:g}% target"
+        if math.isfinite(net.p_miss):
+            text += f"; missed in {_pct(net.p_miss)} of replications"
+        summary.append(text + ".")
+    top = [c for c in lines if c.kpi in attention.OPERATING][:2]
+    op = look.get("ALL", "ALL", "operating_cost")
+    if top and math.isfinite(op.mean):
+        parts = " and ".join(f"{kpi_label(c.kpi).lower()} ({_pct(c.share)})" for c in top)
+        summary.append(
+            f"Operating cost {_money(op.mean * yearly)} {currency} per year, mostly {parts}; "
+            f"purchases add {_money(look.mean('ALL', 'ALL', 'purchase_cost') * yearly)} {currency} per year."
+        )
+    return {
+        "template": "sections/attention.html.j2",
+        "fill_target": _pct(goals["fill_rate"]) if goals["fill_rate"] is not None else None,
+        "otif_target": _pct(goals["otif"]) if goals["otif"] is not None else None,
+        "summary": summary,
+        "service": service,
+        "supply": supply,
+        "drivers": drivers,
+        "currency": currency,
+    }
+
+
+def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label: str) -> dict:
+    goals = attention.targets(scenario)
+    fr = look.get("ALL", "ALL", "fill_rate")
+    risk = [
+        ("5th percentile of fill rate across replications", _fmt("fill_rate", fr.p05, 1)),
+        (f"Probability of missing the {_pct(goals['fill_rate'] or math.nan)} fill-rate target", _pct(fr.p_miss)),
+    ]
+    yearly = attention.per_year(scenario)
+    costs = [
+        {
+            "label": kpi_label(c.kpi),
+            "total": c.kpi in ("operating_cost", "total_cost"),
+            "window": _row_estimates(c.kpi, [(c.stat.mean, c.stat.lo, c.stat.hi)])[0],
+            "year": _row_estimates(c.kpi, [(c.stat.mean * yearly, c.stat.lo * yearly, c.stat.hi * yearly)])[0],
+            "share": _pct(c.share),
+        }
+        for c in attention.cost_lines(look)
+    ]
+    turns = look.get("ALL", "ALL", "inventory_turns")
+    return {
+        "template": "sections/network.html.j2",
+        "ci_label": ci_label,
+        "risk": risk if math.isfinite(fr.mean) else [],
+        "costs": costs,
+        "currency": currency,
+        "turns": _est("inventory_turns", turns),
+    }
+
+
+def _store_product(look: attention.Lookup, scenario: Mapping) -> dict:
+    """Fill rate per customer-facing node (rows) and product (columns), the node's and product's totals."""
+    goal = attention.targets(scenario)["fill_rate"]
+    items = attention.customer_items(scenario)
+    nodes = list(dict.fromkeys(n for n, _ in items))
+    skus = [str(p["id"]) for p in scenario.get("products") or [] if any(s == str(p["id"]) for _, s in items)]
+
+    def cell(node: str, sku: str) -> dict:
+        st = look.get(node, sku, "fill_rate")
+        miss = goal is not None and math.isfinite(st.mean) and st.mean < goal
+        lo_hi = f"{_est('fill_rate', st)}; 5th percentile {_fmt('fill_rate', st.p05, 1)}"
+        return {"text": _fmt("fill_rate", st.mean, 1), "cls": "miss" if miss else "", "title": lo_hi}
+
+    stocked = {(n, s) for n, s in items}
+    rows = [
+        {
+            "node": n,
+            "cells": [cell(n, s) if (n, s) in stocked else {"text": "", "cls": "na", "title": ""} for s in skus]
+            + [cell(n, "ALL")],
+        }
+        for n in nodes
+    ]
+    rows.append({"node": "all stores", "cells": [cell("ALL", s) for s in skus] + [cell("ALL", "ALL")]})
+    return {"template": "sections/store_product.html.j2", "skus": skus, "rows": rows, "target": _pct(goal or math.nan)}
+
+
+SCORECARD = ("orders_placed", "lead_time_avg", "lead_time_p95", "promised_lead_time", "otif", "volume", "spend")
+SCORECARD_COLUMNS = ("Orders", "Lead time (avg)", "Lead time (p95)", "Promised", "OTIF [CI]", "Volume (units)")
+
+
+def _scorecard_cells(look: attention.Lookup, node: str, sku: str, goal: float | None, util: bool) -> list[dict]:
+    cells = []
+    for k in (*SCORECARD, "utilization") if util else SCORECARD:
+        st = look.get(node, sku, k)
+        text = format_estimate(k, st.mean) if k != "otif" else _est(k, st)
+        miss = k == "otif" and goal is not None and math.isfinite(st.mean) and st.mean < goal
+        cells.append({"text": text, "cls": "miss" if miss else ""})
+    return cells
+
+
+def _suppliers(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
+    goal = attention.targets(scenario)["otif"]
+    sups = attention.nodes_of(scenario, "supplier")
+    rows = [
+        {
+            "name": str(n["id"]),
+            "second": str(n.get("region") or ""),
+            "spend": look.mean(str(n["id"]), "ALL", "spend"),
+            "cells": _scorecard_cells(look, str(n["id"]), "ALL", goal, True),
+        }
+        for n in sups
+    ]
+    rows.sort(key=lambda r: -attention._finite(r["spend"]))
+    regions = list(dict.fromkeys(n for n, s, _ in look.stats if n.startswith("region:") and s == "ALL"))
+    region_rows = [
+        {"name": r.removeprefix("region:"), "second": "", "cells": _scorecard_cells(look, r, "ALL", goal, True)}
+        for r in regions
+    ]
+    region_rows.sort(key=lambda r: -attention._finite(look.mean(f"region:{r['name']}", "ALL", "spend")))
+    shares = {}
+    for n in scenario.get("nodes") or []:
+        for sku, srcs in (n.get("sources") or {}).items():
+            for src in srcs or []:
+                shares[(f"{n['id']}<-{src.get('lane') or src.get('node')}", sku)] = src.get("share", 1.0)
+                shares.setdefault((f"{n['id']}<-{src.get('node')}", sku), src.get("share", 1.0))
+    source_rows = [
+        {
+            "name": f"{sku} at {node.split('<-')[0]}",
+            "second": f"{node.split('<-', 1)[1]} ({_pct(_float(shares.get((node, sku))))} of each order)",
+            "cells": _scorecard_cells(look, node, sku, goal, False),
+        }
+        for node, sku in attention.source_rows(look)
+    ]
+    return {
+        "template": "sections/suppliers.html.j2",
+        "columns": [*SCORECARD_COLUMNS, f"Spend ({currency})"],
+        "rows": rows,
+        "region_rows": region_rows,
+        "source_rows": source_rows,
+        "target": _pct(goal or math.nan),
+    }
 
 
 def _diff_class(kpi: str, lo: float, hi: float) -> str:
@@ -323,8 +593,45 @@ def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: st
     return rows
 
 
-def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Mapping[str, object]) -> Path:
-    """Write ``out_dir/comparison.html`` (network KPIs per variant, paired differences vs the first variant)."""
+def _moved_rows(
+    comparison: pd.DataFrame, variants: Sequence[str], kpis: Sequence[str], labels: Mapping[str, str]
+) -> list[dict]:
+    """Per non-baseline variant and KPI: the items whose paired difference is largest (see variants.moved_most)."""
+    rows = []
+    for v in variants[1:]:
+        for kpi in kpis:
+            for r in variants_mod.moved_most(comparison, v, kpi).itertuples(index=False):
+                base = variants_mod.baseline_mean(comparison, variants[0], r.node, r.sku, kpi)
+                rows.append(
+                    {
+                        "variant": labels[v],
+                        "item": f"{r.sku} at {r.node}",
+                        "kpi": kpi_label(kpi),
+                        "cells": [
+                            {"text": t, "cls": "value"} for t in _row_estimates(kpi, [(base,) * 3, (r.mean,) * 3])
+                        ]
+                        + [
+                            {
+                                "text": format_difference(kpi, r.diff_mean, r.diff_ci_low, r.diff_ci_high),
+                                "cls": _diff_class(kpi, r.diff_ci_low, r.diff_ci_high),
+                            }
+                        ],
+                    }
+                )
+    return rows
+
+
+def write_comparison(
+    out_dir: str | Path,
+    *,
+    comparison: pd.DataFrame,
+    meta: Mapping[str, object],
+    scenarios: Mapping[str, dict] | None = None,
+) -> Path:
+    """Write ``out_dir/comparison.html``: each variant in words (what changed against the first, the baseline, and
+    the policy levels it used, from ``scenarios``: variant -> scenario dict), network KPIs per variant with paired
+    differences, the items that moved most, fill rate per node and the figures. Nodes with a defined amplification
+    get the bullwhip table and chart (echelon order, from the first variant's scenario)."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -342,28 +649,61 @@ def write_comparison(out_dir: str | Path, *, comparison: pd.DataFrame, meta: Map
         if k[1:] != ("ALL", "ALL", "fill_rate") and k[2:] == ("ALL", "fill_rate") and math.isfinite(val[0])
     )
     per_node = [r for n in fill_nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])]
+    amplification = []
+    scenario = next(iter(scenarios.values()), None) if scenarios else None
+    if scenario is not None and bullwhip.has_bullwhip(comparison, scenario):
+        nodes = bullwhip.stock_nodes_downstream_first(scenario)
+        for kpi in ("bullwhip_ratio", "bullwhip_vs_consumer"):
+            amplification += [
+                {**r, "label": f"{r['label']}: {kpi_label(kpi)}"}
+                for n in nodes
+                for r in _comparison_rows(est, variants, n, "ALL", [kpi])
+            ]
     pairs = pd.to_numeric(comparison.get("n_pairs", pd.Series(dtype=float)), errors="coerce").max()
     name = meta.get("scenario") or meta.get("name")
     if not name and "scenario" in comparison.columns and not comparison.empty:
         name = comparison["scenario"].iloc[0]
+    scenarios = {str(k): v for k, v in (scenarios or {}).items()}
+    readable = [variants_mod.readable_label(v, scenarios.get(v)) for v in variants]
+    plotted = comparison.assign(
+        variant=comparison["variant"].astype(str).map(dict(zip(variants, readable, strict=True)))
+    )
     images = []
     if not comparison.empty:
-        images.append(
-            _save(figs_dir, "comparison_service_vs_cost", "Service vs cost", figures.service_vs_cost(comparison))
-        )
-        images.append(
-            _save(figs_dir, "comparison_cost_breakdown", "Cost breakdown", figures.cost_breakdown(comparison))
-        )
+        fig = figures.service_vs_cost(plotted, cost_kpi="operating_cost")
+        images.append(_save(figs_dir, "comparison_service_vs_cost", "Service vs operating cost", fig))
+        fig = figures.cost_breakdown(plotted, kpis=attention.OPERATING)
+        caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
+        images.append(_save(figs_dir, "comparison_cost_breakdown", "Operating cost breakdown", fig, caption))
+    if amplification:
+        fig = bullwhip.amplification_chart(comparison, scenario)
+        images.append(_save(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
+    changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
+    described = [
+        {"label": readable[i], "raw": v, "lines": changed.get(v, [])} for i, v in enumerate(variants) if scenarios
+    ]
+    levels_variants, levels, same = variants_mod.policy_levels({v: scenarios[v] for v in variants if v in scenarios})
     html = _ENV.get_template("comparison.html.j2").render(
         title=f"Variant comparison: {name}" if name else "Variant comparison",
         meta_items=_meta_items(meta),
         ci_label=_ci_label(meta),
-        baseline=variants[0] if variants else "",
-        others=variants[1:],
+        baseline=readable[0] if variants else "",
+        others=readable[1:],
         variants=variants,
+        described=described,
+        levels_variants=[readable[variants.index(v)] for v in levels_variants],
+        levels=levels,
+        levels_same=same,
+        moved=_moved_rows(
+            comparison, variants, ("fill_rate", "operating_cost"), dict(zip(variants, readable, strict=True))
+        )
+        if not comparison.empty
+        else [],
         network=network,
         per_node=per_node,
+        amplification=amplification,
         n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",
+        caveat=too_few(_float(pairs)),
         images=images,
     )
     path = out / "comparison.html"

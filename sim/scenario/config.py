@@ -21,6 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError, ScenarioError
+from sim.scenario.demand_presets import apply_demand
 from sim.scenario.presets import apply_policy
 from sim.scenario.schema import Scenario, library, read_yaml, reject_code, validate
 
@@ -60,7 +61,15 @@ class PolicyConfig:
     apply_to: Any = "all"  # all | retailers | buffers | [node ids]
     review_period: float = 7.0
     safety_factor: float = 1.65
-    params: dict[str, Any] = field(default_factory=dict)  # explicit parameters instead of sizing
+    params: dict[str, Any] = field(default_factory=dict)  # explicit parameters, on top of the sizing
+
+
+@dataclass
+class DemandConfig:
+    name: str = "scenario"
+    kind: str | None = None  # None keeps the scenario's demand; else a time pattern (sim.scenario.demand_presets)
+    apply_to: Any = "all"  # all | [node ids]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +104,7 @@ class Config:
     warmup: int | None = None
     variant: str | None = None
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    demand: DemandConfig = field(default_factory=DemandConfig)
     mc: MCConfig = field(default_factory=MCConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
 
@@ -226,6 +236,14 @@ def build_scenario(cfg: DictConfig) -> Scenario:
         if cfg.get(key) is not None:
             data[key] = cfg[key]
     scenario = validate(data, base_dir=base_dir, source=source)
+    dem = cfg.get("demand")
+    if dem is not None and dem.kind is not None:  # before the policy preset: its sizing reads the demand
+        scenario = apply_demand(
+            scenario,
+            dem.kind,
+            apply_to=OmegaConf.to_container(dem.apply_to) if OmegaConf.is_config(dem.apply_to) else dem.apply_to,
+            params=OmegaConf.to_container(dem.params) or None,
+        )
     pol = cfg.policy
     return apply_policy(
         scenario,

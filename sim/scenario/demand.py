@@ -160,3 +160,7 @@ class DemandSpec(BaseModel):
     def params(self) -> Any:
         """The validated parameters of this kind."""
         return self._params
+
+
+# the time-patterned kinds (ar1, seasonal, trend, promotion, step) register themselves on import
+from sim.scenario import patterns  # noqa: E402, F401

@@ -14,10 +14,14 @@ continuous policy covers L periods and a periodic one R + L (docs/timing.md).
 | s_Q                   | s as above,  Q = max(1, ceil(mu R))                           |
 | periodic_order_up_to  | S = ceil(mu (R+L) + z sigma sqrt(R+L)), review every R        |
 | periodic_s_S          | s = ceil(mu (R+L) + z sigma sqrt(R+L)), S = s + ceil(mu R)    |
+| forecast_order_up_to  | coverage R + L, initial forecast mu, fixed safety stock        |
+|                       | ceil(mu (R+L) + z sigma sqrt(R+L)) - mu (R+L), review every R |
+| sterman, pass_through | initial forecast mu                                           |
 
 ``params`` given explicitly replace the sized value of the same name; a mapping gives one value per product
 (``policy.params.order_up_to={valve: 120, pump: 80}``; products it leaves out keep their sized value). A policy
-without a sizing rule takes its parameters from ``params`` alone.
+without a sizing rule takes its parameters from ``params`` alone. So a preset like ``conf/policy/sterman.yaml`` fixes
+the behavioural parameters and gets each item's initial forecast sized.
 """
 
 from __future__ import annotations

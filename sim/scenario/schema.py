@@ -8,6 +8,7 @@ processes) is picked by name from the project's registries. Every field is docum
 from __future__ import annotations
 
 import graphlib
+import math
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -43,6 +44,9 @@ class Product(_Model):
     backorder_cost: NonNeg = 0.0  # per unit of customer backorder per period
     lost_sale_cost: NonNeg = 0.0  # per unit of customer demand lost
     order_cost: NonNeg = 0.0  # per replenishment order placed
+    # whose backorders cost backorder_cost: end customers' only, or all (also those owed to downstream nodes: the
+    # beer game charges every echelon for its backlog)
+    backorder_cost_on: Literal["customers", "all"] = "customers"
     price: NonNeg | None = None  # selling price per unit (revenue at risk); default: unit_cost
 
 
@@ -52,6 +56,19 @@ class Source(_Model):
     share: float = Field(default=1.0, gt=0, le=1)
     order_delay: NonNeg = 0.0  # information delay: order placed -> order reaches the source
     promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
+    # a written starting state (sim.model.initial_state): units arriving at t = 0, 1, ... and order slips reaching
+    # the source at t = 0, 1, ... (placed before t = 0, at most one per period of the order delay)
+    initial_shipments: list[NonNeg] = []
+    initial_orders: list[NonNeg] = []
+
+    @model_validator(mode="after")
+    def _slips_fit_the_delay(self) -> Source:
+        if len(self.initial_orders) > math.ceil(self.order_delay - 1e-9):
+            raise ValueError(
+                f"initial_orders: {len(self.initial_orders)} slips, but an order delay of {self.order_delay:g} "
+                f"holds at most {math.ceil(self.order_delay - 1e-9)} (one per period)"
+            )
+        return self
 
 
 def _one_or_per_product(value: Any) -> str:
@@ -143,12 +160,22 @@ class Lane(_Model):
 
 
 PERIODS_PER_YEAR = {"hour": 8760, "day": 365, "week": 52, "month": 12}
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Targets(_Model):
+    """Service targets the report checks every item and supplier against (None: not checked)."""
+
+    fill_rate: Share | None = 0.95  # per customer-facing item (and product, node, network)
+    otif: Share | None = 0.90  # per supplier and per source of a multi-source item
 
 
 class Scenario(_Model):
     name: str = Field(min_length=1)
     description: str = ""
     period: Literal["hour", "day", "week", "month"] = "day"
+    currency: str = Field(default="EUR", min_length=1, max_length=12)  # the unit of every cost (a label only)
+    targets: Targets = Targets()
     horizon: int = Field(gt=0)
     warmup: int = Field(default=0, ge=0)
     # "steady": replenished items start with goods in transit (mean demand per period over the expected lead time,
@@ -223,6 +250,12 @@ def _cross_references(sc: Scenario) -> list[str]:
         errs.append(f"nodes: duplicate id {d!r}")
     if sc.warmup >= sc.horizon:
         errs.append(f"warmup: must be smaller than horizon ({sc.horizon}), got {sc.warmup}")
+    written = [n.id for n in sc.nodes if any(s.initial_shipments or s.initial_orders for s in _sources_of(n))]
+    if sc.initial_pipeline == "steady" and written:
+        errs.append(
+            "initial_pipeline: 'steady' fills the pipelines itself; drop it or the initial_shipments/initial_orders "
+            f"written at {', '.join(written)}"
+        )
     by_id = {n.id: n for n in sc.nodes}
     lanes = {(ln.from_, ln.to) for ln in sc.lanes}
     for i, ln in enumerate(sc.lanes):
@@ -312,6 +345,10 @@ def _cross_references(sc: Scenario) -> list[str]:
         cycle = " -> ".join(exc.args[1])
         errs.append(f"sources: the supply graph has a cycle: {cycle}")
     return errs
+
+
+def _sources_of(node: SupplierNode | StockNode) -> list[Source]:
+    return [s for srcs in getattr(node, "sources", {}).values() for s in srcs]
 
 
 def _can_supply(node: SupplierNode | StockNode, sku: str, skus: list[str]) -> bool:

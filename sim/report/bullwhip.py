@@ -1,0 +1,136 @@
+"""Bullwhip section of the reports: order-variance amplification by echelon, orders over time, variance ratio table.
+
+Reads the summary / comparison tables (``bullwhip_ratio``, ``bullwhip_vs_consumer``, ``order_qty_var``,
+``demand_var`` per node) and, for the orders-over-time chart, the time series of one replication. Echelons are
+ordered downstream first (retailers, then the nodes that supply them), the order in which amplification builds up.
+Like ``sim.report.figures``: matplotlib's object-oriented API only, no SimPy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.report.figures import _err, _figure, _label, _placeholder, echelons, node_types, variant_colors
+
+RATIO_KPIS = ("demand_var", "order_qty_var", "bullwhip_ratio", "bullwhip_vs_consumer")
+
+
+def stock_nodes_downstream_first(scenario: dict) -> list[str]:
+    """Stock nodes (buffers and retailers), the most downstream first."""
+    types = node_types(scenario)
+    ech = echelons(scenario)
+    stock = [n for n, t in types.items() if t in ("buffer", "retailer")]
+    return sorted(stock, key=lambda n: -ech.get(n, 0))
+
+
+def node_rows(table: pd.DataFrame, scenario: dict, kpis: tuple[str, ...] = RATIO_KPIS) -> pd.DataFrame:
+    """The ``(node, ALL)`` rows of ``kpis`` for stock nodes, with a ``variant`` column, downstream first."""
+    if table.empty or "kpi" not in table.columns:
+        return table.iloc[0:0]
+    order = {n: i for i, n in enumerate(stock_nodes_downstream_first(scenario))}
+    rows = table[(table["sku"] == "ALL") & table["node"].isin(order) & table["kpi"].isin(kpis)].copy()
+    if "variant" not in rows.columns:
+        rows["variant"] = ""
+    rows["_order"] = rows["node"].map(order)
+    return rows.sort_values(["_order"], kind="stable").drop(columns="_order")
+
+
+def has_bullwhip(table: pd.DataFrame, scenario: dict) -> bool:
+    """Whether any stock node has a defined amplification (varying consumer demand)."""
+    rows = node_rows(table, scenario, ("bullwhip_vs_consumer",))
+    return bool(np.isfinite(pd.to_numeric(rows.get("mean", pd.Series(dtype=float)), errors="coerce")).any())
+
+
+def amplification_chart(table: pd.DataFrame, scenario: dict, kpi: str = "bullwhip_vs_consumer") -> Figure:
+    """Bars of order-variance amplification per echelon (downstream first), one bar per variant, CI whiskers."""
+    rows = node_rows(table, scenario, (kpi,))
+    rows = rows[np.isfinite(pd.to_numeric(rows["mean"], errors="coerce"))] if not rows.empty else rows
+    if rows.empty:
+        return _placeholder(_figure(6, 2), "No order-variance amplification to show")
+    nodes = list(dict.fromkeys(rows["node"]))
+    variants = [str(v) for v in pd.unique(rows["variant"])]
+    colors = variant_colors(variants)
+    fig = _figure(min(11.0, max(6.0, 1.2 * len(nodes) + 0.3 * len(nodes) * len(variants))), 4.0)
+    ax = fig.add_subplot()
+    x = np.arange(len(nodes))
+    width = 0.8 / len(variants)
+    for i, variant in enumerate(variants):
+        g = rows[rows["variant"].astype(str) == variant].drop_duplicates("node").set_index("node").reindex(nodes)
+        mean = g["mean"].to_numpy(float)
+        err = _err(mean, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float))
+        ax.bar(
+            x + (i - (len(variants) - 1) / 2) * width,
+            np.nan_to_num(mean),
+            width,
+            yerr=err,
+            capsize=3,
+            color=colors[variant],
+            label=_label(variant),
+            error_kw={"elinewidth": 1, "ecolor": "0.25"},
+        )
+    ax.axhline(1.0, color="0.4", lw=0.8, ls="--")  # no amplification
+    ax.set_xticks(x, [_label(n) for n in nodes])
+    top = float(np.nanmax(rows["mean"].to_numpy(float)))
+    if top > 50:  # amplification compounds upstream: a log scale keeps the retailer's bar readable
+        ax.set_yscale("log")
+    ax.set_ylabel("Var(orders) / Var(consumer demand)" if kpi == "bullwhip_vs_consumer" else "bullwhip ratio")
+    ax.set_title("Order-variance amplification by echelon (downstream → upstream)")
+    ax.grid(axis="y", alpha=0.3)
+    if len(variants) > 1 or variants != [""]:
+        ax.legend(fontsize=8)
+    return fig
+
+
+def orders_over_time(timeseries: pd.DataFrame | None, scenario: dict, title: str = "") -> Figure:
+    """Units ordered per period by every stock node (its first product), and end-customer demand, one replication."""
+    if timeseries is None or timeseries.empty:
+        return _placeholder(_figure(6, 2), "No time series for this run")
+    nodes = [n for n in stock_nodes_downstream_first(scenario) if n in set(timeseries["node"])]
+    if not nodes:
+        return _placeholder(_figure(6, 2), "No stock nodes")
+    types = node_types(scenario)
+    fig = _figure(9.0, 4.0)
+    ax = fig.add_subplot()
+    retailers = [n for n in nodes if types.get(n) == "retailer"]
+    sku = str(timeseries.loc[timeseries["node"] == nodes[0], "sku"].iloc[0])
+    cust = timeseries[(timeseries["sku"] == sku) & timeseries["node"].isin(retailers)].groupby("t")["demand"].sum()
+    if not cust.empty:
+        ax.plot(cust.index, cust.to_numpy(), color="black", lw=1.6, ls=":", label="consumer demand")
+    colors = variant_colors(nodes)
+    for n in nodes:
+        sub = timeseries[(timeseries["node"] == n) & (timeseries["sku"] == sku)].sort_values("t")
+        ax.plot(sub["t"], sub["orders"], lw=1.2, color=colors[n], label=f"{_label(n)} orders")
+    ax.set_xlabel("period")
+    ax.set_ylabel(f"units of {_label(sku)} per period")
+    ax.set_title(title or "Orders over time by echelon (one replication)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, ncol=2)
+    return fig
+
+
+def ratio_table(
+    table: pd.DataFrame, scenario: dict, fmt: Callable[[str, float, float, float], str]
+) -> tuple[list[str], list[dict]]:
+    """Header and rows of the variance ratio table: per node (downstream first) and variant, ``fmt(kpi, mean, lo,
+    hi)`` of demand variance, order variance, bullwhip ratio and amplification vs the consumer."""
+    rows = node_rows(table, scenario)
+    if rows.empty:
+        return [], []
+    out = []
+    for (node, variant), g in rows.groupby(["node", "variant"], sort=False):
+        by = g.drop_duplicates("kpi").set_index("kpi")
+        cells = []
+        for k in RATIO_KPIS:
+            if k in by.index:
+                r = by.loc[k]
+                cells.append(fmt(k, float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])))
+            else:
+                cells.append(fmt(k, math.nan, math.nan, math.nan))
+        out.append({"node": str(node), "variant": str(variant), "cells": cells})
+    header = ["Demand variance", "Order variance", "Bullwhip ratio", "Vs consumer"]
+    return header, out
