@@ -66,6 +66,11 @@ class Policy:
     def order_quantity(self, ip: float) -> float:  # pragma: no cover - protocol
         raise NotImplementedError
 
+    @property
+    def target(self) -> float:
+        """The stock level the policy aims at; the default initial on-hand stock."""
+        raise NotImplementedError  # pragma: no cover - protocol
+
     @staticmethod
     def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         """Parameters for an item with per-period demand ``mean``/``var``, lead time ``lead``, review period
@@ -81,11 +86,6 @@ def cover(mean: float, var: float, periods: float, z: float) -> float:
 def cycle(mean: float, review: float) -> float:
     """An order quantity of one review period's mean demand (at least 1)."""
     return max(1, math.ceil(mean * review))
-
-    @property
-    def target(self) -> float:
-        """The stock level the policy aims at; the default initial on-hand stock."""
-        raise NotImplementedError  # pragma: no cover - protocol
 
 
 POLICIES: Registry[type[Policy]] = Registry("policy", "kind")
