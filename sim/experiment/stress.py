@@ -159,8 +159,10 @@ def run_task(
     replications: list[int],
     horizon: int,
     start: float,
+    sku: str | None = None,
 ) -> TaskResult:
-    """Replications ``replications`` of the baseline (once each) and of every element in ``specs``."""
+    """Replications ``replications`` of the baseline (once each) and of every element in ``specs``; the metrics and
+    curves of the network row, or of product ``sku`` over its customer-facing items."""
     sc = scenario.model_copy(update={"horizon": horizon})
     base_sc = baseline(sc)
     res = sc.resilience
@@ -175,16 +177,17 @@ def run_task(
         base = SupplyChain(base_sc, seed, record_log=False).run()
         base_rec = resilience.record(base)
         base_cost = _total_cost(base)
-        out.base_curves[r] = _curve(base_rec, res.window)
+        out.base_curves[r] = _curve(base_rec, res.window, sku)
         for label, var in variants:
             chain = SupplyChain(var, seed, record_log=False).run()
             rec = resilience.record(chain)
             d = chain.disruptions
             s = d.first_start if d is not None and d.first_start is not None else start
-            _, kp = resilience.compare(rec, base_rec, s, window=res.window, tolerance=res.tolerance, prices=prices)
-            row = [kp[m][-1] for m in METRICS[:-1]] + [_total_cost(chain) - base_cost]
+            g, kp = resilience.compare(rec, base_rec, s, window=res.window, tolerance=res.tolerance, prices=prices)
+            at = g.labels.index((resilience.ALL, sku or resilience.ALL))
+            row = [kp[m][at] for m in METRICS[:-1]] + [_total_cost(chain) - base_cost]
             out.values.setdefault(label, {})[r] = np.array(row)
-            out.curves.setdefault(label, {})[r] = _curve(rec, res.window)
+            out.curves.setdefault(label, {})[r] = _curve(rec, res.window, sku)
             if r not in out.stock and d is not None:
                 out.stock[r] = dict(d.snapshot)
             chain.release()  # what the next run needs is read; free the model now, not at the next full GC
@@ -197,17 +200,18 @@ def _listed(spec: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def paired_curves(
-    scenario: Scenario | str | dict, replications: int = 20, seed: int = 0
+    scenario: Scenario | str | dict, replications: int = 20, seed: int = 0, sku: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """For a scenario with disruptions: the network's rolling fill rate per replication (replications × periods),
-    the same for the replications without the disruptions, and the paired network metrics per replication
-    (the columns of :data:`METRICS`). Feeds :func:`sim.report.stress.resilience_curves`."""
+    """For a scenario with disruptions: the rolling fill rate (``resilience.window``) per replication (replications ×
+    periods) of the network or of product ``sku``, the same for the replications without the disruptions, and the
+    paired metrics of that row per replication (the columns of :data:`METRICS`). Feeds
+    :func:`sim.report.stress.resilience_curves`."""
     sc = load_scenario(scenario)
     if not sc.disruptions:
         raise ConfigError("paired_curves: the scenario has no disruptions")
     start = min(spec.window[0] for spec in sc.disruptions)
     specs = [("disrupted", [d.model_dump() for d in sc.disruptions])]
-    res = run_task(baseline(sc), specs, seed, list(range(replications)), sc.horizon, start)
+    res = run_task(baseline(sc), specs, seed, list(range(replications)), sc.horizon, start, sku)
     reps = sorted(res.base_curves)
     values = pd.DataFrame([res.values["disrupted"][r] for r in reps], columns=list(METRICS))
     curves = np.vstack([res.curves["disrupted"][r] for r in reps])
@@ -219,9 +223,11 @@ def _total_cost(chain: SupplyChain) -> float:
     return float(values[index.index((kpi_mod.ALL, kpi_mod.ALL, "total_cost"))])
 
 
-def _curve(rec: resilience.ServiceRecord, window: int) -> np.ndarray:
-    """The network's rolling customer fill rate per period (float32: it only feeds the resilience curve)."""
-    f, d = rec.filled.sum(axis=0, keepdims=True), rec.demand.sum(axis=0, keepdims=True)
+def _curve(rec: resilience.ServiceRecord, window: int, sku: str | None = None) -> np.ndarray:
+    """The rolling customer fill rate per period of the network, or of one product (float32: it only feeds the
+    resilience curve)."""
+    rows = [i for i, (_, s) in enumerate(rec.keys) if sku is None or s == sku]
+    f, d = rec.filled[rows].sum(axis=0, keepdims=True), rec.demand[rows].sum(axis=0, keepdims=True)
     return resilience._rolling(f, d, window)[0].astype(np.float32)
 
 

@@ -265,6 +265,8 @@ SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") 
 )
 SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source, sku) of a multi-source item
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
+# emitted only by scenarios with disruptions (the resilience block and supplier availability)
+CONDITIONAL_KPIS = frozenset(k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier"))
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)
 HIGHER_IS_BETTER = frozenset(k.name for k in CATALOG if k.higher_is_better is True)
