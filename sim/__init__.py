@@ -23,6 +23,7 @@ _EXPORTS = {
     "MCSettings": "sim.experiment.batch",
     "parse_seed": "sim.experiment.batch",
     "compare": "sim.experiment.stats",
+    "run_stress": "sim.experiment.stress",
     "summarize": "sim.experiment.stats",
     "optimise": "sim.experiment.optimise",
 }

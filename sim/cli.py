@@ -19,7 +19,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.errors import SupplysimError
+from sim.errors import ConfigError, SupplysimError
 from sim.scenario.config import build_scenario, conf_dir, prepare_overrides, register_configs
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
+RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during", "revenue_at_risk")
 
 
 def mc_settings(cfg: DictConfig):
@@ -70,6 +71,13 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given)."""
     from sim.experiment.batch import run_batch
 
+    mode = cfg.get("mode", "batch")
+    if mode == "stress_test":
+        from sim.experiment.stress_cli import execute_stress
+
+        return execute_stress(cfg, out_dir, echo=echo)
+    if mode != "batch":
+        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test")
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
     if out_dir is not None:
@@ -129,6 +137,8 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
     )
     if cfg.report.headline:
         print(headline_table(batch.summary))
+        if batch.scenario.disruptions:  # the paired resilience block, network row
+            print(headline_table(batch.summary, RESILIENCE_HEADLINE, "Resilience (paired), mean [CI]"))
     if batch.n_failed:
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
     if out_dir is not None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sim.model import kpi
 from sim.model.network import SupplyChain
@@ -31,3 +32,12 @@ def test_sparse_and_dense_kpi_passes_agree(monkeypatch):
     assert isinstance(sc.memo["kpi_groups"].every, np.ndarray)
     assert dense_index == index
     np.testing.assert_allclose(dense_values, sparse_values, rtol=1e-12, atol=1e-9, equal_nan=True)
+
+
+def test_p95_matches_numpy_percentile():
+    from sim.model.kpi_sources import p95
+
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 3, 7, 20, 101):
+        xs = rng.exponential(3.0, n).tolist()
+        assert p95(xs) == pytest.approx(float(np.percentile(xs, 95)), rel=1e-12)

@@ -92,7 +92,7 @@ def test_row_layout_cached_per_scenario_matches_rebuild():
     first = run(sc).kpi_index
     assert run(sc).kpi_index == first == run(build(dual_sourced())).kpi_index
     assert len(first) == len(set(first))
-    assert {k for _, _, k in first} == set(catalog.KNOWN_KPIS)
+    assert {k for _, _, k in first} == set(catalog.KNOWN_KPIS) - catalog.CONDITIONAL_KPIS  # no disruptions here
 
 
 def test_kpi_width_estimate_counts_the_sourcing_rows():
@@ -101,5 +101,5 @@ def test_kpi_width_estimate_counts_the_sourcing_rows():
 
     from sim.model.footprint import kpi_width
 
-    for sc in (build(dual_sourced()), load_scenario("consolidated_sourcing")):
+    for sc in (build(dual_sourced()), load_scenario("consolidated_sourcing"), load_scenario("regional_disruption")):
         assert kpi_width(sc) == len(run(sc).kpi_index)

@@ -20,7 +20,8 @@ class KpiInfo:
     label: str
     higher_is_better: bool | None
     description: str
-    kind: Literal["stock", "supplier", "both"] = "stock"  # which rows carry it
+    # which rows carry it; the resilience kinds only come with disruptions (sim.model.resilience)
+    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier"] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
     # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
@@ -185,6 +186,94 @@ CATALOG: tuple[KpiInfo, ...] = (
         "spend + administration + capacity reservation (transport is in the stock rows' transport_cost)",
         kind="supplier",
     ),
+    # resilience block (scenarios with disruptions): paired against the same replication without them
+    _k(
+        "time_to_survive",
+        "periods",
+        "Time to survive",
+        True,
+        "disruption start to the first extra unmet demand",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "tts_stock_cover",
+        "periods",
+        "Stock cover at start",
+        True,
+        "stock on hand + in transit at the start over mean demand",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "time_to_recover",
+        "periods",
+        "Time to recover",
+        False,
+        "until the rolling fill rate is back near the baseline for good",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "lost_sales_during",
+        "units",
+        "Lost sales (extra)",
+        False,
+        "extra lost units from the disruption's start (a paired difference)",
+        kind="resilience",
+    ),
+    _k(
+        "backorders_peak",
+        "units",
+        "Backorders peak (extra)",
+        False,
+        "largest excess of end-of-period backorders",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "revenue_at_risk",
+        "money",
+        "Revenue at risk",
+        False,
+        "extra units not filled on arrival × price (a paired difference)",
+        kind="resilience",
+    ),
+    _k(
+        "resilience_loss",
+        "periods",
+        "Resilience loss",
+        False,
+        "area between baseline and disrupted fill-rate curves",
+        kind="resilience",
+    ),
+    _k(
+        "tts_optimal",
+        "periods",
+        "Time to survive (optimal)",
+        True,
+        "LP: longest demand can be met with optimal reallocation",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "warning_lead_time",
+        "periods",
+        "Warning lead time",
+        True,
+        "first alert to first unmet demand",
+        kind="resilience",
+    ),
+    _k(
+        "supplier_availability",
+        "share",
+        "Supplier availability",
+        True,
+        "share of the window the supplier was up",
+        kind="resilience_supplier",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
 # not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)
@@ -210,6 +299,9 @@ SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") 
     k.name for k in CATALOG if k.sourcing
 )
 SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source, sku) of a multi-source item
+RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
+# emitted only by scenarios with disruptions (the resilience block and supplier availability)
+CONDITIONAL_KPIS = frozenset(k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier"))
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)
 HIGHER_IS_BETTER = frozenset(k.name for k in CATALOG if k.higher_is_better is True)

@@ -7,7 +7,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from sim.model import kpi
+from sim.model import kpi, resilience
 from sim.model.footprint import check_fits
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
@@ -68,10 +68,24 @@ def run_replication(
     ss = as_seed(seed)
     chain = SupplyChain(scenario, ss, record_log=timeseries, events=events).run()
     index, values = kpi.compute(chain)
+    if chain.disruptions is not None:
+        # impact is paired: the same replication (same seed, so the same demand and transit draws) without them
+        base = SupplyChain(baseline(scenario), ss, record_log=False).run()
+        r_index, r_values = resilience.compute(chain, base)
+        base.release()
+        index, values = [*index, *r_index], np.concatenate([values, r_values])
     series = kpi.timeseries(chain) if timeseries else None
     log = chain.events.frame() if chain.events is not None else None
     chain.release()
     return ReplicationResult(scenario.name, ss, index, values, series, log)
+
+
+def baseline(scenario: Scenario) -> Scenario:
+    """The scenario without its disruptions (the paired reference of the resilience KPIs)."""
+    base = scenario.memo.get("baseline")  # one copy per scenario (it carries its own memo: build plan, KPI rows)
+    if base is None:
+        base = scenario.memo["baseline"] = scenario.model_copy(update={"disruptions": []})
+    return base
 
 
 def simulate(

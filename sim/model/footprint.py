@@ -65,7 +65,21 @@ def kpi_width(scenario: Scenario) -> int:
     regions = len({n.region for n in supplier_nodes if n.region})  # sim.model.kpi_sources: region rows
     sources = sum(len(srcs) for n in stock for srcs in n.sources.values() if len(srcs) > 1)  # per-source rows
     rows = items + len(stock) + skus + 1 if items else 0
-    return rows * len(STOCK_KPIS) + (len(supplier_nodes) + regions) * len(SUPPLIER_KPIS) + sources * len(SOURCE_KPIS)
+    width = rows * len(STOCK_KPIS) + (len(supplier_nodes) + regions) * len(SUPPLIER_KPIS) + sources * len(SOURCE_KPIS)
+    return width + resilience_width(scenario)
+
+
+def resilience_width(scenario: Scenario) -> int:
+    """The resilience block of a disrupted scenario (sim.model.resilience): customer-facing items, products over
+    them and the network, × the resilience KPIs; plus supplier availability per supplier."""
+    from sim.model.catalog import RESILIENCE_KPIS
+
+    if not scenario.disruptions:
+        return 0
+    cust = [(n.id, sku) for n in scenario.nodes if isinstance(n, StockNode) for sku in n.customer_products]
+    skus = {sku for _, sku in cust}
+    suppliers = sum(isinstance(n, SupplierNode) for n in scenario.nodes)
+    return (len(cust) + len(skus) + 1) * len(RESILIENCE_KPIS) + suppliers
 
 
 def check_batch_fits(scenario: Scenario, replications: int) -> None:

@@ -191,15 +191,6 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
     return out
 
 
-def _p95(values: list[float]) -> float:
-    """95th percentile with linear interpolation (numpy's default method), on a small Python list."""
-    xs = sorted(values)
-    pos = (len(xs) - 1) * 0.95
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
 def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group: mean and p95 lead time of orders placed in the window and completed; OTIF of orders placed in
     the window whose due date falls within the horizon (orders still open past due count as late)."""
@@ -212,7 +203,7 @@ def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, n
             n_due = sum(items[i].due_in_horizon for i in members)
             done[members] = (
                 sum(lts) / len(lts) if lts else np.nan,
-                _p95(lts) if lts else np.nan,
+                kpi_sources.p95(lts) if lts else np.nan,
                 sum(items[i].on_time for i in members) / n_due if n_due else np.nan,
             )
         avg[gi], p95[gi], otif[gi] = done[members]

@@ -77,7 +77,7 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
         row = _scorecard(links)
         if g.suppliers:
             sups = [chain.suppliers[s] for s in g.suppliers]
-            ordered = np.sum([np.asarray(s.ordered[w:h]) for s in sups], axis=0)
+            ordered = np.asarray(sups[0].ordered[w:h]) if len(sups) == 1 else np.sum([s.ordered[w:h] for s in sups], 0)
             pools = {id(p): p for s in sups for p in s.pools.values()}.values()
             cap = sum(p.capacity for p in pools)
             made = sum(sum(p.produced[w:h]) for p in pools)
@@ -118,10 +118,19 @@ def _scorecard(links: list) -> dict[str, float]:
     return {
         "orders_placed": float(placed),
         "lead_time_avg": sum(lts) / len(lts) if lts else np.nan,
-        "lead_time_p95": float(np.percentile(lts, 95)) if lts else np.nan,
+        "lead_time_p95": p95(lts) if lts else np.nan,
         "otif": sum(s.on_time for _, s in links) / due if due else np.nan,
         "promised_lead_time": quoted,
         "volume": float(sum(s.received for _, s in links)),
         "spend": float(sum(s.received * s.price for _, s in links if s.external)),
         "rejected_units": float(sum(s.rejected for _, s in links)),
     }
+
+
+def p95(values: list[float]) -> float:
+    """95th percentile with linear interpolation (numpy's default method), on a small Python list."""
+    xs = sorted(values)
+    pos = (len(xs) - 1) * 0.95
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)

@@ -71,8 +71,13 @@ class Shipment:
 
     def _arrive(self) -> None:
         self._entry = None
-        self.lane.in_transit.discard(self)
+        lane = self.lane
+        lane.in_transit.discard(self)
         for order, qty in self.lines:
+            if lane.inspect is not None:  # a quality excursion: rejected units leave here and are reordered
+                qty = lane.inspect(self, order, qty)
+                if qty <= EPS:
+                    continue
             order.buyer.receive(order, qty)
 
 
@@ -111,12 +116,20 @@ class Lane:
         self.shipments = 0
         self.in_transit: set[Shipment] = set()  # handles of the shipments on the way
         self.events: EventLog | None = None  # the opt-in event log, set by the SupplyChain
+        # disruptions (sim.model.disruption): closed = no departures; slowdown scales transit draws; inspect rejects
+        self.closed = False
+        self.slowdown = 1.0
+        self.inspect: Callable[[Shipment, Order, float], float] | None = None
+        self._held: list[tuple[Order, float]] = []  # goods handed over while closed, FIFO
         self._budget = PeriodBudget(capacity) if capacity is not None else None
         self._queue: deque[list] = deque()  # [order, qty] waiting for capacity
         self._wake: simpy.Event | None = None
         self.process = env.process(self._dispatcher()) if capacity is not None else None
 
     def ship(self, order: Order, qty: float) -> None:
+        if self.closed:
+            self._held.append((order, qty))
+            return
         if self._budget is None:
             self._depart(order, qty)
             return
@@ -132,6 +145,8 @@ class Lane:
         order.buyer.dispatched(qty, self.cost_per_shipment + self.cost_per_unit * qty)
         now = env._now  # SimPy's clock field (the ``now`` property costs a call; pinned in tests/test_engine_v2.py)
         transit = self.transit()
+        if self.slowdown != 1.0:
+            transit *= self.slowdown
         if self.events is not None:
             self.events.add(now, "ship", self.src, order.sku, qty, self.id, order.ref)
         shipment = Shipment(self, [(order, qty)], now, now + transit)
@@ -139,7 +154,20 @@ class Lane:
         env.schedule(shipment, RECEIPT, transit)  # type: ignore[arg-type]
         self.in_transit.add(shipment)
 
+    def close(self) -> None:
+        """No departures from now on: goods handed over wait (FIFO) until :meth:`reopen`."""
+        self.closed = True
+
+    def reopen(self) -> None:
+        """Departures again: what waited leaves now, in the order it was handed over (capacity still applies)."""
+        self.closed = False
+        held, self._held = self._held, []
+        for order, qty in held:
+            self.ship(order, qty)
+
     def _release(self) -> None:
+        if self.closed:
+            return
         queue, now = self._queue, self.env.now
         while queue:
             entry = queue[0]

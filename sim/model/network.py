@@ -11,6 +11,7 @@ from sim.model import demand, initial_state, sharing
 from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
+from sim.model.disruption import Disruptions
 from sim.model.lane import Lane
 from sim.model.records import EventLog
 from sim.model.rng import stream
@@ -120,13 +121,16 @@ class SupplyChain:
             item.start()
         if sc.warmup > 0:
             call_at(env, sc.warmup, WARMUP, self._end_warmup)
+        # disruptions (outages, closures, shocks) start before demand: a demand shock wraps the items' sinks
+        self.disruptions = Disruptions(self, list(sc.disruptions), seed) if sc.disruptions else None
         self.periodic_demand = demand.PeriodicDemand(env, horizon)
         self.arrival_processes: list[simpy.Process] = []  # one per poisson_process stream
         for node in stock_nodes:
             for sku, spec in node.demand.items():
                 item = self.items[node.id, sku]
                 rng = stream(seed, "demand", node.id, sku)
-                proc = demand.start(env, spec, item.customer_demand, rng, horizon, self.periodic_demand)
+                sink = item.customer_demand if self.disruptions is None else self.disruptions.sink(item)
+                proc = demand.start(env, spec, sink, rng, horizon, self.periodic_demand)
                 if proc is not None:
                     self.arrival_processes.append(proc)
 

@@ -8,8 +8,9 @@ synchronisation, time-to-recover) and users who want to trace one order switch i
 |---|---|
 | ``t`` | simulation time |
 | ``event`` | ``order`` (placed), ``ship`` (departed on a lane), ``receive``, ``stockout`` (customer demand |
-|  | not met from stock at once), ``down`` / ``up`` (a supplier's outage), ``reject`` (units rejected at |
-|  | receipt, made again), ``failover`` / ``switch_back`` (a failover rule changed route) |
+|  | not met from stock at once), ``down`` / ``up`` (a supplier's outage), ``alert`` (early warning, |
+|  | sim.model.warning: ``via`` names the alert), ``reject`` (units rejected at receipt, made again), |
+|  | ``failover`` / ``switch_back`` (a failover rule changed route) |
 | ``node`` | the node acting: the buyer (order, receive, stockout), the lane's origin (ship), the supplier (down, up) |
 | ``sku`` | the product ('' for down/up) |
 | ``qty`` | units (0 for down/up) |

@@ -87,6 +87,7 @@ class Supplier:
         self.in_production: dict[Call, Order] = {}  # handles of orders in their production time
         self.held: list[tuple[Order, float]] = []  # (order, remaining production time) while down
         self.down_time = 0.0  # periods spent down (availability)
+        self.outages: list[list[float]] = []  # [start, end] of each outage (end = inf while still down)
         self.events: EventLog | None = None  # the opt-in event log, set by the SupplyChain
         self._wake: simpy.Event | None = None
         self._repaired: simpy.Event | None = None
@@ -157,6 +158,7 @@ class Supplier:
         self._wake = None
         self.up = False
         start = env.now
+        self.outages.append([start, float("inf")])
         if self.events is not None:
             self.events.add(start, "down", self.id, "", 0.0)
         for call, order in self.in_production.items():
@@ -179,6 +181,7 @@ class Supplier:
         self._repaired = None
         self.up = True
         self.down_time += env.now - start
+        self.outages[-1][1] = env.now
         if self.events is not None:
             self.events.add(env.now, "up", self.id, "", 0.0)
         held, self.held = self.held, []
@@ -201,3 +204,8 @@ class Supplier:
         """End an open-ended outage now."""
         if self._repaired is not None:
             self._repaired.succeed()
+
+    def scale_capacity(self, factor: float) -> None:
+        """Capacity × ``factor`` from the next period's budget on (1.0 restores it; a capacity loss)."""
+        for pool in {id(p): p for p in self.pools.values()}.values():
+            pool.budget.capacity = pool.capacity * factor  # ``capacity`` stays nominal (utilisation's denominator)

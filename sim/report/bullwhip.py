@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.report.figures import _err, _figure, _label, _placeholder, echelons, node_types, variant_colors
+from sim.report.figures import _figure, _label, _placeholder, echelons, grouped_bars, node_types, variant_colors
 
 RATIO_KPIS = ("demand_var", "order_qty_var", "bullwhip_ratio", "bullwhip_vs_consumer")
 
@@ -57,22 +57,7 @@ def amplification_chart(table: pd.DataFrame, scenario: dict, kpi: str = "bullwhi
     colors = variant_colors(variants)
     fig = _figure(min(11.0, max(6.0, 1.2 * len(nodes) + 0.3 * len(nodes) * len(variants))), 4.0)
     ax = fig.add_subplot()
-    x = np.arange(len(nodes))
-    width = 0.8 / len(variants)
-    for i, variant in enumerate(variants):
-        g = rows[rows["variant"].astype(str) == variant].drop_duplicates("node").set_index("node").reindex(nodes)
-        mean = g["mean"].to_numpy(float)
-        err = _err(mean, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float))
-        ax.bar(
-            x + (i - (len(variants) - 1) / 2) * width,
-            np.nan_to_num(mean),
-            width,
-            yerr=err,
-            capsize=3,
-            color=colors[variant],
-            label=_label(variant),
-            error_kw={"elinewidth": 1, "ecolor": "0.25"},
-        )
+    x = grouped_bars(ax, rows, "node", nodes, variants, colors)
     ax.axhline(1.0, color="0.4", lw=0.8, ls="--")  # no amplification
     ax.set_xticks(x, [_label(n) for n in nodes])
     top = float(np.nanmax(rows["mean"].to_numpy(float)))

@@ -156,22 +156,13 @@ def fan_chart(bands: pd.DataFrame, node: str, sku: str, metric: str) -> Figure:
 
 
 # --------------------------------------------------------------------------- KPI charts
-def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit: str = "") -> Figure:
-    """Grouped bars of the network cost components ``kpis`` with CI error bars, one bar per variant (``unit``: the
-    currency, for the axis label). Leaving purchase cost out keeps the costs a policy moves readable."""
-    net = network_rows(summary)
-    rows = net[net["kpi"].isin(kpis)] if not net.empty else net
-    if rows.empty:
-        return _placeholder(_figure(6, 2), "No cost KPIs available")
-    kpis = [k for k in kpis if k in set(rows["kpi"])]
-    variants = [str(v) for v in pd.unique(rows["variant"])]
-    colors = variant_colors(variants)
-    fig = _figure(min(11.0, max(6.0, 1.1 * len(kpis) + 0.25 * len(kpis) * len(variants))), 4.0)
-    ax = fig.add_subplot()
-    x = np.arange(len(kpis))
+def grouped_bars(ax, rows: pd.DataFrame, key: str, groups: list, variants: list[str], colors: dict) -> np.ndarray:
+    """One bar per variant in each group (``rows[key]`` in ``groups``), mean with its CI as whiskers; returns the
+    groups' x positions."""
+    x = np.arange(len(groups))
     width = 0.8 / len(variants)
     for i, variant in enumerate(variants):
-        g = rows[rows["variant"].astype(str) == variant].drop_duplicates("kpi").set_index("kpi").reindex(kpis)
+        g = rows[rows["variant"].astype(str) == variant].drop_duplicates(key).set_index(key).reindex(groups)
         mean = g["mean"].to_numpy(float)
         err = _err(mean, g["ci_low"].to_numpy(float), g["ci_high"].to_numpy(float))
         ax.bar(
@@ -184,6 +175,22 @@ def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit:
             label=_label(variant),
             error_kw={"elinewidth": 1, "ecolor": "0.25"},
         )
+    return x
+
+
+def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit: str = "") -> Figure:
+    """Grouped bars of the network cost components ``kpis`` with CI error bars, one bar per variant (``unit``: the
+    currency, for the axis label). Leaving purchase cost out keeps the costs a policy moves readable."""
+    net = network_rows(summary)
+    rows = net[net["kpi"].isin(kpis)] if not net.empty else net
+    if rows.empty:
+        return _placeholder(_figure(6, 2), "No cost KPIs available")
+    kpis = [k for k in kpis if k in set(rows["kpi"])]
+    variants = [str(v) for v in pd.unique(rows["variant"])]
+    colors = variant_colors(variants)
+    fig = _figure(min(11.0, max(6.0, 1.1 * len(kpis) + 0.25 * len(kpis) * len(variants))), 4.0)
+    ax = fig.add_subplot()
+    x = grouped_bars(ax, rows, "kpi", kpis, variants, colors)
     ax.set_xticks(x, [k.removesuffix("_cost").replace("_", " ") for k in kpis])
     ax.yaxis.set_major_formatter(_THOUSANDS)
     ax.set_ylabel(f"cost over the window{f' ({unit})' if unit else ''}, mean and CI")

@@ -197,11 +197,13 @@ def _kpi_rows(est: Estimates, variants: Sequence[str], kpis: Iterable[str]) -> l
     ]
 
 
-def headline_table(summary: pd.DataFrame) -> str:
+def headline_table(
+    summary: pd.DataFrame, kpis: Sequence[str] = TERMINAL_KPIS, title: str = "Network KPIs, mean [CI]"
+) -> str:
     """Compact plain-text table of the network headline KPIs (rows) per variant (columns)."""
     est = _estimates(summary)
     variants = _variants(summary)
-    kpis = [k for k in TERMINAL_KPIS if any((v, "ALL", "ALL", k) in est for v in variants)]
+    kpis = [k for k in kpis if any((v, "ALL", "ALL", k) in est for v in variants)]
     if not kpis:
         return "(no network KPIs)"
     rows = [["KPI", *(v or "value" for v in variants)]]
@@ -211,7 +213,7 @@ def headline_table(summary: pd.DataFrame) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     n = pd.to_numeric(summary.get("n", pd.Series(dtype=float)), errors="coerce").max()
     caveat = too_few(n) if math.isfinite(_float(n)) else None
-    return "Network KPIs, mean [CI]\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
+    return f"{title}\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
 
 
 def _retailers(scenario: dict, est: Estimates) -> list[str]:
@@ -289,6 +291,8 @@ def write_report(
     currency = str(scenario.get("currency") or "EUR")
 
     headline = _kpi_rows(est, variants, [k for k in HEADLINE_KPIS if k in {key[3] for key in est}])
+    # scenarios with disruptions: the paired resilience block (docs/disruptions.md)
+    resilience = _kpi_rows(est, variants, [k for k in catalog.RESILIENCE_KPIS if any(key[3] == k for key in est)])
     retailer_rows = []
     for node in _retailers(scenario, est):
         for v in variants:
@@ -337,6 +341,7 @@ def write_report(
         variants=variants,
         show_variants=len(variants) > 1,
         headline=headline,
+        resilience=resilience,
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         has_bands=bool(panels),

@@ -81,7 +81,23 @@ class ReportConfig:
 
 
 @dataclass
+class StressConfig:
+    duration: float = 28.0  # periods each element is out
+    start: float | None = None  # when it goes out; default: the scenario's warm-up
+    elements: list[str] = field(default_factory=lambda: ["suppliers", "lanes", "regions"])
+    rank_by: str = "revenue_at_risk"
+    min_replications: int = 20  # before an element may stop early
+    round_size: int = 20  # replications added per round to the elements still running
+    precision: float = 0.05  # stop an element once its CI half-width is below this share of the worst mean
+    top: int = 5  # ... or once it can no longer reach the top ``top``
+    tail: int | None = None  # periods simulated after the outage ends (None: to the horizon)
+
+
+@dataclass
 class Config:
+    mode: str = "batch"  # batch | stress_test
+    disruption: Any = None  # chosen options of the disruption group: {name: spec or [specs]}
+    stress: StressConfig = field(default_factory=StressConfig)
     scenario: Any = None
     scenario_file: str | None = None
     horizon: int | None = None
@@ -212,6 +228,9 @@ def build_scenario(cfg: DictConfig) -> Scenario:
             base_dir, source = Path(file).parent, str(file)
         else:
             base_dir, source = (lib[name].parent if name in lib else Path.cwd()), f"scenario {name!r}"
+    extra = disruption_specs(cfg)
+    if extra and isinstance(data, dict):
+        data["disruptions"] = [*(data.get("disruptions") or []), *extra]
     reject_code(data)
     for key in ("horizon", "warmup"):
         if cfg.get(key) is not None:
@@ -234,6 +253,25 @@ def build_scenario(cfg: DictConfig) -> Scenario:
         safety_factor=pol.safety_factor,
         params=OmegaConf.to_container(pol.params) or None,
     )
+
+
+def disruption_specs(cfg: DictConfig) -> list[Any]:
+    """The specs of the ``disruption=`` options (``disruption=[a,b]`` composes several), as plain data; each spec
+    without a ``name`` is named after its option."""
+    chosen = cfg.get("disruption")
+    if chosen is None:
+        return []
+    data = OmegaConf.to_container(chosen, resolve=False)
+    if not isinstance(data, dict):
+        raise ConfigError("disruption: expected options of the disruption group (disruption=NAME or [A,B])")
+    specs: list[Any] = []
+    for option, value in data.items():
+        items = value if isinstance(value, list) else [value]
+        for i, spec in enumerate(items):
+            if isinstance(spec, dict) and not spec.get("name"):
+                spec = {**spec, "name": option if len(items) == 1 else f"{option}[{i}]"}
+            specs.append(spec)
+    return specs
 
 
 def compose_config(

@@ -21,6 +21,7 @@ from sim.model.policy import PolicySpec
 from sim.model.sourcing import SourcingSpec
 from sim.scenario import limits
 from sim.scenario.demand import DemandSpec
+from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
 
 NonNeg = Annotated[float, Field(ge=0)]
@@ -46,6 +47,7 @@ class Product(_Model):
     # whose backorders cost backorder_cost: end customers' only, or all (also those owed to downstream nodes: the
     # beer game charges every echelon for its backlog)
     backorder_cost_on: Literal["customers", "all"] = "customers"
+    price: NonNeg | None = None  # selling price per unit (revenue at risk); default: unit_cost
 
 
 class Source(_Model):
@@ -194,10 +196,14 @@ class Scenario(_Model):
     products: list[Product] = Field(min_length=1)
     nodes: list[Node] = Field(min_length=1)
     lanes: list[Lane] = []
+    disruptions: list[DisruptionSpec] = []  # outages, closures, shocks (sim.scenario.disruptions)
+    resilience: ResilienceSettings = ResilienceSettings()  # how the resilience KPIs are measured
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
         problems = _cross_references(self)
+        if not problems:  # the disruptions name elements: check them once the network itself is sound
+            problems = cross_check(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self

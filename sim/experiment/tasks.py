@@ -1,0 +1,73 @@
+"""Plain tasks (a function and its arguments) on the batch layer's backends: here, loky processes or Dask.
+
+The batch runner (sim.experiment.backends) is built around replication chunks of one scenario; the stress test
+sends other work (a chunk of replications × the elements still running), so it uses this small pool. Results come
+back as they finish; the caller must not depend on their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class TaskPool:
+    """Tasks on n_jobs local processes (loky, as the batch runner), on Dask, or here (n_jobs=1)."""
+
+    def __init__(self, backend: str, n_jobs: int, address: str | None) -> None:
+        self.backend, self.client, self.cluster, self.executor = backend, None, None, None
+        if backend == "dask":
+            import logging
+
+            from distributed import Client, LocalCluster
+
+            if address is None:  # as the batch runner: a LocalCluster of single-threaded worker processes
+                self.cluster = LocalCluster(
+                    n_workers=n_jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                    silence_logs=logging.WARNING,
+                )
+                address = self.cluster.scheduler_address
+            self.client = Client(address, set_as_default=False)
+            self.workers = max(1, sum(self.client.nthreads().values()))
+        elif n_jobs > 1:
+            import os
+
+            from joblib.externals.loky import get_reusable_executor
+
+            from sim.experiment.backends import _worker_init
+
+            self.executor = get_reusable_executor(
+                max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),)
+            )
+            self.workers = n_jobs
+        else:
+            self.workers = 1
+
+    def map(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[Any]:
+        if self.client is not None:
+            from distributed import as_completed
+
+            futures = [self.client.submit(fn, *t, pure=False) for t in tasks]
+            for fut in as_completed(futures, loop=self.client.loop):
+                yield fut.result()
+                fut.release()
+        elif self.executor is not None:
+            from concurrent.futures import as_completed
+
+            for fut in as_completed([self.executor.submit(fn, *t) for t in tasks]):
+                yield fut.result()
+        else:
+            for t in tasks:
+                yield fn(*t)
+
+    def close(self, abort: bool = False) -> None:
+        if self.client is not None:
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
+        elif self.executor is not None and abort:
+            self.executor.shutdown(wait=True, kill_workers=True)

@@ -1,0 +1,265 @@
+"""Disruptions as scenario data (the ``disruptions:`` list) and the resilience settings (``resilience:``).
+
+Each disruption is ``{kind: <name>, <param>: <value>, ...}`` with ``kind`` picked from the registry
+:data:`DISRUPTIONS` (never a Python path): loading a scenario can't import code. The SimPy side that plays each kind
+lives in ``sim.model.disruption``; docs/disruptions.md describes what happens to orders and goods in each case.
+
+Times are in periods from t = 0; a window is ``[start, start + duration)``; ``duration: null`` lasts to the horizon.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from sim.scenario.distributions import Dist
+from sim.scenario.registry import Registry
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+# finite numbers only: an infinite start or a NaN probability is a typo, not a scenario
+Time = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Duration = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Factor = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Window(_Params):
+    start: Time = 0.0
+    duration: Duration | None = None  # None: until the end of the run
+
+
+class Disruption:
+    """Protocol of a registry entry: its ``Params`` and which scenario elements it names (for validation)."""
+
+    Params: ClassVar[type[BaseModel]]
+    # the element fields a kind names: "supplier", "lane", "region", "nodes" (checked against the scenario)
+    targets: ClassVar[tuple[str, ...]] = ()
+
+
+DISRUPTIONS: Registry[type[Disruption]] = Registry("disruption", "kind")
+
+
+@DISRUPTIONS.register("supplier_outage")
+class SupplierOutage(Disruption):
+    """A scheduled outage: the supplier is down over the window (nothing made, nothing shipped; orders queue)."""
+
+    class Params(_Window):
+        supplier: str
+
+    targets = ("supplier",)
+
+
+@DISRUPTIONS.register("random_outage")
+class RandomOutage(Disruption):
+    """An alternating renewal process: up for a ``time_to_failure`` draw, down for a ``repair_time`` draw, again
+    and again (exponential draws: MTBF/MTTR). Failures start from ``start`` and stop at ``end`` (None: never)."""
+
+    class Params(_Params):
+        supplier: str
+        time_to_failure: Dist
+        repair_time: Dist
+        start: Time = 0.0
+        end: Time | None = None
+
+        @model_validator(mode="after")
+        def _positive_means(self) -> RandomOutage.Params:
+            # zero-length cycles would never let time advance
+            for field in ("time_to_failure", "repair_time"):
+                if not getattr(self, field).mean > 0:
+                    raise ValueError(f"{field} must have a mean > 0")
+            return self
+
+    targets = ("supplier",)
+
+
+@DISRUPTIONS.register("markov_outage")
+class MarkovOutage(Disruption):
+    """A two-state Markov chain per period: an up supplier fails at the start of a period with ``p_fail``, a down
+    one recovers with ``p_recover``. Long-run availability: p_recover / (p_fail + p_recover)."""
+
+    class Params(_Params):
+        supplier: str
+        p_fail: Probability
+        p_recover: Probability
+        start: Time = 0.0
+        end: Time | None = None
+
+    targets = ("supplier",)
+
+
+@DISRUPTIONS.register("capacity_loss")
+class CapacityLoss(Disruption):
+    """Over the window the supplier's capacity is ``capacity × fraction`` (0: nothing, 0.5: half)."""
+
+    class Params(_Window):
+        supplier: str
+        fraction: Probability
+
+    targets = ("supplier",)
+
+
+@DISRUPTIONS.register("lane_closure")
+class LaneClosure(Disruption):
+    """No departures on the lane over the window: goods handed to it wait and leave, FIFO, when it reopens.
+    ``in_transit``: goods already on the way ``continue`` (default) or are ``held`` (stuck in the canal: their
+    arrival moves back by the closure's remaining time)."""
+
+    class Params(_Window):
+        lane: str
+        in_transit: Literal["continue", "held"] = "continue"
+
+    targets = ("lane",)
+
+
+@DISRUPTIONS.register("lane_slowdown")
+class LaneSlowdown(Disruption):
+    """Shipments departing in the window take ``factor`` × their transit time draw (the draw itself is unchanged)."""
+
+    class Params(_Window):
+        lane: str
+        factor: Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+    targets = ("lane",)
+
+
+@DISRUPTIONS.register("regional_event")
+class RegionalEvent(Disruption):
+    """Every supplier in ``region`` is down and every lane tagged with the region or leaving a node in it is
+    closed, over the window (one event, geographic concentration)."""
+
+    class Params(_Window):
+        region: str
+        in_transit: Literal["continue", "held"] = "continue"
+
+    targets = ("region",)
+
+
+@DISRUPTIONS.register("demand_shock")
+class DemandShock(Disruption):
+    """Customer demand × ``multiplier`` over the window at ``nodes`` (default: every stock node with demand) for
+    ``skus`` (default: all). The demand draws are the same; only the quantity handed to the node is scaled."""
+
+    class Params(_Window):
+        multiplier: Factor
+        nodes: list[str] | None = None
+        skus: list[str] | None = None
+
+    targets = ("nodes", "skus")
+
+
+@DISRUPTIONS.register("quality_excursion")
+class QualityExcursion(Disruption):
+    """Units the supplier ships in the window are defective with probability ``defect_rate``: rejected at receipt
+    and reordered from the same source (the reorder queues at the supplier like any order)."""
+
+    class Params(_Window):
+        supplier: str
+        defect_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
+
+    targets = ("supplier",)
+
+
+class DisruptionSpec(BaseModel):
+    """A disruption as written in a scenario: ``{kind: <name>, name: <optional label>, <param>: <value>, ...}``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    kind: str
+    name: str = ""  # a label for reports and the random stream; default "<kind>:<target>@<start>"
+    _params: BaseModel = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _resolve(self) -> DisruptionSpec:
+        _, self._params = DISRUPTIONS.validate({"kind": self.kind, **(self.model_extra or {})})
+        return self
+
+    @property
+    def params(self) -> Any:
+        return self._params
+
+    @property
+    def target(self) -> str:
+        """What it hits, as text: the supplier, lane or region (a demand shock: its nodes or 'demand')."""
+        p = self._params
+        for field in ("supplier", "lane", "region"):
+            if hasattr(p, field):
+                return str(getattr(p, field))
+        return ",".join(p.nodes) if getattr(p, "nodes", None) else "demand"
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.kind}:{self.target}@{getattr(self._params, 'start', 0.0):g}"
+
+    @property
+    def window(self) -> tuple[float, float | None]:
+        """(start, end) of a scheduled disruption (end None: to the horizon); random kinds: (start, end)."""
+        p = self._params
+        if hasattr(p, "duration"):
+            return p.start, None if p.duration is None else p.start + p.duration
+        return p.start, p.end
+
+
+class AlertSettings(BaseModel):
+    """The control tower's alerts (early warning). Each is off when None / false."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    stock_cover_below: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None  # periods of on-hand cover
+    shipment_late: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None  # periods past the due date
+    supplier_down: bool = True
+
+
+class ResilienceSettings(BaseModel):
+    """How the resilience KPIs are measured (docs/disruptions.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    window: int = Field(14, ge=1)  # periods of the rolling fill rate behind time_to_recover
+    tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.05  # fill-rate gap still "recovered"
+    alerts: AlertSettings = AlertSettings()
+
+
+def cross_check(sc: Scenario) -> list[str]:
+    """Problems with the scenario elements the disruptions name (unknown supplier, lane, region, node, product)."""
+    from sim.scenario.schema import StockNode, SupplierNode
+
+    errs: list[str] = []
+    suppliers = [n.id for n in sc.nodes if isinstance(n, SupplierNode)]
+    capacitated = {n.id for n in sc.nodes if isinstance(n, SupplierNode) and n.capacity is not None}
+    lanes = [ln.id for ln in sc.lanes]
+    regions = sorted({n.region for n in sc.nodes if n.region} | {ln.region for ln in sc.lanes if ln.region})
+    demand_nodes = [n.id for n in sc.nodes if isinstance(n, StockNode) and (n.demand or n.baskets)]
+    skus = [p.id for p in sc.products]
+    labels: list[str] = []
+    for i, spec in enumerate(sc.disruptions):
+        where, p = f"disruptions[{i}]", spec.params
+        labels.append(spec.label)
+        if hasattr(p, "supplier") and p.supplier not in suppliers:
+            errs.append(f"{where}.supplier: unknown supplier {p.supplier!r}; known suppliers: {', '.join(suppliers)}")
+        elif spec.kind == "capacity_loss" and p.supplier not in capacitated:
+            errs.append(
+                f"{where}.supplier: {p.supplier!r} has no capacity to lose (unlimited); suppliers with a capacity: "
+                f"{', '.join(sorted(capacitated)) or 'none'} (for an unlimited one use supplier_outage)"
+            )
+        if hasattr(p, "lane") and p.lane not in lanes:
+            errs.append(f"{where}.lane: unknown lane {p.lane!r}; known lanes: {', '.join(lanes)}")
+        if hasattr(p, "region") and p.region not in regions:
+            errs.append(f"{where}.region: unknown region {p.region!r}; known regions: {', '.join(regions) or 'none'}")
+        for node in getattr(p, "nodes", None) or []:
+            if node not in demand_nodes:
+                errs.append(f"{where}.nodes: {node!r} is not a node with demand; known: {', '.join(demand_nodes)}")
+        for sku in getattr(p, "skus", None) or []:
+            if sku not in skus:
+                errs.append(f"{where}.skus: unknown product {sku!r}; known products: {', '.join(skus)}")
+        start, end = spec.window
+        if start >= sc.horizon:
+            errs.append(f"{where}.start: {start:g} is not before the horizon ({sc.horizon})")
+        if end is not None and end < start:
+            errs.append(f"{where}.end: {end:g} is before start ({start:g})")
+    for d in sorted({x for x in labels if labels.count(x) > 1}):
+        errs.append(f"disruptions: two disruptions share the label {d!r}; give each its own 'name'")
+    return errs

@@ -1,0 +1,158 @@
+"""The stress test: a ranking known by construction, paired and reproducible results, early stopping, the report."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+import sim
+from sim.errors import ConfigError
+from sim.experiment.stress import StressSettings, elements, run_stress
+from sim.scenario.schema import load_scenario
+
+
+def two_products(poisson: bool = True, single: str = "s_single") -> dict:
+    """Product ``a`` single-sourced from ``single``; ``b`` split 50/50 over ``s_dual1`` and ``s_dual2`` (the same
+    demand, lead times 2 + 3 and policies), lost sales, price 10. Each supplier sits in its own region."""
+    dem = {"dist": "poisson", "mean": 10} if poisson else {"dist": "constant", "value": 10}
+    sup = [(single, "east"), ("s_dual1", "west"), ("s_dual2", "north")]
+    return {
+        "name": "two_products",
+        "horizon": 90,
+        "warmup": 10,
+        "products": [{"id": "a", "unit_cost": 5, "price": 10}, {"id": "b", "unit_cost": 5, "price": 10}],
+        "nodes": [
+            *(
+                {"id": s, "type": "supplier", "region": reg, "production_time": {"dist": "constant", "value": 2}}
+                for s, reg in sup
+            ),
+            {
+                "id": "r",
+                "type": "retailer",
+                "unmet_demand": "lost",
+                "demand": {"a": dem, "b": dem},
+                "policy": {"a": {"kind": "base_stock", "level": 65}, "b": {"kind": "base_stock", "level": 65}},
+                "sources": {
+                    "a": [{"node": single}],
+                    "b": [{"node": "s_dual1", "share": 0.5}, {"node": "s_dual2", "share": 0.5}],
+                },
+            },
+        ],
+        "lanes": [{"from": s, "to": "r", "transit": {"dist": "constant", "value": 3}} for s, _ in sup],
+    }
+
+
+SETTINGS = {"duration": 15, "start": 20, "elements": ["suppliers"], "min_replications": 6, "round_size": 6}
+
+
+def test_single_sourced_supplier_ranks_first():
+    """Taking out the sole source of ``a`` costs more than taking out either source of the dual-sourced ``b``: it
+    ranks first with risk exposure 1, and its recovery outlasts its stock (TTR > TTS: critical)."""
+    res = run_stress(two_products(), SETTINGS, {"replications": 12, "seed": 1}, progress=False)
+    t = res.table
+    assert t.element.iloc[0] == "supplier:s_single"
+    assert t.risk_exposure.iloc[0] == 1 and (t.risk_exposure.iloc[1:] < 0.8).all()
+    top = t.iloc[0]
+    assert top.revenue_at_risk_ci_low > t.iloc[1].revenue_at_risk_ci_high  # separated, not just ahead on average
+    assert bool(top.critical) and top.time_to_recover > top.tts_median
+    assert set(t.n) <= set(range(6, 13))
+
+
+def test_all_element_kinds_and_region_targets():
+    """Suppliers, lanes and regions are all taken out; each region hits its supplier and its outbound lane."""
+    sc = load_scenario(two_products())
+    got = [e.label for e in elements(sc, StressSettings())]
+    assert got[:3] == ["supplier:s_single", "supplier:s_dual1", "supplier:s_dual2"]
+    assert "lane:s_single->r" in got and "region:east" in got and len(got) == 3 + 3 + 3
+
+
+def test_same_seed_same_table_any_n_jobs():
+    """Results depend on (mc.seed, replication) only: n_jobs 1 and 2 give identical tables."""
+    one = run_stress(two_products(), SETTINGS, {"replications": 6, "n_jobs": 1}, progress=False)
+    two = run_stress(two_products(), SETTINGS, {"replications": 6, "n_jobs": 2}, progress=False)
+    pd.testing.assert_frame_equal(one.values, two.values)
+    pd.testing.assert_frame_equal(one.table, two.table)
+
+
+def test_deterministic_network_stops_early_and_tail_changes_nothing():
+    """Constant demand: every replication is the same, so each element stops at min_replications. After recovery the
+    disrupted run is back in the baseline's exact state, so simulating only 30 periods past the outage changes no
+    metric (here the disruption's effect has provably died out)."""
+    full = run_stress(two_products(poisson=False), SETTINGS, {"replications": 50}, progress=False)
+    assert (full.table.n == 6).all()
+    cut = run_stress(two_products(poisson=False), {**SETTINGS, "tail": 30}, {"replications": 50}, progress=False)
+    assert cut.horizon == 20 + 15 + 30
+    cols = ["element", "revenue_at_risk", "lost_sales_during", "time_to_recover", "time_to_survive", "resilience_loss"]
+    pd.testing.assert_frame_equal(full.table[cols], cut.table[cols])
+    # by hand for the sole source (lead time 2 + 3, steady on hand 15 after demand): at t = 20 there are 15 on hand and
+    # the orders of 15..17 in transit (30); those of 18, 19 are in production, held by the outage. The first post-outage
+    # receipt is the order of 18 (production done, shipped at 35, arriving 38). So the demand of periods 20..37
+    # (18 × 10) meets only 45 units: 135 lost; the first short period is 24 (15 on hand at 23, 5 of 10 at 24)
+    top = full.table.set_index("element").loc["supplier:s_single"]
+    assert top.lost_sales_during == 135 and top.revenue_at_risk == 1350 and top.time_to_survive == 4
+
+
+def test_cli_writes_ranked_table_and_escaped_report(tmp_path):
+    """``mode=stress_test`` from Python (as the CLI runs it) writes stress_test.csv and a stress_test.html whose user
+    strings are escaped."""
+    data = two_products(single="s<b>")
+    path = tmp_path / "net.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "run"
+    overrides = ["mode=stress_test", "stress.duration=15", "stress.start=20", "stress.min_replications=4"]
+    res = sim.run(str(path), overrides=[*overrides, "mc.replications=4"], out_dir=out)
+    table = pd.read_csv(out / "stress_test.csv")
+    assert table["rank"].tolist() == list(range(1, len(table) + 1)) == list(range(1, len(res.table) + 1))
+    html = (out / "stress_test.html").read_text(encoding="utf-8")
+    assert "supplier:s&lt;b&gt;" in html and "s<b>" not in html
+    assert (out / "figures" / "stress_tornado.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [("stress.rank_by=nope", "stress.rank_by: unknown metric 'nope'"), ("mode=nope", "unknown mode 'nope'")],
+)
+def test_bad_stress_settings_exit_2_and_write_nothing(tmp_path, override, expected):
+    run_dir = tmp_path / "run"
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "scenario=serial_chain",
+            "mode=stress_test",
+            override,
+            f"hydra.run.dir={run_dir}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 2 and expected in res.stderr
+    assert not run_dir.exists() or not [p for p in run_dir.iterdir() if p.name != ".hydra"]
+
+
+def test_settings_validation_names_the_key():
+    with pytest.raises(ConfigError, match=r"stress.duration: Input should be greater than 0"):
+        StressSettings.from_config({"duration": -1})
+
+
+@pytest.mark.dask
+def test_dask_backend_gives_the_same_table():
+    """``mc.backend=dask`` (a LocalCluster of 2 workers) runs the same tasks: the same table as in-process."""
+    pytest.importorskip("distributed")
+    a = run_stress(two_products(), SETTINGS, {"replications": 6, "backend": "dask", "n_jobs": 2}, progress=False)
+    b = run_stress(two_products(), SETTINGS, {"replications": 6}, progress=False)
+    pd.testing.assert_frame_equal(a.table, b.table)
+
+
+def test_stress_report_imports_without_simpy():
+    """The stress report, like the other report modules, loads without the engine."""
+    code = "import sim.report.stress, sys; assert 'simpy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
