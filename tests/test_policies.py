@@ -24,6 +24,8 @@ def policy(kind: str, **params):
 def test_registry_lists_the_policies() -> None:
     assert list(POLICIES) == [
         "base_stock",
+        "base_surge",
+        "dual_index",
         "forecast_order_up_to",
         "pass_through",
         "periodic_order_up_to",
