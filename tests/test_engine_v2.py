@@ -446,7 +446,7 @@ def test_sourcing_rule_is_chosen_by_name_from_the_registry():
     data["nodes"][1]["sourcing"] = {"w": {"rule": "fixed_split"}}
     assert sim.simulate(data, seed=2).kpis.equals(base)
     data["nodes"][1]["sourcing"] = {"w": {"rule": "cheapest"}}
-    known = "failover, fixed_split, volume_trigger"
+    known = "expedite, failover, fixed_split, volume_trigger"
     with pytest.raises(sim.ScenarioError, match=rf"unknown sourcing rule 'cheapest'; known: {known}"):
         build(data)
 

@@ -182,3 +182,35 @@ def test_a_rule_does_not_move_demand_draws():
     assert d(plain) == d(routed)
     again = run(two_sources(FAILOVER, demand=demand), seed=3)  # same seed, same KPIs
     assert np.array_equal(again.kpi_values, routed.kpi_values, equal_nan=True)
+
+
+def test_expedite_sends_orders_below_the_trigger_by_air():
+    """Supplier f with a sea lane (3 periods, 0.5 per unit) and an air lane (1 period, 2 per unit) to r; periodic
+    order-up-to 30 (R = 1), demand 5, 12, 8, 15, 3, expedite below IP 20. The review at t sees IP = 30 - d(t-1):
+    t=1: 25 -> sea 5; t=2: 18 -> air 12; t=3: 22 -> sea 8; t=4: 15 -> air 15. Transport: 0.5 x 13 + 2 x 27 = 60.5."""
+    node = stock_node(
+        "r",
+        policy={"kind": "periodic_order_up_to", "review_period": 1, "order_up_to": 30},
+        source=[{"node": "f", "lane": "f-sea", "share": 0.5}, {"node": "f", "lane": "f-air", "share": 0.5}],
+        demand={"kind": "empirical", "values": [5, 12, 8, 15, 3]},
+    )
+    node["sourcing"] = {"w": {"rule": "expedite", "regular": "f-sea", "fast": "f-air", "trigger": 20}}
+    data = {
+        "name": "expedite",
+        "horizon": 5,
+        "products": [product()],
+        "nodes": [supplier("f"), node],
+        "lanes": [
+            lane("f", "r", 3, id="f-sea", mode="sea", cost_per_unit=0.5),
+            lane("f", "r", 1, id="f-air", mode="air", cost_per_unit=2),
+        ],
+    }
+    chain = SupplyChain(build(data), np.random.SeedSequence(0), events=True).run()
+    ev = chain.events.frame()
+    orders = ev[ev.event == "order"][["t", "via", "qty"]].values.tolist()
+    assert orders == [[1, "f-sea", 5], [2, "f-air", 12], [3, "f-sea", 8], [4, "f-air", 15]]
+    assert kpi_dict(run(data))[("r", "w", "transport_cost")] == 0.5 * 13 + 2 * 27
+    bad = node["sourcing"]["w"] | {"fast": "f-sea"}
+    data["nodes"][1]["sourcing"] = {"w": bad}
+    with pytest.raises(sim.ScenarioError, match="regular and fast must be different sources"):
+        build(data)

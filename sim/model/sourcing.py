@@ -3,7 +3,7 @@
 A rule answers one question, ``split(total, sources) -> [(source, units), ...]``, and gets its stock item once,
 before the run, through ``bind(item)`` (the item's clock and event log; Ciw's ``initialise``). ``fixed_split`` (by
 units: each source gets its ``share`` of every order; by orders: each order goes whole to one source, so that the
-order counts follow the shares) is the default; ``failover`` and ``volume_trigger`` live in
+order counts follow the shares) is the default; ``failover``, ``volume_trigger`` and ``expedite`` live in
 ``sim.model.sourcing_rules`` (docs/sourcing.md). A rule that names sources in its parameters lists those parameters
 in ``source_params``; the schema checks that they name the item's sources.
 """

@@ -1,4 +1,4 @@
-"""Multi-sourcing rules beyond a fixed split: primary/backup failover and volume triggers (docs/sourcing.md).
+"""Multi-sourcing rules beyond a fixed split: primary/backup failover, volume triggers, expediting (docs/sourcing.md).
 
 Both rules name their sources by key (the source node, or the lane id when a node is reached by two lanes) and are
 composable with any ordering policy that returns a total: the policy decides how much, the rule decides where.
@@ -139,3 +139,27 @@ class VolumeTrigger(SourcingRule):
         if total - first > EPS:
             out.append((item.source(self.p.secondary), total - first))
         return out
+
+
+@SOURCING.register("expedite")
+class Expedite(SourcingRule):
+    """An order placed while the inventory position (before the order) is below ``trigger`` goes whole to ``fast``
+    (an air lane, a courier, a near supplier: its lane cost and price apply); every other order to ``regular``."""
+
+    source_params = ("regular", "fast")
+
+    class Params(RuleParams):
+        regular: str
+        fast: str
+        trigger: float
+
+        @model_validator(mode="after")
+        def _two(self):
+            if self.regular == self.fast:
+                raise ValueError(f"regular and fast must be different sources (both are {self.regular!r})")
+            return self
+
+    def split(self, total, sources):
+        item = self.item
+        key = self.p.fast if item.inventory_position < self.p.trigger - EPS else self.p.regular
+        return [(item.source(key), total)]
