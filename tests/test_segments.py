@@ -72,3 +72,18 @@ def test_thresholds_move_the_segments():
 def test_a_batch_summary_with_a_mean_column_works_too():
     summary = TABLE.rename(columns={"value": "mean"})
     assert segments(scenario(), summary).segment.tolist() == ["bottleneck", "leverage"]
+
+
+def test_concentration_by_hand():
+    """Spend a 300, b 100: shares 0.75 / 0.25, HHI 0.75² + 0.25² = 0.625; a in EU, b without a region; x is the one
+    item bought from a single supplier (r's x comes from the hub: not a purchase)."""
+    from sim.report.concentration import concentration
+
+    sc = scenario()
+    sc = sc.model_copy(update={"nodes": [sc.nodes[0].model_copy(update={"region": "EU"}), *sc.nodes[1:]]})
+    table = kpis([("a", "ALL", "spend", 300.0), ("b", "ALL", "spend", 100.0), ("h", "x", "spend", 7.0)])
+    c = concentration(sc, table)
+    assert c.supplier_share.to_dict() == {"a": 0.75, "b": 0.25}
+    assert c.hhi_suppliers == 0.625
+    assert c.region_share.to_dict() == {"": 0.25, "EU": 0.75}
+    assert c.single_source_items == [("h", "x")]
