@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.scenario.registry import Registry
+from sim.scenario.registry import Registry, Spec
 
 EPS = 1e-9
 
@@ -207,17 +207,11 @@ class PeriodicMinMax(_Periodic, MinMax):
         return {"review_period": review, "s": s, "S": s + cycle(mean, review)}
 
 
-class PolicySpec(BaseModel):
+class PolicySpec(Spec):
     """A policy as written in a scenario: ``{kind: <name>, <param>: <value>, ...}``."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    registry: ClassVar[Registry] = POLICIES
     kind: str
-    _params: BaseModel = PrivateAttr()
-
-    @model_validator(mode="after")
-    def _resolve(self) -> PolicySpec:
-        _, self._params = POLICIES.validate({"kind": self.kind, **(self.model_extra or {})})
-        return self
 
     def named_sources(self) -> dict[str, str]:
         """{parameter: source key} for the parameters that name a source (checked against the item's sources)."""
@@ -225,7 +219,7 @@ class PolicySpec(BaseModel):
 
     def build(self) -> Policy:
         """A fresh policy object (policies may keep state, e.g. a forecast)."""
-        return POLICIES[self.kind](self._params)
+        return self.entry(self._params)
 
 
 # forecast-driven policies (forecast_order_up_to, sterman, pass_through) register themselves on import

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from sim.scenario.distributions import Dist
-from sim.scenario.registry import Registry
+from sim.scenario.registry import Registry, Spec
 
 
 class DemandProcess:
@@ -117,12 +117,11 @@ def read_series(path: Path, column: str | None) -> list[float]:
     return values.astype(float).tolist()
 
 
-class DemandSpec(BaseModel):
+class DemandSpec(Spec):
     """Demand as written in a scenario; see the module docstring for the kinds."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    registry: ClassVar[Registry] = DEMANDS
     kind: str = "periodic"
-    _params: Any = PrivateAttr()
 
     @model_validator(mode="before")
     @classmethod
@@ -141,25 +140,15 @@ class DemandSpec(BaseModel):
             data["values"] = read_series(base / data["file"], data.get("column"))
         return data
 
-    @model_validator(mode="after")
-    def _resolve(self) -> DemandSpec:
-        _, self._params = DEMANDS.validate({"kind": self.kind, **(self.model_extra or {})})
-        return self
-
     @property
     def mean(self) -> float:
         """Expected demand per period."""
-        return DEMANDS[self.kind].mean(self._params)
+        return self.entry.mean(self._params)
 
     @property
     def var(self) -> float:
         """Variance of demand per period."""
-        return DEMANDS[self.kind].var(self._params)
-
-    @property
-    def params(self) -> Any:
-        """The validated parameters of this kind."""
-        return self._params
+        return self.entry.var(self._params)
 
 
 # the time-patterned kinds (ar1, seasonal, trend, promotion, step) register themselves on import

@@ -9,12 +9,12 @@ Times are in periods from t = 0; a window is ``[start, start + duration)``; ``du
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.scenario.distributions import Dist
-from sim.scenario.registry import Registry
+from sim.scenario.registry import Registry, Spec
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -166,22 +166,12 @@ class QualityExcursion(Disruption):
     targets = ("supplier",)
 
 
-class DisruptionSpec(BaseModel):
+class DisruptionSpec(Spec):
     """A disruption as written in a scenario: ``{kind: <name>, name: <optional label>, <param>: <value>, ...}``."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    registry: ClassVar[Registry] = DISRUPTIONS
     kind: str
     name: str = ""  # a label for reports and the random stream; default "<kind>:<target>@<start>"
-    _params: BaseModel = PrivateAttr()
-
-    @model_validator(mode="after")
-    def _resolve(self) -> DisruptionSpec:
-        _, self._params = DISRUPTIONS.validate({"kind": self.kind, **(self.model_extra or {})})
-        return self
-
-    @property
-    def params(self) -> Any:
-        return self._params
 
     @property
     def target(self) -> str:

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
-from sim.scenario.registry import Registry
+from sim.scenario.registry import Registry, Spec
 
 NonNeg = Field(ge=0)
 
@@ -281,28 +281,19 @@ class Discrete(Distribution):
         return float(np.dot(v * v, q) - np.dot(v, q) ** 2)
 
 
-class Dist(BaseModel):
+class Dist(Spec):
     """A distribution as written in a scenario: ``{dist: <name>, <param>: <value>, ...}``."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    registry: ClassVar[Registry] = DISTRIBUTIONS
     dist: str
-    _entry: type[Distribution] = PrivateAttr()
-    _params: BaseModel = PrivateAttr()
-
-    @model_validator(mode="after")
-    def _resolve(self) -> Dist:
-        name, params = DISTRIBUTIONS.validate({"dist": self.dist, **(self.model_extra or {})})
-        self._entry = DISTRIBUTIONS[name]
-        self._params = params
-        return self
 
     @property
     def mean(self) -> float:
-        return float(self._entry.mean(self._params))
+        return float(self.entry.mean(self._params))
 
     @property
     def var(self) -> float:
-        return float(self._entry.var(self._params))
+        return float(self.entry.var(self._params))
 
     @property
     def is_constant(self) -> bool:
@@ -310,7 +301,7 @@ class Dist(BaseModel):
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """``n`` independent draws as a float array."""
-        return self._entry.draw(rng, self._params, n)
+        return self.entry.draw(rng, self._params, n)
 
     def sampler(self, rng: np.random.Generator, block: int = 64) -> Callable[[], float]:
         """A zero-argument function returning the next draw; draws in blocks (cheap per call in the event loop)."""

@@ -7,9 +7,9 @@ scenario can't import or run arbitrary code. Later features (forecast-driven pol
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 T = TypeVar("T")
 
@@ -71,3 +71,31 @@ def _short(err: dict[str, Any]) -> str:
     if err["type"] == "missing":
         return "required"
     return str(err["msg"])
+
+
+class Spec(BaseModel):
+    """A registry entry as written in a scenario: ``{<key>: <name>, <param>: <value>, ...}``.
+
+    Subclasses set ``registry`` and declare its key field (``kind``, ``dist``, ``rule``); every other key is a
+    parameter, validated by the entry's ``Params`` model (one clear message naming the entry and its parameters).
+    Fields a subclass declares besides the key (a label, say) are not parameters."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    registry: ClassVar[Registry]
+    _params: Any = PrivateAttr()
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Spec:
+        key = self.registry.key
+        _, self._params = self.registry.validate({key: getattr(self, key), **(self.model_extra or {})})
+        return self
+
+    @property
+    def entry(self) -> Any:
+        """The registered class this spec names."""
+        return self.registry[getattr(self, self.registry.key)]
+
+    @property
+    def params(self) -> Any:
+        """The validated parameters."""
+        return self._params
