@@ -215,7 +215,7 @@ class PolicySpec(Spec):
 
     def named_sources(self) -> dict[str, str]:
         """{parameter: source key} for the parameters that name a source (checked against the item's sources)."""
-        return {k: getattr(self._params, k) for k in POLICIES[self.kind].source_params}
+        return {k: getattr(self._params, k) for k in self.entry.source_params}
 
     def build(self) -> Policy:
         """A fresh policy object (policies may keep state, e.g. a forecast)."""

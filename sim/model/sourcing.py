@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict
 
-from sim.scenario.registry import Registry
+from sim.scenario.registry import Registry, Spec
 
 if TYPE_CHECKING:
     from sim.model.buffer import SourceLink, StockItem
@@ -69,25 +69,19 @@ class FixedSplit(SourcingRule):
         return [(sources[j], total)]
 
 
-class SourcingSpec(BaseModel):
+class SourcingSpec(Spec):
     """A sourcing rule as written in a scenario: ``{rule: <name>, <param>: <value>, ...}``."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    registry: ClassVar[Registry] = SOURCING
     rule: str = "fixed_split"
-    _params: BaseModel = PrivateAttr()
-
-    @model_validator(mode="after")
-    def _resolve(self) -> SourcingSpec:
-        _, self._params = SOURCING.validate({"rule": self.rule, **(self.model_extra or {})})
-        return self
 
     def named_sources(self) -> dict[str, str]:
         """{parameter: source key} for the parameters that name a source (checked against the item's sources)."""
-        return {k: getattr(self._params, k) for k in SOURCING[self.rule].source_params}
+        return {k: getattr(self._params, k) for k in self.entry.source_params}
 
     def build(self) -> SourcingRule:
-        return SOURCING[self.rule](self._params)
+        return self.entry(self._params)
 
 
-# failover and volume_trigger register themselves on import
+# failover, volume_trigger and expedite register themselves on import
 from sim.model import sourcing_rules  # noqa: E402, F401
