@@ -371,10 +371,11 @@ class StockItem:
             src.on_order -= qty
         if self.events is not None:
             self.events.add(now, "receive", self.node, self.sku, qty, order.lane.id, order.ref)
+        k = int(now + EPS)
         if order.external:
-            self.bought[int(now + EPS)] += qty
-            self.spent[int(now + EPS)] += qty * src.price
-        if src is not None and int(now + EPS) >= self.warmup:
+            self.bought[k] += qty
+            self.spent[k] += qty * src.price
+        if src is not None and k >= self.warmup:
             src.received += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
@@ -391,7 +392,6 @@ class StockItem:
         on_hand = self.on_hand + qty
         backlog = self.backlog
         if backlog:
-            k = int(now + EPS)
             while backlog and on_hand > EPS:
                 entry = backlog[0]
                 fill = min(on_hand, entry[0])

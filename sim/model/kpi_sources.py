@@ -98,10 +98,11 @@ def _overhead(chain: SupplyChain, specs: dict, suppliers: tuple[str, ...], w: in
     for sid in suppliers:
         spec = specs[sid]
         sup = chain.suppliers[sid]
-        active = sum(1 for q in sup.ordered[w:h] if q > 0)
-        admin += spec.admin_cost * active
-        pools = {id(p): p for p in sup.pools.values()}.values()
-        reserve += spec.reservation_fee * sum(p.capacity for p in pools) * (h - w)
+        if spec.admin_cost:  # per period with an order
+            admin += spec.admin_cost * sum(1 for q in sup.ordered[w:h] if q > 0)
+        if spec.reservation_fee:
+            pools = {id(p): p for p in sup.pools.values()}.values()
+            reserve += spec.reservation_fee * sum(p.capacity for p in pools) * (h - w)
     return {"admin_cost": admin, "reservation_cost": reserve}
 
 
