@@ -66,15 +66,13 @@ def groups(chain: SupplyChain) -> Groups:
     rows = np.repeat(np.arange(len(members)), [len(m) for m in members])
     cols = np.fromiter((i for m in members for i in m), dtype=np.int64, count=len(rows))
     shape = (len(members), n)
-    every = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
     served = ~network[rows] | cust[cols]  # the ALL rows count end-customer items only
     own = ~network[rows]
-    service = sparse.csr_matrix((served.astype(float), (rows, cols)), shape=shape)
-    service_own = sparse.csr_matrix((own.astype(float), (rows, cols)), shape=shape)
-    service_cust = sparse.csr_matrix(((served & ~own).astype(float), (rows, cols)), shape=shape)
+    every = _membership(np.ones(len(rows)), rows, cols, shape)
+    service = _membership(served.astype(float), rows, cols, shape)
+    service_own = _membership(own.astype(float), rows, cols, shape)
+    service_cust = _membership((served & ~own).astype(float), rows, cols, shape)
     count = np.bincount(rows, weights=served.astype(float), minlength=len(members))
-    if n <= DENSE_UP_TO:  # small networks: dense products cost less per call than sparse ones (same sums)
-        every, service, service_own, service_cust = (m.toarray() for m in (every, service, service_own, service_cust))
     prod = {p.id: p for p in chain.scenario.products}
     costs = np.array(
         [
@@ -94,13 +92,21 @@ def groups(chain: SupplyChain) -> Groups:
     con_members += [*sku_rows.values(), list(range(n))]
     con_rows = np.repeat(np.arange(len(con_members)), [len(m) for m in con_members])
     con_cols = np.fromiter((i for m in con_members for i in m), dtype=np.int64, count=len(con_rows))
-    consumers = sparse.csr_matrix((np.ones(len(con_rows)), (con_rows, con_cols)), shape=shape)
-    if n <= DENSE_UP_TO:
-        consumers = consumers.toarray()
+    consumers = _membership(np.ones(len(con_rows)), con_rows, con_cols, shape)
     charged_all = np.array([prod[it.sku].backorder_cost_on == "all" for it in items], dtype=bool)
     return Groups(
         labels, service, every, network, members, service_own, service_cust, count, costs, consumers, charged_all
     )
+
+
+def _membership(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
+    """A groups x items matrix: dense for small networks (a dense product costs less per call than a sparse one;
+    same sums), sparse above ``DENSE_UP_TO`` items (a dense one grows with items squared)."""
+    if shape[1] > DENSE_UP_TO:
+        return sparse.csr_matrix((values, (rows, cols)), shape=shape)
+    out = np.zeros(shape)
+    out[rows, cols] = values
+    return out
 
 
 def _var(x: np.ndarray) -> np.ndarray:
