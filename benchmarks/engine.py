@@ -26,7 +26,8 @@ import simpy
 from sim.model.engine import run_replication
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.scenario.schema import Scenario, load_scenario, validate
+from sim.scenario.loading import load_scenario, validate
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,7 +27,8 @@ import yaml
 from sim.model import kpi
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.scenario.schema import Scenario, load_scenario, validate
+from sim.scenario.loading import load_scenario, validate
+from sim.scenario.schema import Scenario
 
 
 def network(retailers: int, skus: int, horizon: int = 365) -> dict:

@@ -26,7 +26,10 @@ sys.path.insert(0, sys.argv[1])
 serial = json.loads(open(sys.argv[2]).read())
 try:
     from sim.model.engine import run_replication
-    from sim.scenario.schema import load_scenario
+    try:
+        from sim.scenario.loading import load_scenario
+    except ImportError:  # engine v2 before loading moved out of the schema
+        from sim.scenario.schema import load_scenario
 except ImportError:  # the flat layout before engine v2
     from sim.engine import run_replication
     from sim.scenario import load_scenario

@@ -13,7 +13,7 @@ _EXPORTS = {
     "run_replication": "sim.model.engine",
     "ReplicationResult": "sim.model.engine",
     "Scenario": "sim.scenario.schema",
-    "load_scenario": "sim.scenario.schema",
+    "load_scenario": "sim.scenario.loading",
     "SupplysimError": "sim.errors",
     "ScenarioError": "sim.errors",
     "ConfigError": "sim.errors",

@@ -156,6 +156,8 @@ def _hydra_entry(cfg: DictConfig) -> None:
         _discard(out_dir)
         sys.exit(EXIT_USAGE)
     except OSError as exc:  # the output folder became unwritable, the disk is full, ...
+        if exc.errno is None:  # not a file-system error (e.g. a missing template): a bug, keep its traceback
+            raise
         where = exc.filename or out_dir
         print(f"supplysim: error: can't write the results to {where}: {exc.strerror or exc}", file=sys.stderr)
         _discard(out_dir)

@@ -12,7 +12,8 @@ import numpy as np
 
 from sim.model.engine import ReplicationResult, run_replication
 from sim.model.network import SupplyChain
-from sim.scenario.schema import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 SKU = "w"
 

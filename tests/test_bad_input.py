@@ -13,7 +13,7 @@ import yaml
 
 import sim
 from sim.errors import ArgumentError, ConfigError, ScenarioError
-from sim.scenario.schema import read_yaml
+from sim.scenario.loading import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIAL = ROOT / "scenarios" / "serial_chain.yaml"

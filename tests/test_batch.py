@@ -24,7 +24,8 @@ from sim.errors import ConfigError
 from sim.experiment.batch import Batch, MCSettings, parse_seed, run_batch
 from sim.experiment.stats import compare, summarize
 from sim.model.engine import run_replication
-from sim.scenario.schema import Scenario, load_scenario, validate
+from sim.scenario.loading import load_scenario, validate
+from sim.scenario.schema import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -22,8 +22,8 @@ import sim
 from sim.errors import ScenarioError
 from sim.model.engine import run_replication
 from sim.model.network import SupplyChain
+from sim.scenario.loading import load_scenario, validate
 from sim.scenario.presets import apply_policy
-from sim.scenario.schema import load_scenario, validate
 
 Z = 4.0
 ECHELONS = ("retailer", "wholesaler", "distributor", "factory")

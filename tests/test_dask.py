@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from sim.experiment.batch import MCSettings, run_batch
-from sim.scenario.schema import Scenario, load_scenario, validate
+from sim.scenario.loading import load_scenario, validate
+from sim.scenario.schema import Scenario
 
 pytestmark = pytest.mark.dask
 distributed = pytest.importorskip("distributed")

@@ -30,7 +30,7 @@ from sim.model.disruption import PLAYERS
 from sim.model.engine import run_replication
 from sim.model.survival import Supply, supplies, tts_optimal
 from sim.scenario.disruptions import DISRUPTIONS
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
 
 
 def outage_case(lost: bool = False, **resilience) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sim
-from sim.scenario.schema import validate
+from sim.scenario.loading import validate
 
 
 def chain(initial_pipeline: str) -> sim.Scenario:

@@ -24,7 +24,7 @@ from sim.errors import ConfigError
 from sim.experiment.backends import cores
 from sim.experiment.batch import MCSettings, run_batch
 from sim.model.engine import run_replication
-from sim.scenario.schema import load_scenario, validate
+from sim.scenario.loading import load_scenario, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 CAP = 4 * 2**30  # address space for subprocesses (a Python with numpy/pandas/Hydra needs < 2 GiB)

@@ -8,8 +8,8 @@ import pytest
 
 import sim
 from sim.errors import ConfigError
+from sim.scenario.loading import validate
 from sim.scenario.presets import apply_policy, demand_moments, lead_time, size
-from sim.scenario.schema import validate
 
 
 def two_retailers() -> sim.Scenario:

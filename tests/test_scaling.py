@@ -12,7 +12,7 @@ import pytest
 from sim.model import kpi
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.scenario.schema import validate
+from sim.scenario.loading import validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from scaling import network  # the benchmark's synthetic networks

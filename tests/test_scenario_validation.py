@@ -13,7 +13,7 @@ from conftest import const, lane, single_stage, stock_node
 import sim
 from sim.errors import ScenarioError
 from sim.model import engine
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
 
 
 def good() -> dict[str, Any]:
@@ -275,7 +275,7 @@ def test_unknown_scenario_name_lists_the_library() -> None:
 
 
 def test_library_scenarios_are_valid() -> None:
-    from sim.scenario.schema import library
+    from sim.scenario.loading import library
 
     for name in library():
         assert load_scenario(name).name

@@ -17,7 +17,8 @@ import yaml
 
 from sim.model import kpi
 from sim.model.engine import run_replication
-from sim.scenario.schema import Scenario, load_scenario, validate
+from sim.scenario.loading import load_scenario, validate
+from sim.scenario.schema import Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))

@@ -9,7 +9,7 @@ import pytest
 from conftest import const, kpi_dict, lane, product, run, stock_node, supplier
 
 from sim.model import catalog
-from sim.scenario.schema import load_scenario
+from sim.scenario.loading import load_scenario
 
 
 def dual_sourced() -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.scenario.schema import validate
+from sim.scenario.loading import validate
 
 
 def two_products(production_time) -> dict:

@@ -36,7 +36,8 @@ from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
 from sim.model import kpi as kpi_mod
 from sim.model.catalog import KNOWN_KPIS
 from sim.model.footprint import check_batch_fits, check_fits
-from sim.scenario.schema import Scenario, StockNode, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario, StockNode
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ import pandas as pd
 from sim.errors import ArgumentError
 from sim.model.engine import run_replication
 from sim.model.rng import replication_seed
-from sim.scenario.schema import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 ALL = "ALL"
 

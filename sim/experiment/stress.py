@@ -44,7 +44,8 @@ from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.model.survival import supplies, tts_optimal, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
-from sim.scenario.schema import Scenario, SupplierNode, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario, SupplierNode
 
 METRICS = (
     "revenue_at_risk",

@@ -13,7 +13,7 @@ import yaml
 
 from sim.experiment.stats import compare
 from sim.report.html import write_comparison
-from sim.scenario.schema import SAFE_LOADER
+from sim.scenario.loading import SAFE_LOADER
 
 
 def _job_number(path: Path) -> tuple[int, str]:

@@ -11,7 +11,8 @@ from sim.model import kpi, resilience
 from sim.model.footprint import check_fits
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
-from sim.scenario.schema import Scenario, load_scenario
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 
 class ReplicationResult:

@@ -22,8 +22,9 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError, ScenarioError
 from sim.scenario.demand_presets import apply_demand
+from sim.scenario.loading import library, read_yaml, reject_code, validate
 from sim.scenario.presets import apply_policy
-from sim.scenario.schema import Scenario, library, read_yaml, reject_code, validate
+from sim.scenario.schema import Scenario
 
 
 def conf_dir() -> Path:

@@ -16,7 +16,8 @@ from typing import Any
 
 from sim.errors import ConfigError
 from sim.scenario.demand import DEMANDS
-from sim.scenario.schema import Scenario, StockNode, validate
+from sim.scenario.loading import validate
+from sim.scenario.schema import Scenario, StockNode
 
 LEVEL = MappingProxyType({"ar1": "mean", "seasonal": "base", "trend": "base", "promotion": "base", "step": "before"})
 

@@ -31,7 +31,8 @@ from typing import Any
 
 from sim.errors import ConfigError
 from sim.model.policy import POLICIES
-from sim.scenario.schema import Scenario, StockNode, SupplierNode, validate
+from sim.scenario.loading import validate
+from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
 
 def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
