@@ -81,6 +81,15 @@ CATALOG: tuple[KpiInfo, ...] = (
         False,
         "variance of units ordered per period over variance of end-customer demand for the product per period",
     ),
+    _k(
+        "delivery_sync",
+        "share",
+        "Delivery sync",
+        True,
+        "share of multi-line customer orders whose lines all arrived within the order's sync window",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
     _k("pipeline_avg", "units", "Pipeline (avg units)", None, "time-average stock on lanes towards the item"),
     _k("lead_time_avg", "periods", "Lead time (avg)", False, "mean lead time of completed orders", sourcing=True),
     _k(

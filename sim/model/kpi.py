@@ -99,6 +99,30 @@ def groups(chain: SupplyChain) -> Groups:
     )
 
 
+def _delivery_sync(chain: SupplyChain, g: Groups, w: int, h: int) -> np.ndarray:
+    """Per row: the share of multi-line customer orders (baskets) whose last line arrived at most ``sync_window``
+    periods after the order was placed. Orders count in every row they touch (the node's, each of their products',
+    the network's) if placed in the window with their whole sync window inside the run; NaN where there are none."""
+    num, den = np.zeros(len(g.labels)), np.zeros(len(g.labels))
+    if not chain.baskets:
+        return np.full(len(g.labels), np.nan)
+    row = {label: i for i, label in enumerate(g.labels)}
+    for book in chain.baskets:
+        window = book.sync_window
+        for order in book.orders:
+            if len(order.lines) < 2 or order.placed < w or order.placed + window >= h:
+                continue
+            synced = order.completed is not None and order.completed - order.placed <= window + EPS
+            rows = {row[book.node, ALL], row[ALL, ALL]}
+            rows.update(row[book.node, sku] for sku in order.lines)
+            rows.update(row[ALL, sku] for sku in order.lines)
+            idx = list(rows)
+            den[idx] += 1
+            num[idx] += synced
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
 def _membership(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
     """A groups x items matrix: dense for small networks (a dense product costs less per call than a sparse one;
     same sums), sparse above ``DENSE_UP_TO`` items (a dense one grows with items squared)."""
@@ -176,6 +200,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
         cons_var = _var(g.consumers @ cust_demand)
         out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
+        out["delivery_sync"] = _delivery_sync(chain, g, w, h)
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, g.members)
         # turns by value (unit cost; by units if nothing has a cost), so a tray and a power module don't count
