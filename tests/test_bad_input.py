@@ -13,7 +13,7 @@ import yaml
 
 import sim
 from sim.errors import ArgumentError, ConfigError, ScenarioError
-from sim.scenario.loading import read_yaml
+from sim.scenario.loading import load_scenario, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIAL = ROOT / "scenarios" / "serial_chain.yaml"
@@ -204,3 +204,20 @@ def test_file_size_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("SUPPLYSIM_MAX_SCENARIO_MB", "0.001")
     with pytest.raises(ScenarioError, match="larger than the 0 MB a scenario file may have"):
         read_yaml(SERIAL)
+
+
+def test_non_finite_numbers_are_refused_in_every_registry_entry():
+    """Distributions, policies, demand patterns and disruptions share one Params base that refuses .inf/.nan."""
+    data = load_scenario("consolidated_sourcing").to_dict()
+    lane = data["lanes"][0]["id"]
+    for entry in (
+        {"kind": "lane_slowdown", "lane": lane, "start": 10, "duration": float("inf"), "factor": 2},
+        {"kind": "lane_slowdown", "lane": lane, "start": float("nan"), "duration": 5, "factor": 2},
+    ):
+        with pytest.raises(ScenarioError, match=r"disruptions\[0\]: .*Input should be a finite number"):
+            load_scenario({**data, "disruptions": [entry]})
+    store = next(n for n in data["nodes"] if n.get("demand"))
+    sku = next(iter(store["demand"]))
+    store["demand"][sku] = {"kind": "ar1", "mean": 10, "phi": 0.5, "sigma": 2, "noise_sd": float("inf")}
+    with pytest.raises(ScenarioError, match="Input should be a finite number"):
+        load_scenario(data)

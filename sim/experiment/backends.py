@@ -155,19 +155,54 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="supplysim-parent-watch", daemon=True).start()
 
 
+def local_executor(n_jobs: int) -> Any:
+    """loky's reusable process pool of ``n_jobs`` workers (Ctrl-C left to the parent; workers exit with it)."""
+    from joblib.externals.loky import get_reusable_executor
+
+    return get_reusable_executor(max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),))
+
+
+def connect_dask(n_jobs: int, address: str | None, connect_timeout: float = 10.0) -> tuple[Any, Any]:
+    """(client, cluster): a client of the scheduler at ``address``, or of a new ``LocalCluster`` of ``n_jobs``
+    single-threaded worker processes (then ``cluster`` is it; the caller closes both). An unreachable scheduler is a
+    ``ConfigError`` after ``connect_timeout`` seconds, with nothing left running."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
+        raise RuntimeError("mc.backend=dask needs the 'distributed' package: pip install 'dask[distributed]'") from exc
+    cluster = None
+    if address is None:
+        with warnings.catch_warnings():  # the HTTP server falls back to a free port when another cluster has 8787
+            warnings.filterwarnings("ignore", message="Port 8787 is already in use")
+            cluster = LocalCluster(
+                n_workers=n_jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                host="127.0.0.1",
+                silence_logs=logging.WARNING,
+            )
+        address = cluster.scheduler_address
+    try:
+        return Client(address, set_as_default=False, timeout=connect_timeout), cluster
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ConfigError(
+            f"mc.address: can't reach the Dask scheduler at {address} within {connect_timeout:g} s "
+            f"({type(exc).__name__}); check the address and that the scheduler runs, or raise mc.connect_timeout"
+        ) from None
+
+
 class LocalPool:
     """A loky process pool (joblib's reusable executor). Workers are fresh interpreters, so scripts need no
     ``if __name__ == "__main__"`` guard, and the pool is reused by later batches in the same process (precision
     rounds, notebooks), which saves the worker start-up time."""
 
     def __init__(self, scenario: Scenario, base_seed: int, series_replications: int, n_jobs: int) -> None:
-        from joblib.externals.loky import get_reusable_executor
-
         self.args = (scenario, base_seed, series_replications)
         self.workers = n_jobs
-        self.executor = get_reusable_executor(
-            max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),)
-        )
+        self.executor = local_executor(n_jobs)
         self.futures: list[Any] = []
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
@@ -197,35 +232,7 @@ class DaskRunner:
         address: str | None,
         connect_timeout: float = 10.0,
     ) -> None:
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
-            raise RuntimeError(
-                "mc.backend=dask needs the 'distributed' package: pip install 'dask[distributed]'"
-            ) from exc
-
-        self.cluster = None
-        if address is None:
-            with warnings.catch_warnings():  # the HTTP server falls back to a free port when another cluster has 8787
-                warnings.filterwarnings("ignore", message="Port 8787 is already in use")
-                self.cluster = LocalCluster(
-                    n_workers=n_jobs,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    host="127.0.0.1",
-                    silence_logs=logging.WARNING,
-                )
-            address = self.cluster.scheduler_address
-        try:
-            self.client = Client(address, set_as_default=False, timeout=connect_timeout)
-        except (OSError, TimeoutError) as exc:
-            if self.cluster is not None:
-                self.cluster.close()
-            raise ConfigError(
-                f"mc.address: can't reach the Dask scheduler at {address} within {connect_timeout:g} s "
-                f"({type(exc).__name__}); check the address and that the scheduler runs, or raise mc.connect_timeout"
-            ) from None
+        self.client, self.cluster = connect_dask(n_jobs, address, connect_timeout)
         self.workers = max(1, sum(self.client.nthreads().values()))
         self.scenario = self.client.scatter(scenario, broadcast=True, hash=False)  # sent once, not per chunk
         self.args = (base_seed, series_replications)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
@@ -98,15 +98,7 @@ class MCSettings(BaseModel):
         try:
             return cls.model_validate(dict(cfg))
         except ValidationError as exc:
-            lines = []
-            for e in exc.errors():
-                key = ".".join(str(p) for p in e["loc"])
-                msg = "unknown key" if e["type"] == "extra_forbidden" else str(e["msg"]).removeprefix("Value error, ")
-                lines.append(f"  mc.{key}: {msg}" if key else f"  mc: {msg}")
-            allowed = ", ".join(cls.model_fields)
-            raise ConfigError(
-                "invalid Monte Carlo settings:\n" + "\n".join(lines) + f"\n  (mc keys: {allowed})"
-            ) from None
+            raise settings_error("invalid Monte Carlo settings", "mc", exc, cls.model_fields) from None
 
 
 def parse_seed(label: str) -> np.random.SeedSequence:

@@ -33,7 +33,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy import stats
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import resolve_jobs
 from sim.experiment.tasks import TaskPool
 from sim.model import kpi as kpi_mod
@@ -62,7 +62,7 @@ ElementKind = Literal["suppliers", "lanes", "regions"]
 class StressSettings(BaseModel):
     """The ``stress`` config group (conf/config.yaml documents each key)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     duration: float = Field(28.0, gt=0, allow_inf_nan=False)
     start: float | None = Field(None, ge=0, allow_inf_nan=False)
     elements: list[ElementKind] = ["suppliers", "lanes", "regions"]
@@ -85,16 +85,7 @@ class StressSettings(BaseModel):
         try:
             return cls.model_validate(dict(cfg))
         except ValidationError as exc:
-            lines = []
-            for e in exc.errors():
-                key = ".".join(str(p) for p in e["loc"])
-                msg = "unknown key" if e["type"] == "extra_forbidden" else str(e["msg"]).removeprefix("Value error, ")
-                lines.append(f"  stress.{key}: {msg}")
-            raise ConfigError(
-                "invalid stress-test settings:\n"
-                + "\n".join(lines)
-                + f"\n  (stress keys: {', '.join(cls.model_fields)})"
-            ) from None
+            raise settings_error("invalid stress-test settings", "stress", exc, cls.model_fields) from None
 
 
 @dataclass(frozen=True)
@@ -325,7 +316,7 @@ def run_stress(
     show = mc.progress if progress is None else progress
     show = sys.stderr.isatty() if show is None else show
     bars = _bars(elems, limit, show)
-    pool = TaskPool(mc.backend, resolve_jobs(mc.n_jobs), mc.address)
+    pool = TaskPool(mc.backend, resolve_jobs(mc.n_jobs, remote=mc.address is not None), mc.address, mc.connect_timeout)
     began = time.perf_counter()
     done: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
     curves: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}

@@ -14,35 +14,15 @@ from typing import Any
 class TaskPool:
     """Tasks on n_jobs local processes (loky, as the batch runner), on Dask, or here (n_jobs=1)."""
 
-    def __init__(self, backend: str, n_jobs: int, address: str | None) -> None:
+    def __init__(self, backend: str, n_jobs: int, address: str | None, connect_timeout: float = 10.0) -> None:
+        from sim.experiment.backends import connect_dask, local_executor
+
         self.backend, self.client, self.cluster, self.executor = backend, None, None, None
-        if backend == "dask":
-            import logging
-
-            from distributed import Client, LocalCluster
-
-            if address is None:  # as the batch runner: a LocalCluster of single-threaded worker processes
-                self.cluster = LocalCluster(
-                    n_workers=n_jobs,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    host="127.0.0.1",
-                    silence_logs=logging.WARNING,
-                )
-                address = self.cluster.scheduler_address
-            self.client = Client(address, set_as_default=False)
+        if backend == "dask":  # as the batch runner: the scheduler at address, or a LocalCluster
+            self.client, self.cluster = connect_dask(n_jobs, address, connect_timeout)
             self.workers = max(1, sum(self.client.nthreads().values()))
         elif n_jobs > 1:
-            import os
-
-            from joblib.externals.loky import get_reusable_executor
-
-            from sim.experiment.backends import _worker_init
-
-            self.executor = get_reusable_executor(
-                max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),)
-            )
+            self.executor = local_executor(n_jobs)
             self.workers = n_jobs
         else:
             self.workers = 1

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.model.policy import POLICIES, _Params, _Periodic
+from sim.model.policy import POLICIES, _Periodic
+from sim.scenario.registry import EntryParams
 
 
 def expedited_position(view, lead: float) -> float:
@@ -27,7 +28,7 @@ def expedited_position(view, lead: float) -> float:
     return view.on_hand - view.backorders + sum(src.due_within(now, lead) for src in view.sources)
 
 
-class _TwoSources(_Params):
+class _TwoSources(EntryParams):
     review_period: float = Field(default=1, gt=0)
     offset: float = Field(default=0, ge=0)
 

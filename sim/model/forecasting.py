@@ -29,12 +29,13 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.model.policy import EPS, POLICIES, Policy, StockView, _Params, cover
+from sim.model.policy import EPS, POLICIES, Policy, StockView, cover
+from sim.scenario.registry import EntryParams
 
 Feed = Callable[[int, int], list[float]]  # (first period, end period) -> per-period end-customer demand
 
 
-class _Reviewed(_Params):
+class _Reviewed(EntryParams):
     review_period: float = Field(default=1.0, gt=0)
     offset: float = Field(default=0.0, ge=0)
     initial_forecast: float = Field(default=0.0, ge=0)  # expected demand per period before any is seen

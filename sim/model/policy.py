@@ -13,15 +13,11 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from sim.scenario.registry import Registry, Spec
+from sim.scenario.registry import EntryParams, Registry, Spec
 
 EPS = 1e-9
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class StockView(Protocol):
@@ -101,7 +97,7 @@ POLICIES: Registry[type[Policy]] = Registry("policy", "kind")
 class BaseStock(Policy):
     """Continuous review, one-for-one: whenever IP < level, order level - IP."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         level: float = Field(ge=0)
 
     def order_quantity(self, ip):
@@ -120,7 +116,7 @@ class BaseStock(Policy):
 class MinMax(Policy):
     """Continuous review (s, S): when IP <= s, order up to S."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         s: float = Field(ge=0)
         S: float = Field(gt=0)
 
@@ -147,7 +143,7 @@ class MinMax(Policy):
 class ReorderPointQuantity(Policy):
     """Continuous review (s, Q): when IP <= s, order the smallest multiple of Q that lifts IP above s."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         s: float = Field(ge=0)
         Q: float = Field(gt=0)
 
@@ -176,7 +172,7 @@ class _Periodic(Policy):
 class OrderUpTo(_Periodic):
     """Periodic review (R, S): every R periods order S - IP (if positive)."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         review_period: float = Field(gt=0)
         order_up_to: float = Field(ge=0)
         offset: float = Field(default=0, ge=0)

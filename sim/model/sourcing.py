@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from sim.scenario.registry import Registry, Spec
+from sim.scenario.registry import EntryParams, Registry, Spec
 
 if TYPE_CHECKING:
     from sim.model.buffer import SourceLink, StockItem
 
 
-class RuleParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+class RuleParams(EntryParams):
+    """Parameters of a sourcing rule."""
 
 
 class SourcingRule:

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, model_validator
 
 from sim.scenario.distributions import Dist
-from sim.scenario.registry import Registry, Spec
+from sim.scenario.registry import EntryParams, Registry, Spec
 
 
 class DemandProcess:
@@ -42,8 +42,7 @@ DEMANDS: Registry[type[DemandProcess]] = Registry("demand process", "kind")
 
 @DEMANDS.register("periodic")
 class Periodic(DemandProcess):
-    class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    class Params(EntryParams):
         quantity: Dist
 
     @staticmethod
@@ -57,8 +56,7 @@ class Periodic(DemandProcess):
 
 @DEMANDS.register("poisson_process")
 class PoissonProcess(DemandProcess):
-    class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    class Params(EntryParams):
         rate: float = Field(gt=0)
         size: Dist = Dist(dist="constant", value=1)
 
@@ -74,8 +72,7 @@ class PoissonProcess(DemandProcess):
 
 @DEMANDS.register("empirical")
 class Empirical(DemandProcess):
-    class Params(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    class Params(EntryParams):
         values: list[float] = Field(min_length=1)
         file: str | None = None  # where the values were read from (kept for the record)
         column: str | None = None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.scenario.distributions import Dist
-from sim.scenario.registry import Registry, Spec
+from sim.scenario.registry import EntryParams, Registry, Spec
 
 if TYPE_CHECKING:
     from sim.scenario.schema import Scenario
@@ -26,11 +26,7 @@ Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Factor = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Window(_Params):
+class _Window(EntryParams):
     start: Time = 0.0
     duration: Duration | None = None  # None: until the end of the run
 
@@ -61,7 +57,7 @@ class RandomOutage(Disruption):
     """An alternating renewal process: up for a ``time_to_failure`` draw, down for a ``repair_time`` draw, again
     and again (exponential draws: MTBF/MTTR). Failures start from ``start`` and stop at ``end`` (None: never)."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         supplier: str
         time_to_failure: Dist
         repair_time: Dist
@@ -84,7 +80,7 @@ class MarkovOutage(Disruption):
     """A two-state Markov chain per period: an up supplier fails at the start of a period with ``p_fail``, a down
     one recovers with ``p_recover``. Long-run availability: p_recover / (p_fail + p_recover)."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         supplier: str
         p_fail: Probability
         p_recover: Probability
@@ -198,7 +194,7 @@ class DisruptionSpec(Spec):
 class AlertSettings(BaseModel):
     """The control tower's alerts (early warning). Each is off when None / false."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     stock_cover_below: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None  # periods of on-hand cover
     shipment_late: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None  # periods past the due date
     supplier_down: bool = True
@@ -207,7 +203,7 @@ class AlertSettings(BaseModel):
 class ResilienceSettings(BaseModel):
     """How the resilience KPIs are measured (docs/disruptions.md)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     window: int = Field(14, ge=1)  # periods of the rolling fill rate behind time_to_recover
     tolerance: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.05  # fill-rate gap still "recovered"
     alerts: AlertSettings = AlertSettings()

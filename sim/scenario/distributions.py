@@ -12,16 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from scipy import stats
 
-from sim.scenario.registry import Registry, Spec
+from sim.scenario.registry import EntryParams, Registry, Spec
 
 NonNeg = Field(ge=0)
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Distribution:
@@ -47,7 +43,7 @@ DISTRIBUTIONS: Registry[type[Distribution]] = Registry("distribution", "dist")
 
 @DISTRIBUTIONS.register("constant")
 class Constant(Distribution):
-    class Params(_Params):
+    class Params(EntryParams):
         value: float = NonNeg
 
     @staticmethod
@@ -65,7 +61,7 @@ class Constant(Distribution):
 
 @DISTRIBUTIONS.register("poisson")
 class Poisson(Distribution):
-    class Params(_Params):
+    class Params(EntryParams):
         mean: float = NonNeg
 
     @staticmethod
@@ -85,7 +81,7 @@ class Poisson(Distribution):
 class Normal(Distribution):
     """Normal(mean, sd) censored at 0: negative draws become 0."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         mean: float
         sd: float = NonNeg
 
@@ -125,7 +121,7 @@ class _MeanSd(Distribution):
 class LogNormal(_MeanSd):
     """Parameterised by the mean and standard deviation of the variable itself (not of its log)."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         mean: float = Field(gt=0)
         sd: float = NonNeg
 
@@ -142,7 +138,7 @@ class LogNormal(_MeanSd):
 
 @DISTRIBUTIONS.register("gamma")
 class Gamma(_MeanSd):
-    class Params(_Params):
+    class Params(EntryParams):
         mean: float = Field(gt=0)
         sd: float = Field(gt=0)
 
@@ -155,7 +151,7 @@ class Gamma(_MeanSd):
 class NegativeBinomial(Distribution):
     """Counts with variance > mean (over-dispersed demand)."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         mean: float = Field(gt=0)
         variance: float = Field(gt=0)
 
@@ -181,7 +177,7 @@ class NegativeBinomial(Distribution):
 
 @DISTRIBUTIONS.register("uniform")
 class Uniform(Distribution):
-    class Params(_Params):
+    class Params(EntryParams):
         low: float = NonNeg
         high: float = NonNeg
 
@@ -206,7 +202,7 @@ class Uniform(Distribution):
 
 @DISTRIBUTIONS.register("triangular")
 class Triangular(Distribution):
-    class Params(_Params):
+    class Params(EntryParams):
         low: float = NonNeg
         mode: float = NonNeg
         high: float = NonNeg
@@ -233,7 +229,7 @@ class Triangular(Distribution):
 
 @DISTRIBUTIONS.register("exponential")
 class Exponential(Distribution):
-    class Params(_Params):
+    class Params(EntryParams):
         mean: float = Field(gt=0)
 
     @staticmethod
@@ -253,7 +249,7 @@ class Exponential(Distribution):
 class Discrete(Distribution):
     """An empirical discrete distribution: ``values`` drawn with probabilities ``probs``."""
 
-    class Params(_Params):
+    class Params(EntryParams):
         values: list[float] = Field(min_length=1)
         probs: list[float] = Field(min_length=1)
 

@@ -23,14 +23,14 @@ the noise variance (AR(1): its stationary variance ``sigma^2 / (1 - phi^2)`` plu
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from scipy.signal import lfilter
 
 from sim.scenario.demand import DEMANDS, DemandProcess
+from sim.scenario.registry import EntryParams
 
 
-class _Pattern(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Pattern(EntryParams):
     noise_sd: float = Field(default=0.0, ge=0)
     integer: bool = False
 

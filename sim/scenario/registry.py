@@ -73,6 +73,13 @@ def _short(err: dict[str, Any]) -> str:
     return str(err["msg"])
 
 
+class EntryParams(BaseModel):
+    """Base of every registry entry's ``Params``: unknown parameters are refused, values are frozen, and numbers must
+    be finite (``.inf`` and ``.nan`` are refused everywhere, naming the parameter)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
 class Spec(BaseModel):
     """A registry entry as written in a scenario: ``{<key>: <name>, <param>: <value>, ...}``.
 
