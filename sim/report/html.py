@@ -2,30 +2,39 @@
 
 ``write_report`` and ``write_comparison`` write PNG figures to ``out_dir/figures`` and one HTML file each with
 the images embedded as base64 data URIs (no external CSS, JS or fonts). Templates live in
-``sim/templates`` and are rendered with autoescaping, so scenario names, node ids and config text are always
-HTML-escaped. Table formats are those of ``docs/architecture.md``.
+``sim/report/templates`` and are rendered with autoescaping, so scenario names, node ids and config text are always
+HTML-escaped. Table formats are those of ``docs/architecture.md``. How numbers read is in ``sim.report.formatting``; the
+report's sections (what needs attention, costs, store × product, suppliers) are built in ``sim.report.sections``.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.experiment.stats import too_few
 from sim.model import catalog
-from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER, PERCENT_KPIS
+from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER
 from sim.report import attention, bullwhip, figures
 from sim.report import variants as variants_mod
+from sim.report.formatting import (
+    as_float,
+    ci_label,
+    format_difference,
+    format_estimate,
+    kpi_label,
+    meta_items,
+    meta_value,
+    row_estimates,
+)
+from sim.report.sections import report_sections, run_facts
 
-DASH = "–"
 HEADLINE_KPIS = (
     *("fill_rate", "cycle_service_level", "lost_sales", "backorders_avg", "on_hand_avg", "inventory_turns"),
     *("operating_cost", "total_cost"),
@@ -55,109 +64,6 @@ _ENV = jinja2.Environment(
 
 
 # --------------------------------------------------------------------------- formatting
-def kpi_label(kpi: str) -> str:
-    """Human-readable KPI name (from the catalogue)."""
-    return catalog.label(kpi)
-
-
-def _float(x: object) -> float:
-    try:
-        return float(x)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _decimals(kpi: str, *values: float) -> int:
-    """Decimals for a KPI given the values shown together (same precision across a table row)."""
-    finite = [abs(v) for v in values if math.isfinite(v)]
-    ref = max(finite, default=0.0)
-    if kpi in PERCENT_KPIS:
-        return 1
-    if ref == 0 or ref >= 100:
-        return 0
-    return 1 if ref >= 10 else 2 if ref >= 1 else 3
-
-
-def _fmt(kpi: str, x: float, decimals: int) -> str:
-    if not math.isfinite(x):
-        return DASH
-    return f"{x * 100:,.{decimals}f}%" if kpi in PERCENT_KPIS else f"{x:,.{decimals}f}"
-
-
-def format_estimate(
-    kpi: str, mean: object, ci_low: object = math.nan, ci_high: object = math.nan, *, decimals: int | None = None
-) -> str:
-    """``"mean [ci_low, ci_high]"`` with KPI-appropriate units; NaN parts render as ``"–"``."""
-    m, lo, hi = _float(mean), _float(ci_low), _float(ci_high)
-    if not math.isfinite(m):
-        return DASH
-    d = _decimals(kpi, m, lo, hi) if decimals is None else decimals
-    if decimals is None and kpi in PERCENT_KPIS and 0 < hi - lo < 0.002:
-        d = 2
-    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi:
-        return _fmt(kpi, m, d)
-    return f"{_fmt(kpi, m, d)} [{_fmt(kpi, lo, d)}, {_fmt(kpi, hi, d)}]"
-
-
-def _row_estimates(kpi: str, estimates: Sequence[tuple[float, ...]]) -> list[str]:
-    """Format several (mean, lo, hi) of one KPI with a shared precision."""
-    d = None if kpi in PERCENT_KPIS else _decimals(kpi, *(x for e in estimates for x in e[:3]))
-    return [format_estimate(kpi, *e[:3], decimals=d) for e in estimates]
-
-
-def format_difference(kpi: str, diff: object, ci_low: object, ci_high: object) -> str:
-    """Signed paired difference with CI; percentage KPIs are shown in percentage points."""
-    m, lo, hi = _float(diff), _float(ci_low), _float(ci_high)
-    if not math.isfinite(m):
-        return DASH
-    pct = kpi in PERCENT_KPIS
-    d, scale, unit = (2, 100.0, " pp") if pct else (_decimals(kpi, m, lo, hi), 1.0, "")
-
-    def f(x: float) -> str:
-        if not math.isfinite(x):
-            return DASH
-        text = f"{x * scale:+,.{d}f}"
-        return "0" if float(text.replace(",", "")) == 0 else text  # float dust (+0.000, -0.000) is no change
-
-    if not (math.isfinite(lo) or math.isfinite(hi)) or lo == m == hi or f(lo) == f(hi) == "0":
-        return f"{f(m)}{unit}"
-    return f"{f(m)}{unit} [{f(lo)}, {f(hi)}]"
-
-
-def _meta_value(value: object) -> str:
-    if value is None:
-        return DASH
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, bool | str | dt.date):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return DASH
-        if abs(value) >= 1000:
-            return f"{value:,.0f}"
-        # fixed notation, 4 significant digits: 0.00001234, never 1.234e-05
-        return np.format_float_positional(value, precision=4, unique=False, fractional=False, trim="-")
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_meta_value(v)}" for k, v in value.items())
-    if isinstance(value, list | tuple | set):
-        return ", ".join(_meta_value(v) for v in value)
-    return str(value)
-
-
-def _meta_items(meta: Mapping[str, object]) -> list[tuple[str, str]]:
-    return [(str(k).replace("_", " ").strip().capitalize(), _meta_value(v)) for k, v in meta.items()]
-
-
-def _ci_label(meta: Mapping[str, object]) -> str:
-    conf = _float(meta.get("confidence"))
-    if math.isfinite(conf) and 0 < conf < 1:
-        return f"mean [{conf * 100:g}% CI]"
-    return "mean [CI]"
-
-
 # --------------------------------------------------------------------------- tables
 Estimates = dict[tuple[str, str, str, str], tuple[float, ...]]
 
@@ -169,7 +75,7 @@ def _estimates(df: pd.DataFrame, extra: Sequence[str] = ()) -> Estimates:
     if "variant" not in df.columns:
         table["variant"] = ""
     return {
-        (str(v), str(n), str(s), str(k)): tuple(_float(x) for x in rest)
+        (str(v), str(n), str(s), str(k)): tuple(as_float(x) for x in rest)
         for v, n, s, k, *rest in table.itertuples(index=False, name=None)
     }
 
@@ -191,7 +97,7 @@ def _kpi_rows(est: Estimates, variants: Sequence[str], kpis: Iterable[str]) -> l
     return [
         {
             "label": kpi_label(k),
-            "cells": _row_estimates(k, [est.get((v, "ALL", "ALL", k), nan3) for v in variants]),
+            "cells": row_estimates(k, [est.get((v, "ALL", "ALL", k), nan3) for v in variants]),
         }
         for k in kpis
     ]
@@ -212,7 +118,7 @@ def headline_table(
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     n = pd.to_numeric(summary.get("n", pd.Series(dtype=float)), errors="coerce").max()
-    caveat = too_few(n) if math.isfinite(_float(n)) else None
+    caveat = too_few(n) if math.isfinite(as_float(n)) else None
     return f"{title}\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
 
 
@@ -334,10 +240,10 @@ def write_report(
         title=f"Simulation report: {name}",
         scenario_name=name,
         description=str(scenario.get("description") or ""),
-        facts=_facts(scenario, meta, currency),
+        facts=run_facts(scenario, meta, currency),
         caveat=too_few(n),
-        sections=report_sections(look, scenario, currency, ci_label=_ci_label(meta)),
-        ci_label=_ci_label(meta),
+        sections=report_sections(look, scenario, currency, ci_label=ci_label(meta)),
+        ci_label=ci_label(meta),
         variants=variants,
         show_variants=len(variants) > 1,
         headline=headline,
@@ -353,219 +259,6 @@ def write_report(
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
-
-
-# --------------------------------------------------------------------------- report sections
-def _facts(scenario: Mapping, meta: Mapping[str, object], currency: str) -> list[tuple[str, str]]:
-    """The run's setting in words: period and window, currency, then the run's own facts (replications, seed...)."""
-    w, h, period = attention.window(scenario)
-    words = attention.PERIOD_WORDS.get(period, period)
-    facts: list[tuple[str, str]] = []
-    if h:
-        facts.append(("Period", f"1 {period}"))
-        facts.append(("KPI window", f"{words} {w:,}–{h:,} ({h - w:,} {words}; warm-up {w:,}, horizon {h:,})"))
-    facts.append(("Currency", currency))
-    skip = {"scenario"}
-    return facts + [item for item in _meta_items({k: v for k, v in meta.items() if k not in skip})]
-
-
-def report_sections(look: attention.Lookup, scenario: Mapping, currency: str, *, ci_label: str) -> list[dict]:
-    """The report's sections after the title, in order: each a partial template and its data. A new section is one
-    more entry here and one more ``templates/sections/*.html.j2`` (the page includes them in this order)."""
-    return [
-        _attention(look, scenario, currency),
-        _network(look, scenario, currency, ci_label),
-        _store_product(look, scenario),
-        _suppliers(look, scenario, currency),
-    ]
-
-
-def _pct(x: float) -> str:
-    return DASH if not math.isfinite(x) else f"{x * 100:.0f}%"
-
-
-def _money(x: float) -> str:
-    return DASH if not math.isfinite(x) else f"{x:,.0f}"
-
-
-def _est(kpi: str, st: attention.Stat, scale: float = 1.0) -> str:
-    return format_estimate(kpi, st.mean * scale, st.lo * scale, st.hi * scale)
-
-
-def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
-    goals = attention.targets(scenario)
-    service = [
-        {
-            "name": s.name,
-            "value": _est("fill_rate", s.stat),
-            "p05": _fmt("fill_rate", s.stat.p05, 1),
-            "p_miss": _pct(s.stat.p_miss),
-            "short": _money(s.extra["short_per_year"]),
-            "backorders": format_estimate("backorders_avg", s.extra["backorders_avg"]),
-        }
-        for s in attention.service_shortfalls(look, scenario)
-    ]
-    supply = [
-        {
-            "name": s.name,
-            "value": _est("otif", s.stat),
-            "p_miss": _pct(s.stat.p_miss),
-            "lead_time": format_estimate("lead_time_avg", s.extra["lead_time_avg"]),
-            "p95": format_estimate("lead_time_p95", s.extra["lead_time_p95"]),
-            "promised": format_estimate("promised_lead_time", s.extra["promised_lead_time"]),
-            "spend": _money(s.extra["spend"]),
-        }
-        for s in attention.supply_shortfalls(look, scenario)
-    ]
-    yearly = attention.per_year(scenario)
-    lines = attention.cost_lines(look)
-    drivers = [
-        {
-            "name": f"{d.sku} at {d.node}",
-            "cost": _money(d.cost * yearly),
-            "share": _pct(d.share),
-            "main": f"{kpi_label(d.main).lower()} ({_pct(d.main_share)})",
-        }
-        for d in attention.cost_drivers(look, scenario)
-    ]
-    net = look.get("ALL", "ALL", "fill_rate")
-    summary = []
-    if math.isfinite(net.mean) and goals["fill_rate"] is not None:
-        verdict = "below" if net.mean < goals["fill_rate"] else "meets"
-        text = f"Network fill rate {_est('fill_rate', net)}: {verdict} the {goals['fill_rate'] * 100:g}% target"
-        if math.isfinite(net.p_miss):
-            text += f"; missed in {_pct(net.p_miss)} of replications"
-        summary.append(text + ".")
-    top = [c for c in lines if c.kpi in attention.OPERATING][:2]
-    op = look.get("ALL", "ALL", "operating_cost")
-    if top and math.isfinite(op.mean):
-        parts = " and ".join(f"{kpi_label(c.kpi).lower()} ({_pct(c.share)})" for c in top)
-        summary.append(
-            f"Operating cost {_money(op.mean * yearly)} {currency} per year, mostly {parts}; "
-            f"purchases add {_money(look.mean('ALL', 'ALL', 'purchase_cost') * yearly)} {currency} per year."
-        )
-    return {
-        "template": "sections/attention.html.j2",
-        "fill_target": _pct(goals["fill_rate"]) if goals["fill_rate"] is not None else None,
-        "otif_target": _pct(goals["otif"]) if goals["otif"] is not None else None,
-        "summary": summary,
-        "service": service,
-        "supply": supply,
-        "drivers": drivers,
-        "currency": currency,
-    }
-
-
-def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label: str) -> dict:
-    goals = attention.targets(scenario)
-    fr = look.get("ALL", "ALL", "fill_rate")
-    risk = [
-        ("5th percentile of fill rate across replications", _fmt("fill_rate", fr.p05, 1)),
-        (f"Probability of missing the {_pct(goals['fill_rate'] or math.nan)} fill-rate target", _pct(fr.p_miss)),
-    ]
-    yearly = attention.per_year(scenario)
-    costs = [
-        {
-            "label": kpi_label(c.kpi),
-            "total": c.kpi in ("operating_cost", "total_cost"),
-            "window": _row_estimates(c.kpi, [(c.stat.mean, c.stat.lo, c.stat.hi)])[0],
-            "year": _row_estimates(c.kpi, [(c.stat.mean * yearly, c.stat.lo * yearly, c.stat.hi * yearly)])[0],
-            "share": _pct(c.share),
-        }
-        for c in attention.cost_lines(look)
-    ]
-    turns = look.get("ALL", "ALL", "inventory_turns")
-    return {
-        "template": "sections/network.html.j2",
-        "ci_label": ci_label,
-        "risk": risk if math.isfinite(fr.mean) else [],
-        "costs": costs,
-        "currency": currency,
-        "turns": _est("inventory_turns", turns),
-    }
-
-
-def _store_product(look: attention.Lookup, scenario: Mapping) -> dict:
-    """Fill rate per customer-facing node (rows) and product (columns), the node's and product's totals."""
-    goal = attention.targets(scenario)["fill_rate"]
-    items = attention.customer_items(scenario)
-    nodes = list(dict.fromkeys(n for n, _ in items))
-    skus = [str(p["id"]) for p in scenario.get("products") or [] if any(s == str(p["id"]) for _, s in items)]
-
-    def cell(node: str, sku: str) -> dict:
-        st = look.get(node, sku, "fill_rate")
-        miss = goal is not None and math.isfinite(st.mean) and st.mean < goal
-        lo_hi = f"{_est('fill_rate', st)}; 5th percentile {_fmt('fill_rate', st.p05, 1)}"
-        return {"text": _fmt("fill_rate", st.mean, 1), "cls": "miss" if miss else "", "title": lo_hi}
-
-    stocked = {(n, s) for n, s in items}
-    rows = [
-        {
-            "node": n,
-            "cells": [cell(n, s) if (n, s) in stocked else {"text": "", "cls": "na", "title": ""} for s in skus]
-            + [cell(n, "ALL")],
-        }
-        for n in nodes
-    ]
-    rows.append({"node": "all stores", "cells": [cell("ALL", s) for s in skus] + [cell("ALL", "ALL")]})
-    return {"template": "sections/store_product.html.j2", "skus": skus, "rows": rows, "target": _pct(goal or math.nan)}
-
-
-SCORECARD = ("orders_placed", "lead_time_avg", "lead_time_p95", "promised_lead_time", "otif", "volume", "spend")
-SCORECARD_COLUMNS = ("Orders", "Lead time (avg)", "Lead time (p95)", "Promised", "OTIF [CI]", "Volume (units)")
-
-
-def _scorecard_cells(look: attention.Lookup, node: str, sku: str, goal: float | None, util: bool) -> list[dict]:
-    cells = []
-    for k in (*SCORECARD, "utilization") if util else SCORECARD:
-        st = look.get(node, sku, k)
-        text = format_estimate(k, st.mean) if k != "otif" else _est(k, st)
-        miss = k == "otif" and goal is not None and math.isfinite(st.mean) and st.mean < goal
-        cells.append({"text": text, "cls": "miss" if miss else ""})
-    return cells
-
-
-def _suppliers(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
-    goal = attention.targets(scenario)["otif"]
-    sups = attention.nodes_of(scenario, "supplier")
-    rows = [
-        {
-            "name": str(n["id"]),
-            "second": str(n.get("region") or ""),
-            "spend": look.mean(str(n["id"]), "ALL", "spend"),
-            "cells": _scorecard_cells(look, str(n["id"]), "ALL", goal, True),
-        }
-        for n in sups
-    ]
-    rows.sort(key=lambda r: -attention._finite(r["spend"]))
-    regions = list(dict.fromkeys(n for n, s, _ in look.stats if n.startswith("region:") and s == "ALL"))
-    region_rows = [
-        {"name": r.removeprefix("region:"), "second": "", "cells": _scorecard_cells(look, r, "ALL", goal, True)}
-        for r in regions
-    ]
-    region_rows.sort(key=lambda r: -attention._finite(look.mean(f"region:{r['name']}", "ALL", "spend")))
-    shares = {}
-    for n in scenario.get("nodes") or []:
-        for sku, srcs in (n.get("sources") or {}).items():
-            for src in srcs or []:
-                shares[(f"{n['id']}<-{src.get('lane') or src.get('node')}", sku)] = src.get("share", 1.0)
-                shares.setdefault((f"{n['id']}<-{src.get('node')}", sku), src.get("share", 1.0))
-    source_rows = [
-        {
-            "name": f"{sku} at {node.split('<-')[0]}",
-            "second": f"{node.split('<-', 1)[1]} ({_pct(_float(shares.get((node, sku))))} of each order)",
-            "cells": _scorecard_cells(look, node, sku, goal, False),
-        }
-        for node, sku in attention.source_rows(look)
-    ]
-    return {
-        "template": "sections/suppliers.html.j2",
-        "columns": [*SCORECARD_COLUMNS, f"Spend ({currency})"],
-        "rows": rows,
-        "region_rows": region_rows,
-        "source_rows": source_rows,
-        "target": _pct(goal or math.nan),
-    }
 
 
 def _diff_class(kpi: str, lo: float, hi: float) -> str:
@@ -585,7 +278,7 @@ def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: st
     for kpi in kpis:
         cells = []
         values = [est.get((v, node, sku, kpi), nan) for v in variants]
-        for i, (text, (*_, dm, dlo, dhi)) in enumerate(zip(_row_estimates(kpi, values), values, strict=True)):
+        for i, (text, (*_, dm, dlo, dhi)) in enumerate(zip(row_estimates(kpi, values), values, strict=True)):
             cells.append({"text": text, "cls": "value"})
             if i > 0:
                 cells.append({"text": format_difference(kpi, dm, dlo, dhi), "cls": _diff_class(kpi, dlo, dhi)})
@@ -607,9 +300,7 @@ def _moved_rows(
                         "variant": labels[v],
                         "item": f"{r.sku} at {r.node}",
                         "kpi": kpi_label(kpi),
-                        "cells": [
-                            {"text": t, "cls": "value"} for t in _row_estimates(kpi, [(base,) * 3, (r.mean,) * 3])
-                        ]
+                        "cells": [{"text": t, "cls": "value"} for t in row_estimates(kpi, [(base,) * 3, (r.mean,) * 3])]
                         + [
                             {
                                 "text": format_difference(kpi, r.diff_mean, r.diff_ci_low, r.diff_ci_high),
@@ -685,8 +376,8 @@ def write_comparison(
     levels_variants, levels, same = variants_mod.policy_levels({v: scenarios[v] for v in variants if v in scenarios})
     html = _ENV.get_template("comparison.html.j2").render(
         title=f"Variant comparison: {name}" if name else "Variant comparison",
-        meta_items=_meta_items(meta),
-        ci_label=_ci_label(meta),
+        meta_items=meta_items(meta),
+        ci_label=ci_label(meta),
         baseline=readable[0] if variants else "",
         others=readable[1:],
         variants=variants,
@@ -702,8 +393,8 @@ def write_comparison(
         network=network,
         per_node=per_node,
         amplification=amplification,
-        n_pairs=_meta_value(int(pairs)) if math.isfinite(_float(pairs)) else "",
-        caveat=too_few(_float(pairs)),
+        n_pairs=meta_value(int(pairs)) if math.isfinite(as_float(pairs)) else "",
+        caveat=too_few(as_float(pairs)),
         images=images,
     )
     path = out / "comparison.html"

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 
 from sim.model.catalog import label as kpi_label
 from sim.report.figures import _figure, _label, _placeholder
-from sim.report.html import _ENV, _meta_items, _save
+from sim.report.formatting import meta_items
+from sim.report.html import _ENV, _save
 
 if TYPE_CHECKING:  # the engine's result type only: the report layer never imports SimPy
     from sim.experiment.stress import StressResult
@@ -157,7 +158,7 @@ def write_stress_report(
     ]
     html = _ENV.get_template("stress_test.html.j2").render(
         title=f"Stress test: {result.scenario.name}",
-        meta_items=_meta_items(meta),
+        meta_items=meta_items(meta),
         columns=[_metric_label(m) for m in TABLE_METRICS],
         rows=rows,
         rank_label=_metric_label(rank_by),

@@ -1,0 +1,224 @@
+"""The sections of report.html after its title, in reading order: what needs attention, network costs and risk, the
+store × product table, the supplier scorecards. Each is a partial template in ``templates/sections/`` and the data
+built here; a new section is one more builder and one more entry in :func:`report_sections`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from sim.report import attention
+from sim.report.formatting import DASH, as_float, format_estimate, format_value, kpi_label, meta_items, row_estimates
+
+
+def run_facts(scenario: Mapping, meta: Mapping[str, object], currency: str) -> list[tuple[str, str]]:
+    """The run's setting in words: period and window, currency, then the run's own facts (replications, seed...)."""
+    w, h, period = attention.window(scenario)
+    words = attention.PERIOD_WORDS.get(period, period)
+    facts: list[tuple[str, str]] = []
+    if h:
+        facts.append(("Period", f"1 {period}"))
+        facts.append(("KPI window", f"{words} {w:,}–{h:,} ({h - w:,} {words}; warm-up {w:,}, horizon {h:,})"))
+    facts.append(("Currency", currency))
+    skip = {"scenario"}
+    return facts + [item for item in meta_items({k: v for k, v in meta.items() if k not in skip})]
+
+
+def report_sections(look: attention.Lookup, scenario: Mapping, currency: str, *, ci_label: str) -> list[dict]:
+    """The report's sections after the title, in order: each a partial template and its data. A new section is one
+    more entry here and one more ``templates/sections/*.html.j2`` (the page includes them in this order)."""
+    return [
+        _attention(look, scenario, currency),
+        _network(look, scenario, currency, ci_label),
+        _store_product(look, scenario),
+        _suppliers(look, scenario, currency),
+    ]
+
+
+def _pct(x: float) -> str:
+    return DASH if not math.isfinite(x) else f"{x * 100:.0f}%"
+
+
+def _money(x: float) -> str:
+    return DASH if not math.isfinite(x) else f"{x:,.0f}"
+
+
+def _est(kpi: str, st: attention.Stat, scale: float = 1.0) -> str:
+    return format_estimate(kpi, st.mean * scale, st.lo * scale, st.hi * scale)
+
+
+def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
+    goals = attention.targets(scenario)
+    service = [
+        {
+            "name": s.name,
+            "value": _est("fill_rate", s.stat),
+            "p05": format_value("fill_rate", s.stat.p05, 1),
+            "p_miss": _pct(s.stat.p_miss),
+            "short": _money(s.extra["short_per_year"]),
+            "backorders": format_estimate("backorders_avg", s.extra["backorders_avg"]),
+        }
+        for s in attention.service_shortfalls(look, scenario)
+    ]
+    supply = [
+        {
+            "name": s.name,
+            "value": _est("otif", s.stat),
+            "p_miss": _pct(s.stat.p_miss),
+            "lead_time": format_estimate("lead_time_avg", s.extra["lead_time_avg"]),
+            "p95": format_estimate("lead_time_p95", s.extra["lead_time_p95"]),
+            "promised": format_estimate("promised_lead_time", s.extra["promised_lead_time"]),
+            "spend": _money(s.extra["spend"]),
+        }
+        for s in attention.supply_shortfalls(look, scenario)
+    ]
+    yearly = attention.per_year(scenario)
+    lines = attention.cost_lines(look)
+    drivers = [
+        {
+            "name": f"{d.sku} at {d.node}",
+            "cost": _money(d.cost * yearly),
+            "share": _pct(d.share),
+            "main": f"{kpi_label(d.main).lower()} ({_pct(d.main_share)})",
+        }
+        for d in attention.cost_drivers(look, scenario)
+    ]
+    net = look.get("ALL", "ALL", "fill_rate")
+    summary = []
+    if math.isfinite(net.mean) and goals["fill_rate"] is not None:
+        verdict = "below" if net.mean < goals["fill_rate"] else "meets"
+        text = f"Network fill rate {_est('fill_rate', net)}: {verdict} the {goals['fill_rate'] * 100:g}% target"
+        if math.isfinite(net.p_miss):
+            text += f"; missed in {_pct(net.p_miss)} of replications"
+        summary.append(text + ".")
+    top = [c for c in lines if c.kpi in attention.OPERATING][:2]
+    op = look.get("ALL", "ALL", "operating_cost")
+    if top and math.isfinite(op.mean):
+        parts = " and ".join(f"{kpi_label(c.kpi).lower()} ({_pct(c.share)})" for c in top)
+        summary.append(
+            f"Operating cost {_money(op.mean * yearly)} {currency} per year, mostly {parts}; "
+            f"purchases add {_money(look.mean('ALL', 'ALL', 'purchase_cost') * yearly)} {currency} per year."
+        )
+    return {
+        "template": "sections/attention.html.j2",
+        "fill_target": _pct(goals["fill_rate"]) if goals["fill_rate"] is not None else None,
+        "otif_target": _pct(goals["otif"]) if goals["otif"] is not None else None,
+        "summary": summary,
+        "service": service,
+        "supply": supply,
+        "drivers": drivers,
+        "currency": currency,
+    }
+
+
+def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label: str) -> dict:
+    goals = attention.targets(scenario)
+    fr = look.get("ALL", "ALL", "fill_rate")
+    risk = [
+        ("5th percentile of fill rate across replications", format_value("fill_rate", fr.p05, 1)),
+        (f"Probability of missing the {_pct(goals['fill_rate'] or math.nan)} fill-rate target", _pct(fr.p_miss)),
+    ]
+    yearly = attention.per_year(scenario)
+    costs = [
+        {
+            "label": kpi_label(c.kpi),
+            "total": c.kpi in ("operating_cost", "total_cost"),
+            "window": row_estimates(c.kpi, [(c.stat.mean, c.stat.lo, c.stat.hi)])[0],
+            "year": row_estimates(c.kpi, [(c.stat.mean * yearly, c.stat.lo * yearly, c.stat.hi * yearly)])[0],
+            "share": _pct(c.share),
+        }
+        for c in attention.cost_lines(look)
+    ]
+    turns = look.get("ALL", "ALL", "inventory_turns")
+    return {
+        "template": "sections/network.html.j2",
+        "ci_label": ci_label,
+        "risk": risk if math.isfinite(fr.mean) else [],
+        "costs": costs,
+        "currency": currency,
+        "turns": _est("inventory_turns", turns),
+    }
+
+
+def _store_product(look: attention.Lookup, scenario: Mapping) -> dict:
+    """Fill rate per customer-facing node (rows) and product (columns), the node's and product's totals."""
+    goal = attention.targets(scenario)["fill_rate"]
+    items = attention.customer_items(scenario)
+    nodes = list(dict.fromkeys(n for n, _ in items))
+    skus = [str(p["id"]) for p in scenario.get("products") or [] if any(s == str(p["id"]) for _, s in items)]
+
+    def cell(node: str, sku: str) -> dict:
+        st = look.get(node, sku, "fill_rate")
+        miss = goal is not None and math.isfinite(st.mean) and st.mean < goal
+        lo_hi = f"{_est('fill_rate', st)}; 5th percentile {format_value('fill_rate', st.p05, 1)}"
+        return {"text": format_value("fill_rate", st.mean, 1), "cls": "miss" if miss else "", "title": lo_hi}
+
+    stocked = {(n, s) for n, s in items}
+    rows = [
+        {
+            "node": n,
+            "cells": [cell(n, s) if (n, s) in stocked else {"text": "", "cls": "na", "title": ""} for s in skus]
+            + [cell(n, "ALL")],
+        }
+        for n in nodes
+    ]
+    rows.append({"node": "all stores", "cells": [cell("ALL", s) for s in skus] + [cell("ALL", "ALL")]})
+    return {"template": "sections/store_product.html.j2", "skus": skus, "rows": rows, "target": _pct(goal or math.nan)}
+
+
+SCORECARD = ("orders_placed", "lead_time_avg", "lead_time_p95", "promised_lead_time", "otif", "volume", "spend")
+SCORECARD_COLUMNS = ("Orders", "Lead time (avg)", "Lead time (p95)", "Promised", "OTIF [CI]", "Volume (units)")
+
+
+def _scorecard_cells(look: attention.Lookup, node: str, sku: str, goal: float | None, util: bool) -> list[dict]:
+    cells = []
+    for k in (*SCORECARD, "utilization") if util else SCORECARD:
+        st = look.get(node, sku, k)
+        text = format_estimate(k, st.mean) if k != "otif" else _est(k, st)
+        miss = k == "otif" and goal is not None and math.isfinite(st.mean) and st.mean < goal
+        cells.append({"text": text, "cls": "miss" if miss else ""})
+    return cells
+
+
+def _suppliers(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
+    goal = attention.targets(scenario)["otif"]
+    sups = attention.nodes_of(scenario, "supplier")
+    rows = [
+        {
+            "name": str(n["id"]),
+            "second": str(n.get("region") or ""),
+            "spend": look.mean(str(n["id"]), "ALL", "spend"),
+            "cells": _scorecard_cells(look, str(n["id"]), "ALL", goal, True),
+        }
+        for n in sups
+    ]
+    rows.sort(key=lambda r: -attention._finite(r["spend"]))
+    regions = list(dict.fromkeys(n for n, s, _ in look.stats if n.startswith("region:") and s == "ALL"))
+    region_rows = [
+        {"name": r.removeprefix("region:"), "second": "", "cells": _scorecard_cells(look, r, "ALL", goal, True)}
+        for r in regions
+    ]
+    region_rows.sort(key=lambda r: -attention._finite(look.mean(f"region:{r['name']}", "ALL", "spend")))
+    shares = {}
+    for n in scenario.get("nodes") or []:
+        for sku, srcs in (n.get("sources") or {}).items():
+            for src in srcs or []:
+                shares[(f"{n['id']}<-{src.get('lane') or src.get('node')}", sku)] = src.get("share", 1.0)
+                shares.setdefault((f"{n['id']}<-{src.get('node')}", sku), src.get("share", 1.0))
+    source_rows = [
+        {
+            "name": f"{sku} at {node.split('<-')[0]}",
+            "second": f"{node.split('<-', 1)[1]} ({_pct(as_float(shares.get((node, sku))))} of each order)",
+            "cells": _scorecard_cells(look, node, sku, goal, False),
+        }
+        for node, sku in attention.source_rows(look)
+    ]
+    return {
+        "template": "sections/suppliers.html.j2",
+        "columns": [*SCORECARD_COLUMNS, f"Spend ({currency})"],
+        "rows": rows,
+        "region_rows": region_rows,
+        "source_rows": source_rows,
+        "target": _pct(goal or math.nan),
+    }
