@@ -21,7 +21,7 @@ class KpiInfo:
     higher_is_better: bool | None
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.model.resilience)
-    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier"] = "stock"
+    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier", "lane"] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
     # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
@@ -195,6 +195,28 @@ CATALOG: tuple[KpiInfo, ...] = (
         "spend + administration + capacity reservation (transport is in the stock rows' transport_cost)",
         kind="supplier",
     ),
+    # consolidated shipping block (lanes with a consolidation: block; sim.model.consolidation): rows (lane:<id>, ALL)
+    # per consolidating lane and (lane:ALL, ALL) over them, from the containers that departed in the window
+    _k("shipments", "containers", "Shipments", None, "containers dispatched", kind="lane", bounds=(0.0, math.inf)),
+    _k(
+        "container_utilisation",
+        "share",
+        "Container utilisation",
+        True,
+        "load shipped over the capacity of the containers dispatched (lane:ALL: mean over all containers)",
+        kind="lane",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "transport_cost_per_unit",
+        "money per unit",
+        "Transport cost per unit",
+        False,
+        "transport cost of the containers dispatched over the units on them",
+        kind="lane",
+        bounds=(0.0, math.inf),
+    ),
     # resilience block (scenarios with disruptions): paired against the same replication without them
     _k(
         "time_to_survive",
@@ -309,8 +331,9 @@ SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") 
 )
 SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source, sku) of a multi-source item
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
-# emitted only by scenarios with disruptions (the resilience block and supplier availability)
-CONDITIONAL_KPIS = frozenset(k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier"))
+LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
+# emitted only by scenarios with disruptions (the resilience block and supplier availability) or consolidation
+CONDITIONAL_KPIS = frozenset(k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane"))
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)
 HIGHER_IS_BETTER = frozenset(k.name for k in CATALOG if k.higher_is_better is True)

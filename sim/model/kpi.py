@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from sim.model import kpi_sources
+from sim.model import consolidation, kpi_sources
 from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: read here by callers)
 
 if TYPE_CHECKING:
@@ -152,14 +152,20 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     sg = sc.memo.get("kpi_source_groups")
     if sg is None:
         sg = sc.memo["kpi_source_groups"] = kpi_sources.groups(chain)
+    boxed = sc.memo.get("kpi_consolidating_lanes")
+    if boxed is None:
+        boxed = sc.memo["kpi_consolidating_lanes"] = [ln.id for ln in sc.lanes if ln.consolidation is not None]
     index = sc.memo.get("kpi_index")
     if index is None:
         index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
         index += kpi_sources.index(sg)
+        index += consolidation.kpi_index(boxed)  # consolidated shipping: rows per consolidating lane
         sc.memo["kpi_index"] = index
     index = list(index)
     values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
     values.append(kpi_sources.compute(chain, sg))
+    if boxed:
+        values.append(consolidation.kpi_values(chain, boxed))
     return index, np.concatenate(values)
 
 

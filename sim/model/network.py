@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.model import demand, initial_state, sharing
+from sim.model import consolidation, demand, initial_state, sharing
 from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
@@ -52,6 +52,8 @@ class SupplyChain:
                 lane_id=ln.id,
                 mode=ln.mode,
             )
+            if ln.consolidation is None
+            else consolidation.build(env, ln, _sampler(ln.transit, seed, "transit", ln.id), plan.unit_volume)
             for ln in sc.lanes
         }
         self.suppliers: dict[str, Supplier] = {}
@@ -185,6 +187,7 @@ class _Plan:
 
     def __init__(self, sc: Scenario) -> None:
         self.served = {n.id: _served(sc, n.id) for n in sc.nodes if isinstance(n, SupplierNode)}
+        self.unit_volume = {p.id: p.unit_volume for p in sc.products if p.unit_volume is not None}
         stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
         self.products = {n.id: _ordered(sc, n) for n in stock_nodes}
         # per item, its sources: (source spec, external, lane id, order delay, promised and expected lead time, key)

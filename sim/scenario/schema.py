@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 
 from sim.model.policy import PolicySpec
 from sim.model.sourcing import SourcingSpec
+from sim.scenario import consolidation
+from sim.scenario.consolidation import Consolidation
 from sim.scenario.demand import DemandSpec
 from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
@@ -40,6 +42,7 @@ class Product(_Model):
     # beer game charges every echelon for its backlog)
     backorder_cost_on: Literal["customers", "all"] = "customers"
     price: NonNeg | None = None  # selling price per unit (revenue at risk); default: unit_cost
+    unit_volume: Positive | None = None  # volume of one unit (lanes that consolidate by volume)
 
 
 class Source(_Model):
@@ -155,6 +158,7 @@ class Lane(_Model):
     id: str = ""  # unique lane id; default "FROM->TO" (several lanes between one pair need their own)
     mode: Literal["road", "sea", "air", "rail", "courier", "internal"] = "road"
     region: str = ""
+    consolidation: Consolidation | None = None  # containers shared by the lane's products (docs/sourcing.md)
 
     @model_validator(mode="after")
     def _default_id(self) -> Lane:
@@ -195,7 +199,7 @@ class Scenario(_Model):
     def _cross_check(self) -> Scenario:
         problems = _cross_references(self)
         if not problems:  # the disruptions name elements: check them once the network itself is sound
-            problems = cross_check(self)
+            problems = cross_check(self) + consolidation.cross_check(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self
