@@ -8,7 +8,8 @@ Departures: a lane without capacity dispatches at once, in the event that handed
 (units per period), goods beyond it wait FIFO; the lane's dispatcher process releases them at the start of each
 later period's production phase (a shipment may be split across periods). The dispatcher only runs while goods are
 waiting. Each departing shipment pays ``cost_per_shipment`` plus ``cost_per_unit`` per unit, charged to the
-receiving stock item.
+receiving stock item. A lane with a ``consolidation:`` block is a ``ConsolidatingLane`` (sim.model.consolidation):
+its goods wait for shared containers; the plain lane's hot path here does not know about them.
 """
 
 from __future__ import annotations
