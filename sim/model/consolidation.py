@@ -38,6 +38,7 @@ from sim.scenario.consolidation import Consolidation
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
+    from sim.scenario.schema import Lane as LaneSpec
 
 LANE_PREFIX = "lane:"
 ALL = "ALL"
@@ -71,19 +72,13 @@ class ConsolidatingLane(Lane):
     """A lane whose goods leave in shared containers (see the module docstring)."""
 
     def __init__(
-        self,
-        env: simpy.Environment,
-        src: str,
-        dst: str,
-        transit: Callable[[], float],
-        cost_per_unit: float,
-        cost_per_shipment: float,
-        spec: Consolidation,
-        unit_volume: dict[str, float],
-        lane_id: str = "",
-        mode: str = "road",
+        self, env: simpy.Environment, lane: LaneSpec, transit: Callable[[], float], unit_volume: dict[str, float]
     ) -> None:
-        super().__init__(env, src, dst, transit, cost_per_unit, cost_per_shipment, None, lane_id, mode)
+        """The model lane of scenario lane ``lane`` (with a ``consolidation:`` block)."""
+        super().__init__(
+            env, lane.from_, lane.to, transit, lane.cost_per_unit, lane.cost_per_shipment, None, lane.id, lane.mode
+        )
+        spec: Consolidation = lane.consolidation  # type: ignore[assignment]
         self.container_capacity = spec.capacity
         self.unit_volume = unit_volume if spec.measure == "volume" else None  # None: the load is units
         self.when_full = "when_full" in spec.dispatch
@@ -164,14 +159,6 @@ class ConsolidatingLane(Lane):
         shipment._entry = shipment
         env.schedule(shipment, RECEIPT, transit)  # type: ignore[arg-type]
         self.in_transit.add(shipment)
-
-
-def build(env: simpy.Environment, ln, transit: Callable[[], float], unit_volume: dict[str, float]) -> ConsolidatingLane:
-    """The model lane of a scenario lane with a ``consolidation:`` block."""
-    return ConsolidatingLane(
-        env, ln.from_, ln.to, transit, ln.cost_per_unit, ln.cost_per_shipment, ln.consolidation, unit_volume,
-        lane_id=ln.id, mode=ln.mode,
-    )  # fmt: skip
 
 
 # -- KPIs ----------------------------------------------------------------------------------------------------------

@@ -7,10 +7,11 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.model import consolidation, demand, initial_state, sharing
+from sim.model import demand, initial_state, sharing
 from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
+from sim.model.consolidation import ConsolidatingLane
 from sim.model.disruption import Disruptions
 from sim.model.lane import Lane
 from sim.model.records import EventLog
@@ -53,7 +54,7 @@ class SupplyChain:
                 mode=ln.mode,
             )
             if ln.consolidation is None
-            else consolidation.build(env, ln, _sampler(ln.transit, seed, "transit", ln.id), plan.unit_volume)
+            else ConsolidatingLane(env, ln, _sampler(ln.transit, seed, "transit", ln.id), plan.unit_volume)
             for ln in sc.lanes
         }
         self.suppliers: dict[str, Supplier] = {}
