@@ -121,8 +121,11 @@ def groups(look: attention.Lookup, scenario: Mapping, by: str) -> list[Group]:
                 g.below += 1
             if fill < g.worst[0]:
                 g.worst = (fill, f"{sku} at {node}")
-    order = {k: i for i, k in enumerate(dict.fromkeys(key(n, s) for n in nodes for s in _skus(nodes[n])))}
-    return sorted(out.values(), key=lambda g: order.get(g.name, len(order)))
+    if by == "echelon":  # customers first, then upstream
+        order = {echelon_name(e): e for e in set(level.values())}
+    else:  # the scenario's order
+        order = {k: i for i, k in enumerate(dict.fromkeys(key(n, s) for n in nodes for s in _skus(nodes[n])))}
+    return sorted(out.values(), key=lambda g: order.get(g.name, len(order) + 10**9))
 
 
 def _skus(node: Mapping) -> list[str]:

@@ -121,7 +121,9 @@ def fan_charts(
     if bands.empty or not panels:
         return _placeholder(_figure(6, 2), "No time series available")
     colors = variant_colors([*(variants or []), *pd.unique(bands["variant"])])
-    groups = dict(list(bands.groupby(["node", "sku", "metric"], sort=False, observed=True)))
+    # only the panels' rows before grouping: a big network's bands have thousands of items
+    wanted = pd.MultiIndex.from_arrays([bands["node"], bands["sku"]]).isin(list(panels))
+    groups = dict(list(bands[wanted].groupby(["node", "sku", "metric"], sort=False, observed=True)))
     fig = _figure(4.3 * len(metrics), 1.0 + 2.2 * len(panels))
     axes = fig.subplots(len(panels), len(metrics), squeeze=False, sharex=True)
     for row, (node, sku) in enumerate(panels):
