@@ -102,3 +102,17 @@ def test_report_of_a_10x20_network_has_no_per_item_panels_and_is_small(tmp_path)
         assert body.count("<tr") <= aggregate.MAX_ROWS
     assert html.count("<tr") < 200
     assert len(re.findall(r'src="data:image/png', html)) <= 8
+
+
+def test_a_huge_configuration_is_cut_with_a_pointer_to_the_files(tmp_path):
+    from sim.report import html as report
+
+    config = "".join(f"key_{i}: {'x' * 40}\n" for i in range(10_000))  # 500,000 characters
+    page = report.write_report(tmp_path, summary=None, bands=None, scenario={"nodes": []}, config_yaml=config, meta={})
+    html = page.read_text(encoding="utf-8")
+    assert "key_0: " in html and "key_9999: " not in html
+    head = html.split("<pre>", 1)[1].split("\n… ", 1)[0]
+    more = int(re.search(r"… ([\d,]+) more characters", html).group(1).replace(",", ""))
+    assert config.startswith(head) and len(head) + more == len(config) and len(head) <= report.MAX_CONFIG_CHARS
+    assert ".hydra/config.yaml" in html
+    assert page.stat().st_size < report.MAX_CONFIG_CHARS + 100_000

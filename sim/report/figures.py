@@ -226,7 +226,7 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
         b.overhead, key=lambda k: -float(b.table[k].mean())
     )
     colors = _component_colors()
-    fig = _figure(10.0, 1.9 + 0.55 * len(variants))
+    fig = _figure(10.0, 1.6 + 0.55 * len(variants))
     ax = fig.add_subplot()
     y = np.arange(len(variants))[::-1]
     left = np.zeros(len(variants))
@@ -300,8 +300,15 @@ def pareto_chart(
     ax.scatter(s[eff], c[eff], s=60, color="#1a7f37", zorder=3, label="efficient: no variant is cheaper and better")
     if (~eff).any():
         ax.scatter(s[~eff], c[~eff], s=60, facecolor="white", edgecolor="#cf222e", lw=1.5, zorder=3, label="dominated")
-    for variant, xi, yi in zip(p["variant"], s, c, strict=True):
-        ax.annotate(_label(variant) or "this run", (xi, yi), xytext=(7, 5), textcoords="offset points", fontsize=8.5)
+    for i, (variant, xi, yi) in enumerate(zip(p["variant"], s, c, strict=True)):
+        # above and below in turn (in service order), so neighbouring variants' names do not print over each other
+        ax.annotate(
+            _label(variant) or "this run",
+            (xi, yi),
+            xytext=(7, 6 if i % 2 == 0 else -13),
+            textcoords="offset points",
+            fontsize=8.5,
+        )
     ax.margins(0.18)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(_THOUSANDS)
