@@ -15,12 +15,12 @@ from sim.report import html as report
 
 EVIL = "<script>alert(1)</script>"
 LANDED = {
-    "holding_cost": 1500.0,
-    "backorder_cost": 250.0,
-    "lost_sale_cost": 420.0,
-    "ordering_cost": 300.0,
-    "transport_cost": 800.0,
-    "purchase_cost": 9000.0,
+    "holding_cost": 1200.0,
+    "backorder_cost": 150.0,
+    "lost_sale_cost": 330.0,
+    "ordering_cost": 400.0,
+    "transport_cost": 700.0,
+    "purchase_cost": 9490.0,
 }  # total landed cost 12,270
 
 
@@ -179,11 +179,11 @@ def test_comparison_and_report_show_both_plots_and_escape_names(tmp_path):
 def test_zero_components_are_left_out():
     table = _summary({"base": (0.95, 1.0)})
     table.loc[table["kpi"] == "lost_sale_cost", ["mean", "ci_low", "ci_high"]] = 0.0
-    table.loc[table["kpi"] == "total_cost", "mean"] = 12270.0 - 420.0
+    table.loc[table["kpi"] == "total_cost", "mean"] = 12270.0 - 330.0
     table.loc[table["kpi"].isin(["admin_cost", "reservation_cost"]), "mean"] = 0.0
     b = costs.breakdown(table)
     assert "lost_sale_cost" not in b.landed and b.overhead == ()
-    assert b.table[list(b.landed)].sum(axis=1)["base"] == b.total["base"] == 12270.0 - 420.0
+    assert b.table[list(b.landed)].sum(axis=1)["base"] == b.total["base"] == 12270.0 - 330.0
 
 
 def test_catalogue_totals_and_spend_are_never_components():

@@ -275,7 +275,9 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
     ax.set_title("Where the money goes: cost breakdown" + (" per variant" if len(variants) > 1 else ""))
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
-    fig.legend(loc="outside lower center", ncols=min(len(order), 5), fontsize=8, frameon=False)
+    # one run's legend names the amounts too: three to a row then
+    ncols = min(len(order), 3 if len(variants) == 1 else 6)
+    fig.legend(loc="outside lower center", ncols=ncols, fontsize=8, frameon=False)
     return fig
 
 
@@ -300,14 +302,20 @@ def pareto_chart(
     ax.scatter(s[eff], c[eff], s=60, color="#1a7f37", zorder=3, label="efficient: no variant is cheaper and better")
     if (~eff).any():
         ax.scatter(s[~eff], c[~eff], s=60, facecolor="white", edgecolor="#cf222e", lw=1.5, zorder=3, label="dominated")
+    middle = (np.nanmin(s) + np.nanmax(s)) / 2
     for i, (variant, xi, yi) in enumerate(zip(p["variant"], s, c, strict=True)):
-        # above and below in turn (in service order), so neighbouring variants' names do not print over each other
+        # above and below in turn (in service order), so neighbouring variants' names do not print over each other;
+        # left of the points in the right half, so no name runs off the axes
+        right = xi > middle
         ax.annotate(
             _label(variant) or "this run",
             (xi, yi),
-            xytext=(7, 6 if i % 2 == 0 else -13),
+            xytext=(-7 if right else 7, 6 if i % 2 == 0 else -13),
             textcoords="offset points",
+            ha="right" if right else "left",
             fontsize=8.5,
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
     ax.margins(0.18)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
