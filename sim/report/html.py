@@ -221,7 +221,7 @@ def write_report(
         )
         fig = figures.fan_charts(bands, panels, variants=variants)
         images.append(_save(figs_dir, "fan_charts", "Inventory and backorders over time", fig, caption))
-    images += _cost_images(figs_dir, summary, currency, "")
+    cost_images = _cost_images(figs_dir, summary, currency, "")  # shown in the costs section, beside the table
     if len(variants) < 2:
         fig = figures.service_vs_cost_by_product(summary, unit=currency, labels=aggregate.TOP_N)
         images.append(_save(figs_dir, "service_vs_cost", "Service vs operating cost by product", fig))
@@ -262,6 +262,7 @@ def write_report(
         ratio_header=ratio_header,
         ratio_rows=ratio_rows,
         ratio_more=ratio_more,
+        cost_images=cost_images,
         images=images,
         config_yaml=_config_shown(config_yaml or ""),
     )
