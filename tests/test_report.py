@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.report import figures
+from sim.report import costs, figures
 from sim.report import html as report
 
 EVIL = "<script>alert(1)</script>"
@@ -188,11 +188,13 @@ def test_figures_return_figures(summary, bands, scenario):
         figures.fan_chart(bands, "R1", "A", "on_hand"),
         figures.fan_charts(bands, [("DC", "A"), ("R1", "A")]),
         figures.cost_breakdown(summary),
-        figures.service_vs_cost(summary),
+        figures.pareto_chart(costs.pareto_points(summary)),
+        figures.cost_stack(costs.breakdown(summary)),
         figures.network_graph(scenario),
         figures.fan_chart(bands.iloc[0:0], "R1", "A", "on_hand"),  # empty -> placeholder
         figures.cost_breakdown(summary.iloc[0:0]),
-        figures.service_vs_cost(summary.iloc[0:0]),
+        figures.pareto_chart(costs.pareto_points(summary.iloc[0:0])),
+        figures.cost_stack(costs.breakdown(summary.iloc[0:0])),
         figures.network_graph({"nodes": [], "lanes": []}),
     ]
     for fig in figs:
@@ -210,7 +212,8 @@ def test_figures_thread_safe(summary, scenario):
 
 def test_dollar_signs_do_not_trigger_mathtext(summary):
     weird = summary.assign(variant=summary["variant"].str.replace("base", "a$b$_c"))
-    assert figures.save_png(figures.service_vs_cost(weird)).startswith(PNG_MAGIC)
+    assert figures.save_png(figures.pareto_chart(costs.pareto_points(weird))).startswith(PNG_MAGIC)
+    assert figures.save_png(figures.cost_stack(costs.breakdown(weird))).startswith(PNG_MAGIC)
 
 
 # --------------------------------------------------------------------------- report
@@ -218,11 +221,11 @@ def test_write_report_files_and_self_contained(tmp_path, summary, bands, scenari
     path = _write(tmp_path, summary, bands, scenario)
     assert path == tmp_path / "report.html"
     pngs = sorted(p.name for p in (tmp_path / "figures").glob("*.png"))
-    assert pngs == ["cost_breakdown.png", "fan_charts.png", "network.png", "service_vs_cost.png"]
+    assert pngs == ["cost_breakdown.png", "fan_charts.png", "network.png", "pareto.png"]
     html = path.read_text(encoding="utf-8")
     assert 'src="http' not in html and "<link" not in html and "<script" not in html.replace(EVIL, "")
     srcs = re.findall(r'src="([^"]*)"', html)
-    assert len(srcs) == 4
+    assert len(srcs) == 4  # the summary has two variants: the Pareto plot instead of the per-product scatter
     for src in srcs:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG_MAGIC)

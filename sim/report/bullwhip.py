@@ -71,17 +71,23 @@ def amplification_chart(table: pd.DataFrame, scenario: dict, kpi: str = "bullwhi
     return fig
 
 
-def orders_over_time(timeseries: pd.DataFrame | None, scenario: dict, title: str = "") -> Figure:
-    """Units ordered per period by every stock node (its first product), and end-customer demand, one replication."""
+def orders_over_time(
+    timeseries: pd.DataFrame | None, scenario: dict, title: str = "", nodes: list[str] | None = None
+) -> Figure:
+    """Units ordered per period by every stock node (or those of ``nodes``; their first product), and end-customer
+    demand (every retailer's), one replication."""
     if timeseries is None or timeseries.empty:
         return _placeholder(_figure(6, 2), "No time series for this run")
-    nodes = [n for n in stock_nodes_downstream_first(scenario) if n in set(timeseries["node"])]
+    present = set(timeseries["node"])
+    shown = None if nodes is None else set(nodes)
+    every = [n for n in stock_nodes_downstream_first(scenario) if n in present]
+    nodes = [n for n in every if shown is None or n in shown]
     if not nodes:
         return _placeholder(_figure(6, 2), "No stock nodes")
     types = node_types(scenario)
     fig = _figure(9.0, 4.0)
     ax = fig.add_subplot()
-    retailers = [n for n in nodes if types.get(n) == "retailer"]
+    retailers = [n for n in every if types.get(n) == "retailer"]
     sku = str(timeseries.loc[timeseries["node"] == nodes[0], "sku"].iloc[0])
     cust = timeseries[(timeseries["sku"] == sku) & timeseries["node"].isin(retailers)].groupby("t")["demand"].sum()
     if not cust.empty:

@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from sim.model.catalog import COSTS
+from sim.model.catalog import COSTS, label
+from sim.report.costs import Breakdown, landed_components, overhead_components
 
 COST_KPIS = COSTS  # the cost components that make up total_cost
 NODE_STYLES = {"supplier": ("s", "#b07c2b"), "buffer": ("D", "#3b78b5"), "retailer": ("o", "#3a9a4a")}
@@ -120,7 +121,9 @@ def fan_charts(
     if bands.empty or not panels:
         return _placeholder(_figure(6, 2), "No time series available")
     colors = variant_colors([*(variants or []), *pd.unique(bands["variant"])])
-    groups = dict(list(bands.groupby(["node", "sku", "metric"], sort=False, observed=True)))
+    # only the panels' rows before grouping: a big network's bands have thousands of items
+    wanted = pd.MultiIndex.from_arrays([bands["node"], bands["sku"]]).isin(list(panels))
+    groups = dict(list(bands[wanted].groupby(["node", "sku", "metric"], sort=False, observed=True)))
     fig = _figure(4.3 * len(metrics), 1.0 + 2.2 * len(panels))
     axes = fig.subplots(len(panels), len(metrics), squeeze=False, sharex=True)
     for row, (node, sku) in enumerate(panels):
@@ -201,49 +204,134 @@ def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit:
     return fig
 
 
-def service_vs_cost(summary: pd.DataFrame, cost_kpi: str = "total_cost") -> Figure:
-    """Scatter of network fill rate vs ``cost_kpi``, one labelled point per variant with CI whiskers."""
-    net = network_rows(summary)
-    fig = _figure(6, 4.2)
-    points = []
-    for variant, g in net.groupby("variant", sort=False, observed=True) if not net.empty else []:
-        g = g.drop_duplicates("kpi").set_index("kpi")
-        if not {cost_kpi, "fill_rate"} <= set(g.index):
-            continue
-        cost, fill = g.loc[cost_kpi], g.loc["fill_rate"]
-        if np.isfinite(float(cost["mean"])) and np.isfinite(float(fill["mean"])):
-            points.append((str(variant), cost, fill))
-    if not points:
-        return _placeholder(fig, "No fill rate / total cost KPIs available")
+def _component_colors() -> dict[str, tuple[float, ...]]:
+    """One colour per cost component of the catalogue, in catalogue order: the same component looks the same in
+    every report and comparison."""
+    palette = matplotlib.colormaps["tab20"].colors
+    names = [*landed_components(), *overhead_components()]
+    return {k: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, k in enumerate(names)}
+
+
+def _short(kpi: str) -> str:
+    return label(kpi).removesuffix(" cost").lower()
+
+
+def cost_stack(b: Breakdown, unit: str = "") -> Figure:
+    """Horizontal stacked bar per variant: its total landed cost split into the catalogue's components (largest
+    first, summing to ``total_cost``), then supplier overhead hatched beyond it; the totals written at the end."""
+    if b.table.empty or not b.components:
+        return _placeholder(_figure(6, 2), "No cost KPIs available")
+    variants = list(b.table.index)
+    order = sorted(b.landed, key=lambda k: -float(b.table[k].mean())) + sorted(
+        b.overhead, key=lambda k: -float(b.table[k].mean())
+    )
+    colors = _component_colors()
+    fig = _figure(10.0, 1.6 + 0.55 * len(variants))
     ax = fig.add_subplot()
-    colors = variant_colors(p[0] for p in points)
-    for variant, cost, fill in points:
-        cm, fm = float(cost["mean"]), float(fill["mean"])
-        ax.errorbar(
-            cm,
-            fm,
-            xerr=_err(np.array([cm]), np.array([cost["ci_low"]], float), np.array([cost["ci_high"]], float)),
-            yerr=_err(np.array([fm]), np.array([fill["ci_low"]], float), np.array([fill["ci_high"]], float)),
-            fmt="o",
-            color=colors[variant],
-            capsize=3,
-            ms=7,
+    y = np.arange(len(variants))[::-1]
+    left = np.zeros(len(variants))
+    grand = b.grand_total().to_numpy(float)
+    span = float(np.nanmax(grand)) if np.isfinite(grand).any() else 1.0
+    for k in order:
+        width = b.table[k].to_numpy(float)
+        over = k in b.overhead
+        ax.barh(
+            y,
+            width,
+            left=left,
+            height=0.6,
+            color=colors.get(k, "0.6"),
+            edgecolor="white" if not over else "0.3",
+            hatch="//" if over else None,
+            lw=0.6,
+            label=_short(k)
+            + (" (supplier overhead)" if over else "")
+            + (f": {width[0]:,.0f} ({width[0] / grand[0]:.1%})" if len(variants) == 1 else ""),
         )
-        ax.annotate(_label(variant), (cm, fm), xytext=(6, 6), textcoords="offset points", fontsize=9)
-    ax.margins(0.2)
-    ax.xaxis.set_major_locator(MaxNLocator(6))
+        for yi, w, x0, whole in zip(y, width, left, grand, strict=True):
+            if w / span >= 0.07:  # wide enough to name inside
+                ax.text(
+                    x0 + w / 2,
+                    yi,
+                    f"{_short(k)}\n{w / whole:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color="white" if not over else "black",
+                )
+        left = left + width
+    landed_total = b.table[list(b.landed)].sum(axis=1).to_numpy(float)
+    for yi, tot, whole in zip(y, landed_total, grand, strict=True):
+        text = f"{tot:,.0f}" if whole - tot <= 0 else f"{tot:,.0f} landed + {whole - tot:,.0f} overhead"
+        ax.text(whole + span * 0.01, yi, text, va="center", ha="left", fontsize=8.5)
+        if b.overhead:
+            ax.plot([tot, tot], [yi - 0.36, yi + 0.36], color="black", lw=1.2)
+    ax.set_yticks(y, [_label(v) or "this run" for v in variants])
+    ax.set_xlim(0, span * (1.32 if b.overhead else 1.16))
     ax.xaxis.set_major_formatter(_THOUSANDS)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(f"{'total landed cost' if cost_kpi == 'total_cost' else cost_kpi.replace('_', ' ')} (mean, CI)")
-    ax.set_ylabel("fill rate (mean, CI)")
-    ax.set_title("Service vs cost")
-    ax.grid(alpha=0.3)
+    ax.xaxis.set_major_locator(MaxNLocator(7))
+    what = "total landed cost" + (" + supplier overhead" if b.overhead else "")
+    ax.set_xlabel(f"{what} over the window{f' ({unit})' if unit else ''}, mean across replications")
+    ax.set_title("Where the money goes: cost breakdown" + (" per variant" if len(variants) > 1 else ""))
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    # one run's legend names the amounts too: three to a row then
+    ncols = min(len(order), 3 if len(variants) == 1 else 6)
+    fig.legend(loc="outside lower center", ncols=ncols, fontsize=8, frameon=False)
     return fig
 
 
-def service_vs_cost_by_product(summary: pd.DataFrame, unit: str = "") -> Figure:
+def pareto_chart(
+    points: pd.DataFrame, *, service: str = "fill rate", cost: str = "total landed cost", unit: str = ""
+) -> Figure:
+    """Cost (y) against service (x), one labelled point per variant with CI whiskers where the table has intervals;
+    the efficient variants (``points.efficient``) filled and joined by the frontier, the dominated ones hollow."""
+    fig = _figure(7.5, 4.8)
+    if points.empty:
+        return _placeholder(fig, "No fill rate / total cost KPIs available")
+    ax = fig.add_subplot()
+    p = points.sort_values("service")
+    front = p[p["efficient"].astype(bool)]
+    if len(front) > 1:
+        ax.plot(front["service"], front["cost"], color="#1a7f37", lw=1.6, zorder=2, label="efficient frontier")
+    s, c = p["service"].to_numpy(float), p["cost"].to_numpy(float)
+    xerr = _err(s, p["service_lo"].to_numpy(float), p["service_hi"].to_numpy(float))
+    yerr = _err(c, p["cost_lo"].to_numpy(float), p["cost_hi"].to_numpy(float))
+    ax.errorbar(s, c, xerr=xerr, yerr=yerr, fmt="none", ecolor="0.45", elinewidth=1, capsize=3, zorder=1)
+    eff = p["efficient"].astype(bool).to_numpy()
+    ax.scatter(s[eff], c[eff], s=60, color="#1a7f37", zorder=3, label="efficient: no variant is cheaper and better")
+    if (~eff).any():
+        ax.scatter(s[~eff], c[~eff], s=60, facecolor="white", edgecolor="#cf222e", lw=1.5, zorder=3, label="dominated")
+    middle = (np.nanmin(s) + np.nanmax(s)) / 2
+    for i, (variant, xi, yi) in enumerate(zip(p["variant"], s, c, strict=True)):
+        # above and below in turn (in service order), so neighbouring variants' names do not print over each other;
+        # left of the points in the right half, so no name runs off the axes
+        right = xi > middle
+        ax.annotate(
+            _label(variant) or "this run",
+            (xi, yi),
+            xytext=(-7 if right else 7, 6 if i % 2 == 0 else -13),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            fontsize=8.5,
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
+    ax.margins(0.18)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel(f"{service} (mean, CI) — better to the right")
+    ax.set_ylabel(f"{cost}{f' ({unit})' if unit else ''} — better lower")
+    ax.set_title("Cost versus service across variants (Pareto frontier)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def service_vs_cost_by_product(summary: pd.DataFrame, unit: str = "", labels: int | None = None) -> Figure:
     """One point per product (rows ``(ALL, sku)``): its end-customer fill rate against its operating cost over the
-    window, CI whiskers; a single-variant report has something to compare this way."""
+    window, CI whiskers; a single-variant report has something to compare this way. ``labels``: name only that many
+    products (the lowest fill rates) when there are more, so a big catalogue stays legible."""
     df = _with_variant(summary)
     if df.empty:
         return _placeholder(_figure(6, 2), "No product KPIs available")
@@ -272,7 +360,10 @@ def service_vs_cost_by_product(summary: pd.DataFrame, unit: str = "") -> Figure:
         ms=6,
         lw=1,
     )
+    named = set(wide.index) if labels is None or len(wide) <= labels else set(wide.index[np.argsort(y)[:labels]])
     for sku, xi, yi in zip(wide.index, x, y, strict=True):
+        if sku not in named:
+            continue
         ax.annotate(_label(sku), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=8)
     ax.margins(0.15)
     ax.xaxis.set_major_locator(MaxNLocator(6))
@@ -280,7 +371,10 @@ def service_vs_cost_by_product(summary: pd.DataFrame, unit: str = "") -> Figure:
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(f"operating cost over the window{f' ({unit})' if unit else ''}")
     ax.set_ylabel("end-customer fill rate")
-    ax.set_title("Service vs operating cost, per product")
+    ax.set_title(
+        "Service vs operating cost, per product"
+        + (f" ({len(named)} lowest fill rates named)" if len(named) < len(wide) else "")
+    )
     ax.grid(alpha=0.3)
     return fig
 

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from sim.experiment.stats import too_few
 from sim.model import catalog
 from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER
-from sim.report import attention, bullwhip, figures
+from sim.report import aggregate, attention, bullwhip, costs, figures
 from sim.report import variants as variants_mod
 from sim.report.formatting import (
     as_float,
@@ -200,7 +200,12 @@ def write_report(
     # scenarios with disruptions: the paired resilience block (docs/disruptions.md)
     resilience = _kpi_rows(est, variants, [k for k in catalog.RESILIENCE_KPIS if any(key[3] == k for key in est)])
     retailer_rows = []
-    for node in _retailers(scenario, est):
+    retailers = _retailers(scenario, est)
+    if len(retailers) > aggregate.MAX_ROWS:  # the worst stores first, then cut (the aggregate views sum the rest)
+        first = variants[0] if variants else ""
+        retailers.sort(key=lambda n: _finite_or(est.get((first, n, "ALL", "fill_rate"), (math.nan,))[0], 2.0))
+    retailers, retailers_more = aggregate.capped(retailers)
+    for node in retailers:
         for v in variants:
             cells = [format_estimate(k, *est.get((v, node, "ALL", k), (math.nan,) * 3)) for k in RETAILER_KPIS]
             retailer_rows.append({"node": node, "variant": v, "cells": cells})
@@ -216,23 +221,25 @@ def write_report(
         )
         fig = figures.fan_charts(bands, panels, variants=variants)
         images.append(_save(figs_dir, "fan_charts", "Inventory and backorders over time", fig, caption))
-    op_caption = f"Operating cost components over the window, {currency}; purchase cost is in the cost table."
-    fig = figures.cost_breakdown(summary, kpis=attention.OPERATING, unit=currency)
-    images.append(_save(figs_dir, "cost_breakdown", "Operating cost breakdown", fig, op_caption))
-    if len(variants) > 1:
-        fig, title = figures.service_vs_cost(summary), "Service vs cost"
-    else:
-        fig, title = figures.service_vs_cost_by_product(summary, unit=currency), "Service vs operating cost by product"
-    images.append(_save(figs_dir, "service_vs_cost", title, fig))
-    images.append(_save(figs_dir, "network", "Network", figures.network_graph(scenario)))
-    ratio_header, ratio_rows = [], []
+    cost_images = _cost_images(figs_dir, summary, currency, "")  # shown in the costs section, beside the table
+    if len(variants) < 2:
+        fig = figures.service_vs_cost_by_product(summary, unit=currency, labels=aggregate.TOP_N)
+        images.append(_save(figs_dir, "service_vs_cost", "Service vs operating cost by product", fig))
+    shown = aggregate.grouped_network(scenario)
+    caption = "" if shown is scenario else "Nodes grouped by echelon, type and region (the network is large)."
+    images.append(_save(figs_dir, "network", "Network", figures.network_graph(dict(shown)), caption))
+    ratio_header, ratio_rows, ratio_more = [], [], 0
     if bullwhip.has_bullwhip(summary, scenario):
-        ratio_header, ratio_rows = bullwhip.ratio_table(summary, scenario, format_estimate)
-        fig = bullwhip.amplification_chart(summary, scenario)
+        keep, ratio_more = _bullwhip_nodes(summary, scenario)
+        table = summary[summary["node"].isin(keep)]
+        ratio_header, ratio_rows = bullwhip.ratio_table(table, scenario, format_estimate)
+        fig = bullwhip.amplification_chart(table, scenario)
         caption = "Variance of orders per period over variance of end-customer demand; mean and CI across replications."
+        if ratio_more:
+            caption += f" The {len(keep)} stock nodes with the largest amplification."
         images.append(_save(figs_dir, "bullwhip_amplification", "Order-variance amplification", fig, caption))
         if orders is not None:
-            fig = bullwhip.orders_over_time(orders, scenario)
+            fig = bullwhip.orders_over_time(orders, scenario, nodes=keep)
             images.append(_save(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0."))
 
     n = max((st.n for st in look.stats.values() if math.isfinite(st.n)), default=math.nan)
@@ -250,15 +257,71 @@ def write_report(
         resilience=resilience,
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
+        retailers_more=retailers_more,
         has_bands=bool(panels),
         ratio_header=ratio_header,
         ratio_rows=ratio_rows,
+        ratio_more=ratio_more,
+        cost_images=cost_images,
         images=images,
-        config_yaml=config_yaml or "",
+        config_yaml=_config_shown(config_yaml or ""),
     )
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+MAX_CONFIG_CHARS = 200_000  # the configuration printed at the end of the report; the files keep all of it
+
+
+def _config_shown(text: str, limit: int = MAX_CONFIG_CHARS) -> str:
+    """The configuration for the report's last section: whole up to ``limit`` characters, else its head and where the
+    rest is (a big network's scenario would otherwise make most of the page)."""
+    if len(text) <= limit:
+        return text
+    head = text[: text.rfind("\n", 0, limit) + 1]
+    return head + (
+        f"\n… {len(text) - len(head):,} more characters: the whole configuration is in .hydra/config.yaml and the "
+        "validated scenario in scenario.yaml, next to this report.\n"
+    )
+
+
+def _finite_or(x: float, default: float) -> float:
+    return x if math.isfinite(x) else default
+
+
+def _bullwhip_nodes(summary: pd.DataFrame, scenario: dict) -> tuple[list[str], int]:
+    """The stock nodes of the bullwhip table and chart: all of them, or, above ``aggregate.MAX_ROWS``, the
+    ``aggregate.TOP_N`` with the largest amplification against the consumer (first variant), and how many are left
+    out."""
+    nodes = bullwhip.stock_nodes_downstream_first(scenario)
+    if len(nodes) <= aggregate.MAX_ROWS:
+        return nodes, 0
+    look = attention.lookup(summary)
+    ranked = sorted(nodes, key=lambda n: -_finite_or(look.mean(n, "ALL", "bullwhip_vs_consumer"), -1.0))
+    keep = set(ranked[: aggregate.TOP_N])
+    return [n for n in nodes if n in keep], len(nodes) - len(keep)
+
+
+def _cost_images(figs_dir: Path, table: pd.DataFrame, currency: str, prefix: str) -> list[dict[str, str]]:
+    """The cost breakdown per variant (stacked, the catalogue's components: sim.report.costs) and, with two variants
+    or more, the cost-versus-service Pareto plot."""
+    b = costs.breakdown(table)
+    caption = (
+        f"Mean over the KPI window, {currency}. The components of the total landed cost are the catalogue's cost "
+        "KPIs and add up to it exactly" + ("; supplier overhead (hatched) comes on top of it." if b.overhead else ".")
+    )
+    out = [_save(figs_dir, f"{prefix}cost_breakdown", "Cost breakdown", figures.cost_stack(b, currency), caption)]
+    points = costs.pareto_points(table)
+    if len(points) >= 2:
+        caption = (
+            "Network fill rate against total landed cost per variant; whiskers: each variant's own confidence "
+            "interval (paired differences between variants, in the tables, are narrower). Efficient: no other variant "
+            "has at least its fill rate at no more cost. The best corner is bottom right."
+        )
+        fig = figures.pareto_chart(points, unit=currency)
+        out.append(_save(figs_dir, f"{prefix}pareto", "Cost versus service (Pareto frontier)", fig, caption))
+    return out
 
 
 def _diff_class(kpi: str, lo: float, hi: float) -> str:
@@ -339,11 +402,16 @@ def write_comparison(
         for k, val in est.items()
         if k[1:] != ("ALL", "ALL", "fill_rate") and k[2:] == ("ALL", "fill_rate") and math.isfinite(val[0])
     )
-    per_node = [r for n in fill_nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])]
+    nodes = list(fill_nodes)
+    if len(nodes) > aggregate.MAX_ROWS:  # the baseline's worst nodes first, then cut
+        nodes.sort(key=lambda n: _finite_or(est.get((variants[0], n, "ALL", "fill_rate"), (math.nan,))[0], 2.0))
+    nodes, per_node_more = aggregate.capped(nodes)
+    per_node = [r for n in nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])]
     amplification = []
     scenario = next(iter(scenarios.values()), None) if scenarios else None
+    amplification_more = 0
     if scenario is not None and bullwhip.has_bullwhip(comparison, scenario):
-        nodes = bullwhip.stock_nodes_downstream_first(scenario)
+        nodes, amplification_more = _bullwhip_nodes(comparison, scenario)
         for kpi in ("bullwhip_ratio", "bullwhip_vs_consumer"):
             amplification += [
                 {**r, "label": f"{r['label']}: {kpi_label(kpi)}"}
@@ -359,21 +427,22 @@ def write_comparison(
     plotted = comparison.assign(
         variant=comparison["variant"].astype(str).map(dict(zip(variants, readable, strict=True)))
     )
-    images = []
+    images, lead_images = [], []
     if not comparison.empty:
-        fig = figures.service_vs_cost(plotted, cost_kpi="operating_cost")
-        images.append(_save(figs_dir, "comparison_service_vs_cost", "Service vs operating cost", fig))
+        currency = str(next(iter(scenarios.values()), {}).get("currency") or "EUR") if scenarios else ""
+        lead_images = _cost_images(figs_dir, plotted, currency, "comparison_")[::-1]  # the Pareto plot first
         fig = figures.cost_breakdown(plotted, kpis=attention.OPERATING)
         caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
-        images.append(_save(figs_dir, "comparison_cost_breakdown", "Operating cost breakdown", fig, caption))
+        images.append(_save(figs_dir, "comparison_operating_cost", "Operating cost by component", fig, caption))
     if amplification:
-        fig = bullwhip.amplification_chart(comparison, scenario)
+        fig = bullwhip.amplification_chart(comparison[comparison["node"].isin(nodes)], scenario)
         images.append(_save(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
     changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
     described = [
         {"label": readable[i], "raw": v, "lines": changed.get(v, [])} for i, v in enumerate(variants) if scenarios
     ]
     levels_variants, levels, same = variants_mod.policy_levels({v: scenarios[v] for v in variants if v in scenarios})
+    levels, levels_more = aggregate.capped(levels)
     html = _ENV.get_template("comparison.html.j2").render(
         title=f"Variant comparison: {name}" if name else "Variant comparison",
         meta_items=meta_items(meta),
@@ -392,9 +461,13 @@ def write_comparison(
         else [],
         network=network,
         per_node=per_node,
+        per_node_more=per_node_more,
         amplification=amplification,
+        amplification_more=amplification_more,
+        levels_more=levels_more,
         n_pairs=meta_value(int(pairs)) if math.isfinite(as_float(pairs)) else "",
         caveat=too_few(as_float(pairs)),
+        lead_images=lead_images,
         images=images,
     )
     path = out / "comparison.html"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from sim.report import attention
+from sim.report import aggregate, attention
 from sim.report.formatting import DASH, as_float, format_estimate, format_value, kpi_label, meta_items, row_estimates
 
 
@@ -31,7 +31,7 @@ def report_sections(look: attention.Lookup, scenario: Mapping, currency: str, *,
     return [
         _attention(look, scenario, currency),
         _network(look, scenario, currency, ci_label),
-        _store_product(look, scenario),
+        _store_product(look, scenario, currency),
         _suppliers(look, scenario, currency),
     ]
 
@@ -50,6 +50,8 @@ def _est(kpi: str, st: attention.Stat, scale: float = 1.0) -> str:
 
 def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
     goals = attention.targets(scenario)
+    service_short, service_more = aggregate.capped(attention.service_shortfalls(look, scenario))
+    supply_short, supply_more = aggregate.capped(attention.supply_shortfalls(look, scenario))
     service = [
         {
             "name": s.name,
@@ -59,7 +61,7 @@ def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
             "short": _money(s.extra["short_per_year"]),
             "backorders": format_estimate("backorders_avg", s.extra["backorders_avg"]),
         }
-        for s in attention.service_shortfalls(look, scenario)
+        for s in service_short
     ]
     supply = [
         {
@@ -71,7 +73,7 @@ def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
             "promised": format_estimate("promised_lead_time", s.extra["promised_lead_time"]),
             "spend": _money(s.extra["spend"]),
         }
-        for s in attention.supply_shortfalls(look, scenario)
+        for s in supply_short
     ]
     yearly = attention.per_year(scenario)
     lines = attention.cost_lines(look)
@@ -106,7 +108,9 @@ def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
         "otif_target": _pct(goals["otif"]) if goals["otif"] is not None else None,
         "summary": summary,
         "service": service,
+        "service_more": service_more,
         "supply": supply,
+        "supply_more": supply_more,
         "drivers": drivers,
         "currency": currency,
     }
@@ -141,8 +145,11 @@ def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label:
     }
 
 
-def _store_product(look: attention.Lookup, scenario: Mapping) -> dict:
-    """Fill rate per customer-facing node (rows) and product (columns), the node's and product's totals."""
+def _store_product(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
+    """Fill rate per customer-facing node (rows) and product (columns), the node's and product's totals; above
+    ``aggregate.MAX_ITEMS`` customer-facing items, the aggregate views and the worst items instead."""
+    if aggregate.is_large(scenario):
+        return _aggregates(look, scenario, currency)
     goal = attention.targets(scenario)["fill_rate"]
     items = attention.customer_items(scenario)
     nodes = list(dict.fromkeys(n for n, _ in items))
@@ -165,6 +172,59 @@ def _store_product(look: attention.Lookup, scenario: Mapping) -> dict:
     ]
     rows.append({"node": "all stores", "cells": [cell("ALL", s) for s in skus] + [cell("ALL", "ALL")]})
     return {"template": "sections/store_product.html.j2", "skus": skus, "rows": rows, "target": _pct(goal or math.nan)}
+
+
+GROUPINGS = {"region": "By region (of the node)", "category": "By product category", "echelon": "By echelon"}
+
+
+def _aggregates(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
+    """Service and cost by region, product category and echelon (those with two groups or more), and the worst
+    items by fill rate: what a big network's store × product table would say, in a few rows."""
+    goal = attention.targets(scenario)["fill_rate"]
+    yearly = attention.per_year(scenario)
+    views = []
+    for by, title in GROUPINGS.items():
+        rows = aggregate.groups(look, scenario, by)
+        if len(rows) < 2:
+            continue
+        shown, more = aggregate.capped(rows)
+        views.append(
+            {
+                "title": title,
+                "more": more,
+                "rows": [
+                    {
+                        "name": g.name,
+                        "count": f"{g.items:,}",
+                        "fill": format_value("fill_rate", g.fill_rate, 1),
+                        "miss": goal is not None and math.isfinite(g.fill_rate) and g.fill_rate < goal,
+                        "below": f"{g.below:,}",
+                        "worst": f"{g.worst[1]} ({format_value('fill_rate', g.worst[0], 1)})" if g.worst[1] else DASH,
+                        "cost": _money(g.operating_cost * yearly),
+                        "on_hand": format_estimate("on_hand_avg", g.on_hand),
+                    }
+                    for g in shown
+                ],
+            }
+        )
+    worst = [
+        {
+            "name": f"{sku} at {node}",
+            "value": _est("fill_rate", look.get(node, sku, "fill_rate")),
+            "miss": goal is not None and look.mean(node, sku, "fill_rate") < goal,
+            "demand": _money(look.mean(node, sku, "demand") * yearly),
+        }
+        for node, sku in aggregate.worst_items(look, scenario)
+    ]
+    return {
+        "template": "sections/aggregates.html.j2",
+        "views": views,
+        "worst": worst,
+        "n_items": f"{len(attention.customer_items(scenario)):,}",
+        "limit": aggregate.MAX_ITEMS,
+        "target": _pct(goal or math.nan),
+        "currency": currency,
+    }
 
 
 SCORECARD = ("orders_placed", "lead_time_avg", "lead_time_p95", "promised_lead_time", "otif", "volume", "spend")
@@ -194,12 +254,14 @@ def _suppliers(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
         for n in sups
     ]
     rows.sort(key=lambda r: -attention._finite(r["spend"]))
+    rows, rows_more = aggregate.capped(rows)
     regions = list(dict.fromkeys(n for n, s, _ in look.stats if n.startswith("region:") and s == "ALL"))
     region_rows = [
         {"name": r.removeprefix("region:"), "second": "", "cells": _scorecard_cells(look, r, "ALL", goal, True)}
         for r in regions
     ]
     region_rows.sort(key=lambda r: -attention._finite(look.mean(f"region:{r['name']}", "ALL", "spend")))
+    region_rows, region_more = aggregate.capped(region_rows)
     shares = {}
     for n in scenario.get("nodes") or []:
         for sku, srcs in (n.get("sources") or {}).items():
@@ -212,13 +274,27 @@ def _suppliers(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
             "second": f"{node.split('<-', 1)[1]} ({_pct(as_float(shares.get((node, sku))))} of each order)",
             "cells": _scorecard_cells(look, node, sku, goal, False),
         }
-        for node, sku in attention.source_rows(look)
+        for node, sku in _worst_otif_first(look, attention.source_rows(look))
     ]
+    source_rows, source_more = aggregate.capped(source_rows)
     return {
         "template": "sections/suppliers.html.j2",
         "columns": [*SCORECARD_COLUMNS, f"Spend ({currency})"],
         "rows": rows,
         "region_rows": region_rows,
         "source_rows": source_rows,
+        "more": {"rows": rows_more, "region_rows": region_more, "source_rows": source_more},
         "target": _pct(goal or math.nan),
     }
+
+
+def _worst_otif_first(look: attention.Lookup, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Source rows as the summary lists them, or worst OTIF first (undefined last) when the list will be cut."""
+    if len(rows) <= aggregate.MAX_ROWS:
+        return rows
+
+    def otif(row: tuple[str, str]) -> float:
+        x = look.mean(*row, "otif")
+        return x if math.isfinite(x) else 2.0
+
+    return sorted(rows, key=otif)

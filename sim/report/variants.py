@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 ALL = "ALL"
-MAX_CHANGES = 12  # lines of "what changed" per variant before "... and N more"
+MAX_CHANGES = 6  # lines of "what changed" per variant before "... and N more" (scenario.yaml has them all)
 KEYED_LISTS = {"nodes": "id", "products": "id", "lanes": "id"}  # lists whose elements are named by a key
 
 
