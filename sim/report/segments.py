@@ -13,6 +13,10 @@ supplier as a source gets
 * ``segment``: high value when ``annual_spend ≥ value_threshold`` (default: the mean over the items, i.e. an
   above-average share of spend), high risk when ``risk ≥ risk_threshold`` (default 0.5) —
   strategic (high, high), leverage (high value, low risk), bottleneck (low value, high risk), routine (low, low).
+
+The scoring and the classification are ``sim.scenario.segmentation``'s (the one implementation, also used before the
+run for segment-driven sourcing, which scores *expected* spend and lead-time spread); a scenario with
+``segmentation:`` lends its weights and region risks. ``by_segment`` aggregates KPIs per segment.
 """
 
 from __future__ import annotations
@@ -22,16 +26,9 @@ import math
 import pandas as pd
 
 from sim.scenario.schema import Scenario, StockNode, SupplierNode, source_keys
+from sim.scenario.segmentation import INDICATORS, Segmentation, classify, defect_risk, risk_score
 
-RISK_WEIGHTS = {"single_source": 0.5, "lead_time_spread": 0.25, "defects": 0.25}
-DEFECTS_FULL_RISK = 0.05  # a defect rate of 5 % counts as the highest quality risk
-SEGMENTS = {
-    (True, True): "strategic",
-    (True, False): "leverage",
-    (False, True): "bottleneck",
-    (False, False): "routine",
-}
-COLUMNS = ("node", "sku", "suppliers", "annual_spend", "single_source", "lead_time_spread", "defects", "risk")
+COLUMNS = ("node", "sku", "suppliers", "annual_spend", *INDICATORS, "risk")
 
 
 def _values(kpis: pd.DataFrame) -> dict[tuple[str, str, str], float]:
@@ -53,6 +50,7 @@ def segments(
     risk_threshold: float = 0.5,
 ) -> pd.DataFrame:
     """The segment table (module docstring), one row per purchased item, in scenario order."""
+    seg = scenario.segmentation or Segmentation()
     v = _values(kpis)
     years = (scenario.horizon - scenario.warmup) / scenario.periods_per_year
     suppliers = {n.id: n for n in scenario.nodes if isinstance(n, SupplierNode)}
@@ -74,14 +72,12 @@ def segments(
                     "annual_spend": v.get((node.id, sku, "purchase_cost"), 0.0) / years,
                     "single_source": float(len(srcs) == 1),
                     "lead_time_spread": spread,
-                    "defects": min(1.0, max(s.defect_rate for s in bought) / DEFECTS_FULL_RISK),
+                    "defects": defect_risk(max(s.defect_rate for s in bought)),
+                    "region": max(seg.region_risk.get(s.region, 0.0) for s in bought),
                 }
             )
-    table = pd.DataFrame(rows, columns=list(COLUMNS[:-1]))
-    table["risk"] = sum(table[k] * w for k, w in RISK_WEIGHTS.items()) if len(table) else pd.Series(dtype=float)
-    cut = table.annual_spend.mean() if value_threshold is None else value_threshold
-    table["segment"] = [
-        SEGMENTS[bool(val >= cut), bool(r >= risk_threshold)]
-        for val, r in zip(table.annual_spend, table.risk, strict=True)
-    ]
+    for r in rows:
+        r["risk"] = risk_score(r, seg.weights)
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["segment"] = classify(table.annual_spend.tolist(), table.risk.tolist(), value_threshold, risk_threshold)
     return table

@@ -19,6 +19,7 @@ from sim.model.sourcing import SourcingSpec
 from sim.scenario.demand import DemandSpec
 from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
+from sim.scenario.segmentation import Segmentation
 
 NonNeg = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -190,10 +191,14 @@ class Scenario(_Model):
     lanes: list[Lane] = []
     disruptions: list[DisruptionSpec] = []  # outages, closures, shocks (sim.scenario.disruptions)
     resilience: ResilienceSettings = ResilienceSettings()  # how the resilience KPIs are measured
+    # Kraljic segments and per-segment sourcing rules, applied when the scenario is loaded (sim.scenario.segmentation)
+    segmentation: Segmentation | None = None
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
-        problems = _cross_references(self)
+        problems = _cross_references(self, segmented=self.segmentation is not None)
+        if not problems and self.segmentation is not None:
+            problems = _apply_segmentation(self)
         if not problems:  # the disruptions name elements: check them once the network itself is sound
             problems = cross_check(self)
         if problems:
@@ -238,11 +243,25 @@ class Scenario(_Model):
         return self.model_dump(by_alias=True, exclude_defaults=False, mode="json")
 
 
+def _apply_segmentation(sc: Scenario) -> list[str]:
+    """Segment rules set what the items do not write themselves (sim.scenario.segmentation); the resolved nodes and
+    every item's segment replace the written ones, then the network is checked again as resolved."""
+    from sim.scenario.segmentation import apply
+
+    nodes, resolved, problems = apply(sc)
+    if problems:
+        return problems
+    object.__setattr__(sc, "nodes", nodes)  # frozen model: set once, while validating
+    object.__setattr__(sc, "segmentation", resolved)
+    return _cross_references(sc)
+
+
 def _dupes(ids: list[str]) -> set[str]:
     return {i for i in ids if ids.count(i) > 1}
 
 
-def _cross_references(sc: Scenario) -> list[str]:
+def _cross_references(sc: Scenario, segmented: bool = False) -> list[str]:
+    """``segmented``: a missing policy is not an error yet (a segment rule may set it)."""
     errs: list[str] = []
     skus = [p.id for p in sc.products]
     ids = [n.id for n in sc.nodes]
@@ -304,7 +323,7 @@ def _cross_references(sc: Scenario) -> list[str]:
                 errs.append(f"{where}.sources.{sku}: a policy for {sku!r} needs at least one source")
         for sku, srcs in node.sources.items():
             path = f"{where}.sources.{sku}"
-            if sku not in node.policy:
+            if sku not in node.policy and not segmented:
                 errs.append(f"{where}.policy.{sku}: missing; known policies: {_policies()}")
             if not srcs:
                 errs.append(f"{path}: needs at least one source")
