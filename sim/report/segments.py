@@ -81,3 +81,89 @@ def segments(
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     table["segment"] = classify(table.annual_spend.tolist(), table.risk.tolist(), value_threshold, risk_threshold)
     return table
+
+
+def item_segments(scenario: Scenario, kpis: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(node, sku) -> segment of every purchased item: the scenario's own segments when it has ``segmentation:``
+    (computed before the run from expected demand), else the segments of this KPI table."""
+    if scenario.segmentation is not None and scenario.segmentation.assigned:
+        return {(n, k): s for n, per in scenario.segmentation.assigned.items() for k, s in per.items()}
+    t = segments(scenario, kpis)
+    return dict(zip(zip(t.node, t.sku, strict=True), t.segment, strict=True))
+
+
+SEGMENT_ORDER = ("strategic", "leverage", "bottleneck", "routine")
+
+
+def by_segment(scenario: Scenario, kpis: pd.DataFrame) -> pd.DataFrame:
+    """Per segment (strategic, leverage, bottleneck, routine; those with items): ``items``, ``demand``,
+    ``fill_rate`` (Σ fill rate × demand / Σ demand over its items: the demand-weighted fill rate), ``lost_sales``,
+    ``backorders_avg``, ``spend`` (Σ ``purchase_cost``), ``total_cost`` (sums over its items)."""
+    v = _values(kpis)
+    seg = item_segments(scenario, kpis)
+    rows = []
+    for name in SEGMENT_ORDER:
+        items = [key for key, s in seg.items() if s == name]
+        if not items:
+            continue
+
+        def total(kpi: str, items=items) -> float:
+            vals = [v.get((n, k, kpi), math.nan) for n, k in items]
+            return float(sum(x for x in vals if not math.isnan(x)))
+
+        demand = total("demand")
+        filled = sum(
+            v.get((n, k, "fill_rate"), 0.0) * v.get((n, k, "demand"), 0.0)
+            for n, k in items
+            if not math.isnan(v.get((n, k, "fill_rate"), math.nan))
+        )
+        rows.append(
+            {
+                "segment": name,
+                "items": len(items),
+                "demand": demand,
+                "fill_rate": filled / demand if demand > 0 else math.nan,
+                "lost_sales": total("lost_sales"),
+                "backorders_avg": total("backorders_avg"),
+                "spend": total("purchase_cost"),
+                "total_cost": total("total_cost"),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["segment", "items", "demand", "fill_rate", "lost_sales", "backorders_avg", "spend", "total_cost"]
+    )
+
+
+def scorecard(scenario: Scenario, kpis: pd.DataFrame) -> pd.DataFrame:
+    """The supplier scorecard per segment: one row per (segment, supplier serving an item of it), with the
+    supplier's own numbers (its row ``(supplier, ALL)``; a supplier serving two segments appears under both):
+    ``cost`` (``supplier_cost``: spend + admin + reservation), ``reject_share`` (quality: rejected / (volume +
+    rejected)), ``on_time`` (delivery: ``otif``), ``flex_share`` (flexibility: requests within the band; NaN without
+    one), ``late_units`` and ``on_time_penalty`` (NaN without a contract)."""
+    v = _values(kpis)
+    seg = item_segments(scenario, kpis)
+    suppliers = {n.id for n in scenario.nodes if isinstance(n, SupplierNode)}
+    serves: dict[str, list[str]] = {}
+    for (node, sku), s in seg.items():
+        for src in scenario.node(node).sources.get(sku, []):
+            if src.node in suppliers and src.node not in serves.setdefault(s, []):
+                serves[s].append(src.node)
+    rows = []
+    for name in SEGMENT_ORDER:
+        for sup in serves.get(name, []):
+            got = {k: v.get((sup, "ALL", k), math.nan) for k in ("supplier_cost", "rejected_units", "volume", "otif")}
+            shipped = got["volume"] + got["rejected_units"]
+            rows.append(
+                {
+                    "segment": name,
+                    "supplier": sup,
+                    "cost": got["supplier_cost"],
+                    "reject_share": got["rejected_units"] / shipped if shipped > 0 else math.nan,
+                    "on_time": got["otif"],
+                    "flex_share": v.get((sup, "ALL", "flex_share"), math.nan),
+                    "late_units": v.get((sup, "ALL", "late_units"), math.nan),
+                    "on_time_penalty": v.get((sup, "ALL", "on_time_penalty"), math.nan),
+                }
+            )
+    cols = ["segment", "supplier", "cost", "reject_share", "on_time", "flex_share", "late_units", "on_time_penalty"]
+    return pd.DataFrame(rows, columns=cols)

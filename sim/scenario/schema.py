@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 
 from sim.model.policy import PolicySpec
 from sim.model.sourcing import SourcingSpec
+from sim.scenario.contracts import Contract
 from sim.scenario.demand import DemandSpec
 from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
@@ -97,6 +98,7 @@ class SupplierNode(_Model):
     defect_rate: float = Field(default=0.0, ge=0, lt=1)
     tier: Literal[1, 2, 3] | None = None
     admin_cost: NonNeg = 0.0
+    contract: Contract | None = None  # on-time target and penalty, volume-flex band (sim.scenario.contracts)
 
     def production_time_of(self, sku: str) -> Dist:
         """The production-time distribution for ``sku`` (validation guarantees one for every product sourced here)."""
@@ -301,7 +303,14 @@ def _cross_references(sc: Scenario, segmented: bool = False) -> list[str]:
         if isinstance(node, SupplierNode):
             caps = node.capacity if isinstance(node.capacity, dict) else {}
             times = node.production_time if isinstance(node.production_time, dict) else {}
-            for field, listed in (("capacity", caps), ("products", node.products or []), ("production_time", times)):
+            flex = node.contract.flex if node.contract is not None and node.contract.flex is not None else None
+            committed = flex.commitment if flex is not None and isinstance(flex.commitment, dict) else {}
+            for field, listed in (
+                ("capacity", caps),
+                ("products", node.products or []),
+                ("production_time", times),
+                ("contract.flex.commitment", committed),
+            ):
                 for sku in listed:
                     if sku not in skus:
                         errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
