@@ -45,6 +45,7 @@ def data(**seg) -> dict:
         "nodes": [
             supplier("far", defect_rate=0.02, region="Asia"),
             supplier("near", region="EU"),
+            supplier("picky", products=["a"]),
             {
                 "id": "r",
                 "type": "retailer",
@@ -52,7 +53,7 @@ def data(**seg) -> dict:
                 "sources": {"a": [{"node": "far"}], "b": [{"node": "far"}], "c": both, "d": both},
             },
         ],
-        "lanes": [lane("far", "r", 4), lane("near", "r", 1)],
+        "lanes": [lane("far", "r", 4), lane("near", "r", 1), lane("picky", "r", 1)],
         "segmentation": {"rules": copy.deepcopy(RULES), **seg},
     }
 
@@ -112,7 +113,7 @@ def test_explicit_item_settings_win():
     """b writes its policy (base stock 12) and its sourcing: the bottleneck rule changes neither its policy nor its
     sources; c writes only a policy: it keeps it, but the routine rule still makes it single-sourced."""
     d = data()
-    r = d["nodes"][2]
+    r = d["nodes"][3]
     r["policy"] = {"b": {"kind": "base_stock", "level": 12}, "c": {"kind": "base_stock", "level": 7}}
     r["sourcing"] = {"b": {"rule": "fixed_split"}}
     node = build(d).node("r")
@@ -146,6 +147,10 @@ def test_segment_rules_run():
         (lambda s: s.update(assigned={"r": {"a": "vital"}}), "unknown segment 'vital'; segments: strategic"),
         (lambda s: s["rules"]["bottleneck"].update(backup="nowhere"), "unknown supplier 'nowhere'; suppliers: far"),
         (lambda s: s["rules"]["bottleneck"].pop("backup"), "sourcing 'failover' needs a backup"),
+        (
+            lambda s: s["rules"]["bottleneck"].update(backup="picky"),
+            "rules.bottleneck.backup: 'picky' does not carry 'b'",
+        ),
         (lambda s: s["weights"].update(luck=1), "unknown risk indicator(s) luck; known: single_source"),
         (lambda s: s["rules"].pop("routine"), "policy.c: missing, and segment 'routine' has no rule"),
         (lambda s: s.update(assigned={"x": {"a": "routine"}}), "segmentation.assigned: unknown stock node 'x'"),

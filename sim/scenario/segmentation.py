@@ -334,6 +334,10 @@ def _resolve_sources(
     backup = rule.backup
     if backup not in suppliers:
         return srcs, None, f"unknown supplier {backup!r}; suppliers: {', '.join(suppliers)}"
+    from sim.scenario.schema import _can_supply
+
+    if not _can_supply(suppliers[backup], sku, []):
+        return srcs, None, f"{backup!r} does not carry {sku!r}"
     lanes = [ln.id for ln in sc.lanes if ln.from_ == backup and ln.to == node.id]
     if not lanes:
         return srcs, None, f"no lane from {backup!r} to {node.id!r}; add it under 'lanes'"
