@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import build, const, lane, product, supplier
+from conftest import build, const, lane, product, run, supplier
 
 from sim.errors import ScenarioError
 from sim.scenario.loading import load_scenario
@@ -132,8 +132,6 @@ def test_a_pinned_segment_is_used():
 
 def test_segment_rules_run():
     """The resolved scenario runs: the failover item routes to far (healthy), the vmi item holds its min/max."""
-    from conftest import run
-
     res = run(build(data()), seed=1)
     assert res.kpi("fill_rate", "r", "a") == pytest.approx(1.0)
     assert res.kpi("orders_placed", "r<-near", "b") == 0
@@ -163,3 +161,23 @@ def test_bad_rules_are_refused(change, message):
     with pytest.raises(ScenarioError, match=None) as err:
         load_scenario(d)
     assert message in str(err.value)
+
+
+def test_the_bottleneck_rules_backup_carries_an_outage():
+    """``scenario=segmented_sourcing disruption=penang_outage`` (penang_parts down over [120, 160)): the bottleneck
+    rule's standby takes the connector orders, and the same item with the same policy but without the backup
+    (paired: same seed) serves less of its demand from stock."""
+    from sim.scenario.config import build_scenario, compose_config
+
+    sc = build_scenario(compose_config("segmented_sourcing", ["disruption=penang_outage"]))
+    assert [(d.kind, d.label) for d in sc.disruptions] == [("supplier_outage", "penang_outage")]
+    d = sc.to_dict()
+    plant = next(n for n in d["nodes"] if n["id"] == "plant")
+    del plant["sourcing"]["connector"]
+    plant["sources"]["connector"] = [{"node": "penang_parts"}]
+    d["segmentation"]["rules"]["bottleneck"] = {"policy": "s_S"}  # the item's written policy wins: same (s, S)
+    alone = load_scenario(d)
+    assert alone.node("plant").policy["connector"] == sc.node("plant").policy["connector"]
+    with_backup, without = run(sc, seed=1), run(alone, seed=1)
+    assert with_backup.kpi("volume", "lyon_connect") > 0
+    assert with_backup.kpi("fill_rate", "plant", "connector") > without.kpi("fill_rate", "plant", "connector")
