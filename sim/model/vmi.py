@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from sim.model.policy import EPS, POLICIES, Policy, StockView, cover, cycle
+from sim.model.policy import EPS, POLICIES, StockView, _Periodic, cover, cycle
 from sim.scenario.registry import EntryParams
 
 
 @POLICIES.register("vmi")
-class VendorManaged(Policy):
+class VendorManaged(_Periodic):
     """The supplier's min/max on the buyer's on hand + on order (module docstring)."""
 
     class Params(EntryParams):
@@ -35,11 +35,6 @@ class VendorManaged(Policy):
             if self.min >= self.max:
                 raise ValueError(f"max ({self.max:g}) must be greater than min ({self.min:g})")
             return self
-
-    def __init__(self, p) -> None:
-        super().__init__(p)
-        self.review_period = p.review_period
-        self.offset = p.offset
 
     def decide(self, view: StockView) -> float:
         seen = view.on_hand + view.on_order  # not the buyer's backorders: they are not shared
