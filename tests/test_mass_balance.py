@@ -72,6 +72,8 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
     review = {"review_period": draw(st.integers(1, 4)), "offset": draw(st.sampled_from([0, 0, 1, 2.5]))}
     if kind == "periodic_order_up_to":
         return {"kind": kind, "order_up_to": level, **review}
+    if kind == "vmi":
+        return {"kind": kind, "min": level, "max": level + draw(st.integers(1, 20)), **review}
     learn = {**review, "initial_forecast": draw(st.sampled_from([0, 2.5])), "information": draw(shared)}
     if kind == "forecast_order_up_to":
         fc = draw(

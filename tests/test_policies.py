@@ -33,6 +33,7 @@ def test_registry_lists_the_policies() -> None:
         "s_Q",
         "s_S",
         "sterman",
+        "vmi",
     ]
 
 

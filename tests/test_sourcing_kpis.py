@@ -101,5 +101,6 @@ def test_kpi_width_estimate_counts_the_sourcing_rows():
 
     from sim.model.footprint import kpi_width
 
-    for sc in (build(dual_sourced()), load_scenario("consolidated_sourcing"), load_scenario("regional_disruption")):
+    names = ("consolidated_sourcing", "regional_disruption", "segmented_sourcing")  # the last with contract rows
+    for sc in (build(dual_sourced()), *(load_scenario(n) for n in names)):
         assert kpi_width(sc) == len(run(sc).kpi_index)

@@ -37,6 +37,7 @@ class SourceLink:
         *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share"),
         *("defect_rate", "price", "quality", "rejected"),
         *("due", "lead_times", "n_placed", "on_time", "received"),
+        *("band", "late"),
     )
 
     def __init__(
@@ -74,6 +75,8 @@ class SourceLink:
         self.due = 0  # of those, due within the horizon
         self.on_time = 0
         self.received = 0.0  # units received in the window
+        self.late = 0.0  # of those, units received after their order's due date (contract terms)
+        self.band = None  # the supplier's volume-flex band for the product (sim.model.contracts), if it has one
 
     def due_within(self, now: float, horizon: float) -> float:
         """Units still to come from this source on orders due (placed + promised lead time) by ``now + horizon``."""
@@ -372,6 +375,13 @@ class StockItem:
         k = int(now + EPS)
         events = self.events
         for src, q in split:
+            if src.band is not None:  # a volume-flex band: the supplier accepts what fits this period
+                take = src.band.offer(q, now)
+                if take < q - EPS:
+                    self.refused(src, q - take, now, counted=take > EPS)
+                if take <= EPS:
+                    continue
+                q = take
             order = Order(self, self.sku, q, src.lane, now, now + src.promised, src.external, src)
             if events is not None:
                 events.add(now, "order", self.node, self.sku, q, src.key, events.number(order))
@@ -391,6 +401,36 @@ class StockItem:
                 src.node.receive_order(order)
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def refused(self, src: SourceLink, qty: float, now: float, counted: bool) -> None:
+        """``qty`` units of an order to ``src`` lie beyond its flex band: they spill over to the first other source
+        without a band, else they wait at the band (on order from now; sent when the band has room). ``counted``:
+        the accepted part already counts as this decision's order."""
+        other = next((s for s in self.sources if s is not src and s.band is None), None)
+        if other is not None:
+            self.place([(other, qty)])
+            return
+        k = int(now + EPS)
+        self.on_order += qty
+        src.on_order += qty
+        self.ordered[k] += qty
+        if not counted:
+            self.n_orders[k] += 1
+        src.band.wait(self, src, qty, now, now + src.promised)
+
+    def send_deferred(self, src: SourceLink, qty: float, placed: float, due: float) -> None:
+        """Waiting units the band accepts now go to the supplier as an order (already on order: placed at ``placed``,
+        due at ``due``)."""
+        order = Order(self, self.sku, qty, src.lane, placed, due, src.external, src)
+        if self.events is not None:
+            self.events.add(self.env.now, "order", self.node, self.sku, qty, src.key, self.events.number(order))
+        src.open[order] = None
+        if placed >= self.warmup:
+            src.n_placed += 1
+            if due < self.horizon:
+                self.due_in_horizon += 1
+                src.due += 1
+        src.node.receive_order(order)
 
     def dispatched(self, qty: float, cost: float) -> None:
         """A lane has sent ``qty`` units towards this item (now in the pipeline)."""
@@ -422,6 +462,8 @@ class StockItem:
             self.spent[k] += qty * src.price
         if src is not None and k >= self.warmup:
             src.received += qty
+            if now > order.due + EPS:
+                src.late += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
             order.completed = now

@@ -21,7 +21,7 @@ class KpiInfo:
     higher_is_better: bool | None
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.model.resilience)
-    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier", "lane"] = "stock"
+    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier", "lane", "contract"] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
     # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
@@ -305,6 +305,52 @@ CATALOG: tuple[KpiInfo, ...] = (
         percent=True,
         bounds=(0.0, 1.0),
     ),
+    # -- contract terms (supplier rows of suppliers with a ``contract``; sim.model.kpi_contracts) -------------------
+    _k(
+        "late_units",
+        "units",
+        "Late units",
+        False,
+        "units received after their order's due date in the window",
+        kind="contract",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "on_time_penalty",
+        "money",
+        "On-time penalty",
+        None,
+        "late_penalty × (late units − (1 − on_time_target) × units delivered); negative: a reward",
+        kind="contract",
+    ),
+    _k(
+        "refused_units",
+        "units",
+        "Refused units (flex band)",
+        False,
+        "units ordered beyond the flex band: spilled over or waiting",
+        kind="contract",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "flex_share",
+        "share",
+        "Requests within band",
+        True,
+        "share of orders the flex band accepted whole",
+        kind="contract",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "flex_shortfall",
+        "units",
+        "Shortfall below band",
+        None,
+        "units below the band's lower limit, summed over the periods (take-or-pay)",
+        kind="contract",
+        bounds=(0.0, math.inf),
+    ),
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
 # not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)
@@ -332,8 +378,11 @@ SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") 
 SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source, sku) of a multi-source item
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
-# emitted only by scenarios with disruptions (the resilience block and supplier availability) or consolidation
-CONDITIONAL_KPIS = frozenset(k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane"))
+CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")
+# emitted only with disruptions (the resilience block, supplier availability), consolidation or contracts
+CONDITIONAL_KPIS = frozenset(
+    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane", "contract")
+)
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)
 HIGHER_IS_BETTER = frozenset(k.name for k in CATALOG if k.higher_is_better is True)

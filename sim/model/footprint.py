@@ -56,7 +56,7 @@ def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> Non
 
 def kpi_width(scenario: Scenario) -> int:
     """KPI values one replication returns (rows x KPIs, as sim.model.kpi lays them out)."""
-    from sim.model.catalog import LANE_KPIS, SOURCE_KPIS, STOCK_KPIS, SUPPLIER_KPIS
+    from sim.model.catalog import CONTRACT_KPIS, LANE_KPIS, SOURCE_KPIS, STOCK_KPIS, SUPPLIER_KPIS
 
     stock = [n for n in scenario.nodes if isinstance(n, StockNode)]
     items = sum(len(n.products) for n in stock)
@@ -68,7 +68,8 @@ def kpi_width(scenario: Scenario) -> int:
     width = rows * len(STOCK_KPIS) + (len(supplier_nodes) + regions) * len(SUPPLIER_KPIS) + sources * len(SOURCE_KPIS)
     boxed = sum(ln.consolidation is not None for ln in scenario.lanes)  # sim.model.consolidation: lane rows
     width += (boxed + 1) * len(LANE_KPIS) if boxed else 0
-    return width + resilience_width(scenario)
+    contracts = sum(1 for n in supplier_nodes if n.contract is not None)  # sim.model.kpi_contracts: their rows
+    return width + contracts * len(CONTRACT_KPIS) + resilience_width(scenario)
 
 
 def resilience_width(scenario: Scenario) -> int:

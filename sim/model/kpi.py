@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from sim.model import consolidation, kpi_sources
+from sim.model import consolidation, kpi_contracts, kpi_sources
 from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: read here by callers)
 
 if TYPE_CHECKING:
@@ -160,12 +160,18 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
         index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
         index += kpi_sources.index(sg)
         index += consolidation.kpi_index(boxed)  # consolidated shipping: rows per consolidating lane
+        index += kpi_contracts.index(chain)  # rows of suppliers with contract terms (none without)
         sc.memo["kpi_index"] = index
     index = list(index)
     values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
     values.append(kpi_sources.compute(chain, sg))
     if boxed:
         values.append(consolidation.kpi_values(chain, boxed))
+    contracts = sc.memo.get("kpi_contracts")
+    if contracts is None:
+        contracts = sc.memo["kpi_contracts"] = bool(kpi_contracts.suppliers(chain))
+    if contracts:
+        values.append(kpi_contracts.compute(chain))
     return index, np.concatenate(values)
 
 

@@ -12,6 +12,7 @@ from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
 from sim.model.consolidation import ConsolidatingLane
+from sim.model.contracts import FlexBand
 from sim.model.disruption import Disruptions
 from sim.model.lane import Lane
 from sim.model.records import EventLog
@@ -85,6 +86,7 @@ class SupplyChain:
                     warmup=sc.warmup,
                     record_log=record_log,
                 )
+        self.bands = _bands(env, sc, plan)  # volume-flex bands per (supplier, product) (sim.model.contracts)
         quality: dict[tuple[str, str], np.random.Generator] = {}  # one rejects stream per supplier x product
         for node in stock_nodes:
             for sku in node.sources:
@@ -103,6 +105,8 @@ class SupplyChain:
                         target, self.lanes[lane_id], src.share, delay, promised, external, expected, key,
                         price, defects, rng,
                     )  # fmt: skip
+                    if self.bands and external:
+                        link.band = self.bands.get((src.node, sku))
                     item.sources.append(link)
                 item.sourcing.bind(item)
         self.baskets: list[BasketBook] = []
@@ -176,6 +180,18 @@ class SupplyChain:
                 pool.produced = []
         for lane in self.lanes.values():
             lane.in_transit.clear()
+
+
+def _bands(env: simpy.Environment, sc: Scenario, plan: _Plan) -> dict[tuple[str, str], FlexBand]:
+    """One flex band per supplier x product it has a commitment for (none without contracts: nothing to do)."""
+    bands = {}
+    for node in sc.nodes:
+        if isinstance(node, SupplierNode) and node.contract is not None and node.contract.flex is not None:
+            for sku in plan.served[node.id]:
+                limits = node.contract.flex.limits(sku)
+                if limits is not None:
+                    bands[node.id, sku] = FlexBand(env, *limits, sc.horizon, sc.warmup)
+    return bands
 
 
 def _sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:

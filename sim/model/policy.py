@@ -218,5 +218,5 @@ class PolicySpec(Spec):
         return self.entry(self._params)
 
 
-# forecast-driven policies (forecast_order_up_to, sterman, pass_through) register themselves on import
-from sim.model import dual_sourcing, forecasting  # noqa: E402, F401
+# forecast-driven policies (forecast_order_up_to, sterman, pass_through), dual sourcing and vmi register on import
+from sim.model import dual_sourcing, forecasting, vmi  # noqa: E402, F401

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from sim.experiment.stats import too_few
 from sim.model import catalog
 from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER
-from sim.report import aggregate, attention, bullwhip, costs, figures
+from sim.report import aggregate, attention, bullwhip, costs, figures, segment_section
 from sim.report import variants as variants_mod
 from sim.report.formatting import (
     as_float,
@@ -242,6 +242,9 @@ def write_report(
             fig = bullwhip.orders_over_time(orders, scenario, nodes=keep)
             images.append(_save(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0."))
 
+    # scenarios with segmentation: the Kraljic matrix, KPIs per segment, the scorecard (sim.report.segment_section)
+    seg_sections, seg_images = segment_section.build(summary, scenario, currency, lambda *a: _save(figs_dir, *a))
+    images += seg_images
     n = max((st.n for st in look.stats.values() if math.isfinite(st.n)), default=math.nan)
     html = _ENV.get_template("report.html.j2").render(
         title=f"Simulation report: {name}",
@@ -249,7 +252,7 @@ def write_report(
         description=str(scenario.get("description") or ""),
         facts=run_facts(scenario, meta, currency),
         caveat=too_few(n),
-        sections=report_sections(look, scenario, currency, ci_label=ci_label(meta)),
+        sections=[*report_sections(look, scenario, currency, ci_label=ci_label(meta)), *seg_sections],
         ci_label=ci_label(meta),
         variants=variants,
         show_variants=len(variants) > 1,

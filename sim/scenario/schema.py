@@ -18,9 +18,11 @@ from sim.model.policy import PolicySpec
 from sim.model.sourcing import SourcingSpec
 from sim.scenario import consolidation
 from sim.scenario.consolidation import Consolidation
+from sim.scenario.contracts import Contract
 from sim.scenario.demand import DemandSpec
 from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
 from sim.scenario.distributions import Dist
+from sim.scenario.segmentation import Segmentation
 
 NonNeg = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
@@ -99,6 +101,7 @@ class SupplierNode(_Model):
     defect_rate: float = Field(default=0.0, ge=0, lt=1)
     tier: Literal[1, 2, 3] | None = None
     admin_cost: NonNeg = 0.0
+    contract: Contract | None = None  # on-time target and penalty, volume-flex band (sim.scenario.contracts)
 
     def production_time_of(self, sku: str) -> Dist:
         """The production-time distribution for ``sku`` (validation guarantees one for every product sourced here)."""
@@ -194,10 +197,14 @@ class Scenario(_Model):
     lanes: list[Lane] = []
     disruptions: list[DisruptionSpec] = []  # outages, closures, shocks (sim.scenario.disruptions)
     resilience: ResilienceSettings = ResilienceSettings()  # how the resilience KPIs are measured
+    # Kraljic segments and per-segment sourcing rules, applied when the scenario is loaded (sim.scenario.segmentation)
+    segmentation: Segmentation | None = None
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
-        problems = _cross_references(self)
+        problems = _cross_references(self, segmented=self.segmentation is not None)
+        if not problems and self.segmentation is not None:
+            problems = _apply_segmentation(self)
         if not problems:  # the disruptions name elements: check them once the network itself is sound
             problems = cross_check(self) + consolidation.cross_check(self)
         if problems:
@@ -242,11 +249,25 @@ class Scenario(_Model):
         return self.model_dump(by_alias=True, exclude_defaults=False, mode="json")
 
 
+def _apply_segmentation(sc: Scenario) -> list[str]:
+    """Segment rules set what the items do not write themselves (sim.scenario.segmentation); the resolved nodes and
+    every item's segment replace the written ones, then the network is checked again as resolved."""
+    from sim.scenario.segmentation import apply
+
+    nodes, resolved, problems = apply(sc)
+    if problems:
+        return problems
+    object.__setattr__(sc, "nodes", nodes)  # frozen model: set once, while validating
+    object.__setattr__(sc, "segmentation", resolved)
+    return _cross_references(sc)
+
+
 def _dupes(ids: list[str]) -> set[str]:
     return {i for i in ids if ids.count(i) > 1}
 
 
-def _cross_references(sc: Scenario) -> list[str]:
+def _cross_references(sc: Scenario, segmented: bool = False) -> list[str]:
+    """``segmented``: a missing policy is not an error yet (a segment rule may set it)."""
     errs: list[str] = []
     skus = [p.id for p in sc.products]
     ids = [n.id for n in sc.nodes]
@@ -286,7 +307,14 @@ def _cross_references(sc: Scenario) -> list[str]:
         if isinstance(node, SupplierNode):
             caps = node.capacity if isinstance(node.capacity, dict) else {}
             times = node.production_time if isinstance(node.production_time, dict) else {}
-            for field, listed in (("capacity", caps), ("products", node.products or []), ("production_time", times)):
+            flex = node.contract.flex if node.contract is not None and node.contract.flex is not None else None
+            committed = flex.commitment if flex is not None and isinstance(flex.commitment, dict) else {}
+            for field, listed in (
+                ("capacity", caps),
+                ("products", node.products or []),
+                ("production_time", times),
+                ("contract.flex.commitment", committed),
+            ):
                 for sku in listed:
                     if sku not in skus:
                         errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
@@ -308,7 +336,7 @@ def _cross_references(sc: Scenario) -> list[str]:
                 errs.append(f"{where}.sources.{sku}: a policy for {sku!r} needs at least one source")
         for sku, srcs in node.sources.items():
             path = f"{where}.sources.{sku}"
-            if sku not in node.policy:
+            if sku not in node.policy and not segmented:
                 errs.append(f"{where}.policy.{sku}: missing; known policies: {_policies()}")
             if not srcs:
                 errs.append(f"{path}: needs at least one source")
