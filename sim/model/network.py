@@ -11,6 +11,7 @@ from sim.model import demand, initial_state, sharing
 from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
+from sim.model.consignment import ConsignmentItem, is_consignment
 from sim.model.disruption import Disruptions
 from sim.model.lane import Lane
 from sim.model.records import EventLog
@@ -69,8 +70,10 @@ class SupplyChain:
             point = self.stock_points[node.id] = StockPoint(node.id, node.type, node.region)
             for sku in plan.products[node.id]:
                 policy = node.policy[sku].build() if sku in node.policy else None
-                initial = node.initial_stock.get(sku, policy.target if policy else 0.0)
-                self.items[node.id, sku] = point.items[sku] = StockItem(
+                # a reorder point below 0 can put the target below 0 too: then the item starts empty
+                initial = node.initial_stock.get(sku, max(policy.target, 0.0) if policy else 0.0)
+                consigned = any(is_consignment(sc, s) for s in node.sources.get(sku, ()))
+                self.items[node.id, sku] = point.items[sku] = (ConsignmentItem if consigned else StockItem)(
                     env,
                     node.id,
                     sku,
@@ -82,6 +85,8 @@ class SupplyChain:
                     warmup=sc.warmup,
                     record_log=record_log,
                 )
+            if node.stagger:
+                stagger(point.items.values())
         quality: dict[tuple[str, str], np.random.Generator] = {}  # one rejects stream per supplier x product
         for node in stock_nodes:
             for sku in node.sources:
@@ -100,6 +105,7 @@ class SupplyChain:
                         target, self.lanes[lane_id], src.share, delay, promised, external, expected, key,
                         price, defects, rng,
                     )  # fmt: skip
+                    link.consignment = is_consignment(sc, src)
                     item.sources.append(link)
                 item.sourcing.bind(item)
         self.baskets: list[BasketBook] = []
@@ -173,6 +179,14 @@ class SupplyChain:
                 pool.produced = []
         for lane in self.lanes.values():
             lane.in_transit.clear()
+
+
+def stagger(items) -> None:
+    """``stagger: true``: the i-th item with a periodic policy (in the scenario's product order) reviews first at
+    ``i mod R`` (R its review period), so R items with the same period order on R different days."""
+    periodic = [it for it in items if it.policy is not None and it.policy.review_period is not None]
+    for i, it in enumerate(periodic):
+        it.policy.offset = float(i % it.policy.review_period)
 
 
 def _sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:
