@@ -14,7 +14,7 @@ own ``emission_factor`` (the GLEC Framework's or your carrier's) or ``emissions_
 
 from __future__ import annotations
 
-from sim.scenario.schema import Lane, Scenario, SupplierNode
+from sim.scenario.schema import Lane
 
 # kg CO2e per tonne-km by lane mode (the sources above; ``courier`` uses the van factor, ``internal`` moves nothing)
 MODE_FACTORS: dict[str, float] = {
@@ -35,11 +35,3 @@ def lane_factor(lane: Lane, weight_kg: float) -> float:
         return 0.0
     per_tkm = lane.emission_factor if lane.emission_factor is not None else MODE_FACTORS[lane.mode]
     return lane.distance_km * weight_kg / 1000.0 * per_tkm
-
-
-def link_factors(sc: Scenario, lane_id: str, source_node: str, sku: str) -> tuple[float, float]:
-    """(transport, production) kg CO2e per unit bought through one source of one product."""
-    lane = next(ln for ln in sc.lanes if ln.id == lane_id)
-    up = sc.node(source_node)
-    made = up.emissions_per_unit if isinstance(up, SupplierNode) else 0.0
-    return lane_factor(lane, sc.product(sku).weight_kg), made

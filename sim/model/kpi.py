@@ -78,7 +78,7 @@ def groups(chain: SupplyChain) -> Groups:
     costs = np.array(
         [
             (
-                kpi_costs.holding_rate(chain.scenario, it.node, it.sku),  # the node's rate (value added)
+                kpi_costs.holding_rate(spec[it.node], prod[it.sku]),  # the node's rate (value added)
                 prod[it.sku].backorder_cost * (it.customer_facing or prod[it.sku].backorder_cost_on == "all"),
                 prod[it.sku].lost_sale_cost,
                 prod[it.sku].order_cost,
@@ -168,7 +168,7 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     values = []
     if items:
         values.append(np.column_stack([rows[k] for k in STOCK_KPIS]).ravel())
-        values.append(kpi_costs.network_kpis(chain, float(rows["total_cost"][-1]), suppliers))
+        values.append(kpi_costs.network_kpis(chain, lay, float(rows["total_cost"][-1]), suppliers))
     values += [sourcing, kpi_costs.mode_kpis(chain, lay)]
     return index, np.concatenate(values)
 

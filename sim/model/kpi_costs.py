@@ -29,7 +29,7 @@ import numpy as np
 
 from sim.model import concentration
 from sim.model.catalog import MODE_KPIS, NETWORK_KPIS
-from sim.model.emissions import link_factors
+from sim.model.emissions import lane_factor
 from sim.scenario.schema import SupplierNode
 
 if TYPE_CHECKING:
@@ -57,21 +57,28 @@ class Layout:
     fast: dict[tuple[str, str], tuple[int, int]]  # items with a fast source: (regular index, fast index)
     modes: list[str]  # lane modes in the scenario's lane order, once each
     consigned: bool  # some source is a consignment source
+    holding: dict[tuple[str, str], float]  # per item: its holding rate (the node's, else the product's)
+    single_source_items: float  # the count (sim.model.concentration)
 
 
 def layout(chain: SupplyChain) -> Layout:
     sc = chain.scenario
     lanes = {ln.id: ln for ln in sc.lanes}
+    nodes = {n.id: n for n in sc.nodes}
+    products = {p.id: p for p in sc.products}
     links: dict[tuple[str, str], list[LinkCost]] = {}
     fast: dict[tuple[str, str], tuple[int, int]] = {}
+    holding: dict[tuple[str, str], float] = {}
     for key, item in chain.items.items():
         out = []
         for src in item.sources:
             lane = lanes[src.lane.id]
-            t_kg, p_kg = link_factors(sc, lane.id, src.lane.src, item.sku)
-            up = sc.node(src.lane.src)
+            up = nodes[src.lane.src]
+            t_kg = lane_factor(lane, products[item.sku].weight_kg)
+            p_kg = up.emissions_per_unit if isinstance(up, SupplierNode) else 0.0
             per_reject = up.cost_per_reject if isinstance(up, SupplierNode) else 0.0
             out.append(LinkCost(t_kg, p_kg, per_reject, lane.cost_per_unit, lane.cost_per_shipment, lane.mode))
+        holding[key] = holding_rate(nodes[key[0]], products[key[1]])
         links[key] = out
         for decider in (item.sourcing, item.policy):
             pair = getattr(decider, "expedite_pair", None)
@@ -79,12 +86,13 @@ def layout(chain: SupplyChain) -> Layout:
                 keys = [s.key for s in item.sources]
                 fast[key] = (keys.index(getattr(decider.p, pair[0])), keys.index(getattr(decider.p, pair[1])))
     consigned = any(src.consignment for item in chain.items.values() for src in item.sources)
-    return Layout(links, fast, list(dict.fromkeys(ln.mode for ln in sc.lanes)), consigned)
+    single = float(len(concentration.single_source_items(sc)))
+    return Layout(links, fast, list(dict.fromkeys(ln.mode for ln in sc.lanes)), consigned, holding, single)
 
 
-def holding_rate(sc, node: str, sku: str) -> float:
+def holding_rate(node, product) -> float:
     """Holding cost per unit on hand per period of one item: the node's rate for the product, else the product's."""
-    return sc.node(node).holding_cost.get(sku, sc.product(sku).holding_cost)
+    return node.holding_cost.get(product.id, product.holding_cost)
 
 
 def consigned_on_hand(items, end: float) -> np.ndarray:
@@ -92,13 +100,15 @@ def consigned_on_hand(items, end: float) -> np.ndarray:
     return np.array([sum(it.consigned_areas(end)) if hasattr(it, "consigned_areas") else 0.0 for it in items])
 
 
-def consignment_holding(chain: SupplyChain, links) -> float:
+def consignment_holding(chain: SupplyChain, lay: Layout, links) -> float:
     """The holding cost of the consigned stock received through ``links`` (borne by the supplier)."""
-    sc, total = chain.scenario, 0.0
+    if not lay.consigned:
+        return 0.0
+    total, end = 0.0, chain.scenario.horizon
     for key, j in links:
         item = chain.items[key]
         if hasattr(item, "consigned_areas"):
-            total += item.consigned_areas(sc.horizon)[j] * holding_rate(sc, *key)
+            total += item.consigned_areas(end)[j] * lay.holding[key]
     return total
 
 
@@ -147,7 +157,9 @@ def coordination_cost(chain: SupplyChain, supplier: str) -> float:
     return rate * (sc.horizon - sc.warmup) if rate and active(chain, supplier) else 0.0
 
 
-def network_kpis(chain: SupplyChain, total_cost: float, suppliers: dict[str, dict[str, float]]) -> np.ndarray:
+def network_kpis(
+    chain: SupplyChain, lay: Layout, total_cost: float, suppliers: dict[str, dict[str, float]]
+) -> np.ndarray:
     """The network row's NETWORK_KPIS from its total_cost and the supplier rows' values (``{supplier: row}``)."""
     row = {k: sum(r[k] for r in suppliers.values()) for k in NETWORK_KPIS if k in _SUMMED}
     row["total_landed_cost"] = total_cost + row["admin_cost"] + row["reservation_cost"] + row["coordination_cost"]
@@ -155,7 +167,7 @@ def network_kpis(chain: SupplyChain, total_cost: float, suppliers: dict[str, dic
     row["coordination_cost_share"] = row["coordination_cost"] / tlc if tlc > 0 else math.nan
     share = {s: r["supplier_share"] for s, r in suppliers.items()}
     row["hhi_suppliers"] = concentration.hhi(share) if not any(map(math.isnan, share.values())) else math.nan
-    row["single_source_items"] = float(len(concentration.single_source_items(chain.scenario)))
+    row["single_source_items"] = lay.single_source_items
     return np.array([row[k] for k in NETWORK_KPIS], dtype=float)
 
 

@@ -72,7 +72,7 @@ class SupplyChain:
                 policy = node.policy[sku].build() if sku in node.policy else None
                 # a reorder point below 0 can put the target below 0 too: then the item starts empty
                 initial = node.initial_stock.get(sku, max(policy.target, 0.0) if policy else 0.0)
-                consigned = any(is_consignment(sc, s) for s in node.sources.get(sku, ()))
+                consigned = any(plan.consigned.get((node.id, sku), ()))
                 self.items[node.id, sku] = point.items[sku] = (ConsignmentItem if consigned else StockItem)(
                     env,
                     node.id,
@@ -93,7 +93,7 @@ class SupplyChain:
                 item = self.items[node.id, sku]
                 if sku in node.sourcing:
                     item.sourcing = node.sourcing[sku].build()
-                for spec in plan.links[node.id, sku]:
+                for spec, consigned in zip(plan.links[node.id, sku], plan.consigned[node.id, sku], strict=True):
                     src, external, lane_id, delay, promised, expected, key, price, defects = spec
                     target = self.suppliers[src.node] if external else self.items[src.node, sku]
                     rng = None
@@ -105,7 +105,7 @@ class SupplyChain:
                         target, self.lanes[lane_id], src.share, delay, promised, external, expected, key,
                         price, defects, rng,
                     )  # fmt: skip
-                    link.consignment = is_consignment(sc, src)
+                    link.consignment = consigned
                     item.sources.append(link)
                 item.sourcing.bind(item)
         self.baskets: list[BasketBook] = []
@@ -207,6 +207,8 @@ class _Plan:
             for sku, sources in node.sources.items():
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 self.links[node.id, sku] = [_link(sc, node.id, sku, src, twice) for src in sources]
+        # per item, per source: a consignment source (sim.model.consignment)
+        self.consigned = {key: [is_consignment(sc, link[0]) for link in links] for key, links in self.links.items()}
 
 
 def _link(sc: Scenario, node_id: str, sku: str, src, twice: set[str]) -> tuple:
