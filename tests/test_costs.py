@@ -97,6 +97,7 @@ def test_coordination_overhead_and_the_network_tco_row():
     assert k[("ALL", "ALL", "total_landed_cost")] == pytest.approx(tco)
     assert k[("ALL", "ALL", "admin_cost")] == 28 and k[("ALL", "ALL", "reservation_cost")] == 150
     assert k[("ALL", "ALL", "coordination_cost_share")] == pytest.approx(35 / tco)
+    assert sum(k[("ALL", "ALL", c)] for c in catalog.TCO_PARTS) == pytest.approx(tco)  # the breakdown adds up
 
 
 def test_concentration_kpis_match_the_report_function():

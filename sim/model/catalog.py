@@ -423,6 +423,9 @@ CATALOG = tuple(
 BY_NAME: dict[str, KpiInfo] = {k.name: k for k in CATALOG}
 
 COSTS = tuple(k.name for k in CATALOG if k.cost)  # the cost components that add up to total_cost
+# the breakdown of the network row's total_landed_cost (total cost of ownership): COSTS + the supplier overhead
+TCO_PARTS = (*COSTS, "admin_cost", "reservation_cost", "coordination_cost")
+MONEY_KPIS = frozenset(k.name for k in CATALOG if k.unit == "money")  # every money KPI (components, totals, shares)
 STOCK_KPIS = tuple(k.name for k in CATALOG if k.kind in ("stock", "both"))
 # supplier rows: their own KPIs first (demand, variance, capacity use), then the sourcing scorecard
 SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") and not k.sourcing) + tuple(

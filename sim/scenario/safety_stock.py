@@ -69,7 +69,8 @@ def reorder_level(service_level: float, demand: Moments, lead_time: Moments, rev
 
 def lead_time_moments(sc, node, sku: str) -> tuple[float, float]:
     """(mean, variance) of an item's replenishment lead time: order delay + production + transit per source; several
-    sources mix by share (the lead time of a share-weighted random source)."""
+    sources mix by share (the lead time of a share-weighted random source). Waiting for capacity, and a hub's own
+    stockouts when the source is a stock node, are not in it."""
     from sim.scenario.schema import SupplierNode
 
     mean = second = 0.0
@@ -85,7 +86,7 @@ def lead_time_moments(sc, node, sku: str) -> tuple[float, float]:
     return mean, max(second - mean * mean, 0.0)
 
 
-def resolve(data: dict[str, Any], validate) -> dict[str, Any]:
+def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[str, Any]:
     """Replace every policy's ``service_level`` with the level it implies (see the module docstring). ``validate``
     checks a scenario dict (``sim.scenario.loading.validate``); the data is returned unchanged if nothing to do."""
     asked = [
@@ -115,7 +116,7 @@ def resolve(data: dict[str, Any], validate) -> dict[str, Any]:
     if errors:
         from sim.errors import ScenarioError
 
-        raise ScenarioError("scenario is invalid:\n" + "\n".join(f"  {e}" for e in errors))
+        raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {e}" for e in errors))
     from sim.scenario.presets import demand_moments
 
     sc = validate(out)
