@@ -232,3 +232,34 @@ def test_stagger_refuses_an_explicit_offset():
     }
     with pytest.raises(sim.ScenarioError, match=r"policy.p1.offset: stagger: true sets the review offsets"):
         build(data)
+
+
+def test_consigned_receipts_that_pay_backorders_are_paid_at_once():
+    """tests/test_reorder_levels.py's (s, Q) = (-3, 5) trace with f on consignment (price 2, holding 1): every
+    receipt (t = 4, 6, 9, 5 units each) goes straight to the backorder queue, so the consigned units are issued, and
+    paid, at the instant they arrive and never sit on the shelf (no consignment holding). With a warm-up of 5 the
+    window pays for the receipts at 6 and 9 only: 10 × 2."""
+    data = single_stage({"kind": "s_Q", "s": -3, "Q": 5}, const(2), transit=2, horizon=10, warmup=5,
+                        costs={"unit_cost": 2, "holding_cost": 1}, supplier_kw={"consignment": True})  # fmt: skip
+    k = kpi_dict(run(data))
+    assert k[("r", "w", "purchase_cost")] == k[("f", "ALL", "spend")] == 10 * 2
+    assert k[("f", "ALL", "consignment_holding_cost")] == 0 and k[("r", "w", "holding_cost")] == 0
+    assert k[("f", "ALL", "volume")] == 10
+    data["warmup"] = 0
+    assert kpi_dict(run(data))[("r", "w", "purchase_cost")] == 15 * 2
+
+
+def test_own_stock_is_issued_before_consigned_stock():
+    """one_supplier's store buying half of every order from f (3 EUR) and half from g on consignment (4 EUR): 10 + 10
+    arrive at t = 3, 5, 7, 9. Own units go first, so own on hand at the period ends is 30, 20, 10, 10, then 0, and
+    consigned 0, 0, 0, 10, 10, 20, 10, 20, 10, 20 (sum 100); r issues consigned units only at t = 6 and 8 (10 each,
+    from the oldest lots). Purchases 40 × 3 from f + 20 × 4 from g; r's holding 0.5 × 70, g's 0.5 × 100."""
+    data = one_supplier({"holding_cost": 0.5})
+    data["nodes"].append(supplier("g", consignment=True, unit_cost=4))
+    data["nodes"][1]["sources"]["w"] = [{"node": "f", "share": 0.5}, {"node": "g", "share": 0.5}]
+    data["lanes"].append(lane("g", "r", 1))
+    k = kpi_dict(run(data))
+    assert k[("f", "ALL", "spend")] == 40 * 3 and k[("g", "ALL", "spend")] == 20 * 4
+    assert k[("r", "w", "purchase_cost")] == 40 * 3 + 20 * 4
+    assert k[("r", "w", "holding_cost")] == 0.5 * 70
+    assert k[("g", "ALL", "consignment_holding_cost")] == 0.5 * 100 and k[("f", "ALL", "consignment_holding_cost")] == 0
