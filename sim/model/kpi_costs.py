@@ -59,6 +59,9 @@ class Layout:
     consigned: bool  # some source is a consignment source
     holding: dict[tuple[str, str], float]  # per item: its holding rate (the node's, else the product's)
     single_source_items: float  # the count (sim.model.concentration)
+    # some link can have rejects (a supplier's defect_rate) or emissions: else the link KPIs are 0 without a look
+    # at the links (a feature that is off costs nothing)
+    per_link: bool
 
 
 def layout(chain: SupplyChain) -> Layout:
@@ -87,7 +90,10 @@ def layout(chain: SupplyChain) -> Layout:
                 fast[key] = (keys.index(getattr(decider.p, pair[0])), keys.index(getattr(decider.p, pair[1])))
     consigned = any(src.consignment for item in chain.items.values() for src in item.sources)
     single = float(len(concentration.single_source_items(sc)))
-    return Layout(links, fast, list(dict.fromkeys(ln.mode for ln in sc.lanes)), consigned, holding, single)
+    rejects = any(src.defect_rate > 0 for item in chain.items.values() for src in item.sources)
+    kg = any(c.transport_kg or c.production_kg for cs in links.values() for c in cs)
+    modes = list(dict.fromkeys(ln.mode for ln in sc.lanes))
+    return Layout(links, fast, modes, consigned, holding, single, rejects or kg)
 
 
 def holding_rate(node, product) -> float:
@@ -120,24 +126,28 @@ def item_kpis(chain: SupplyChain, lay: Layout) -> dict[str, np.ndarray]:
     """Per stock item (in ``chain.items`` order): reject_cost, quality_cost, expedite_cost, emissions_kg."""
     n = len(chain.items)
     out = {k: np.zeros(n) for k in ("reject_cost", "quality_cost", "expedite_cost", "emissions_kg")}
-    for i, (key, item) in enumerate(chain.items.items()):
-        for src, c in zip(item.sources, lay.links[key], strict=True):
-            out["reject_cost"][i] += src.rejected * c.per_reject
-            out["quality_cost"][i] += src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
-            out["emissions_kg"][i] += (src.received + src.rejected) * (c.transport_kg + c.production_kg)
-        if key in lay.fast:
-            r, f = lay.fast[key]
+    if lay.per_link:
+        for i, (key, item) in enumerate(chain.items.items()):
+            for src, c in zip(item.sources, lay.links[key], strict=True):
+                out["reject_cost"][i] += src.rejected * c.per_reject
+                out["quality_cost"][i] += src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
+                out["emissions_kg"][i] += (src.received + src.rejected) * (c.transport_kg + c.production_kg)
+    if lay.fast:
+        pos = {key: i for i, key in enumerate(chain.items)}
+        for key, (r, f) in lay.fast.items():
+            item = chain.items[key]
             reg, fst = item.sources[r], item.sources[f]
             creg, cfst = lay.links[key][r], lay.links[key][f]
             unit = (_price(fst) + cfst.per_unit) - (_price(reg) + creg.per_unit)
-            out["expedite_cost"][i] = fst.received * unit + fst.n_placed * (cfst.per_shipment - creg.per_shipment)
+            premium = fst.received * unit + fst.n_placed * (cfst.per_shipment - creg.per_shipment)
+            out["expedite_cost"][pos[key]] = premium
     return out
 
 
 def links_kpis(chain: SupplyChain, lay: Layout, links) -> dict[str, float]:
     """quality_cost and emissions_kg over source links ``[(item key, index), ...]`` (a supplier or region row)."""
     quality = kg = 0.0
-    for key, j in links:
+    for key, j in links if lay.per_link else ():
         src, c = chain.items[key].sources[j], lay.links[key][j]
         quality += src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
         kg += (src.received + src.rejected) * (c.transport_kg + c.production_kg)
@@ -181,7 +191,7 @@ def mode_index(lay: Layout) -> list[tuple[str, str, str]]:
 def mode_kpis(chain: SupplyChain, lay: Layout) -> np.ndarray:
     """Transport emissions per lane mode (production emissions belong to no mode)."""
     kg = dict.fromkeys(lay.modes, 0.0)
-    for key, item in chain.items.items():
+    for key, item in chain.items.items() if lay.per_link else ():
         for src, c in zip(item.sources, lay.links[key], strict=True):
             kg[c.mode] += (src.received + src.rejected) * c.transport_kg
     return np.array([kg[m] for m in lay.modes for _ in MODE_KPIS], dtype=float)
