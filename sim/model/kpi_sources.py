@@ -98,7 +98,7 @@ def compute(chain: SupplyChain, sg: list[SourceGroup], lay) -> tuple[np.ndarray,
             row["region_share"] = by_region[region[g.suppliers[0]]]
             row["coordination_cost"] = sum(kpi_costs.coordination_cost(chain, s) for s in g.suppliers)
             row["consignment_holding_cost"] = kpi_costs.consignment_holding(chain, lay, g.links)
-            if g in own:
+            if g.label[0] in spend:  # a supplier's own row (not a region's)
                 suppliers[g.label[0]] = row
             values += [row[k] for k in SUPPLIER_KPIS]
         else:
