@@ -8,8 +8,9 @@ plus those rejected at receipt (which were made and shipped too; their replaceme
 Default factors per tonne-km, approximate, direct (tank-to-wheel) emissions from the UK Defra/DESNZ greenhouse-gas
 conversion factors for freighting goods, as quoted by the Mode Shift Centre / FTA (HGV 0.12631, rail 0.03159, deep-
 sea container ship 0.01536, van 0.5907 kg CO2e per tonne-km) and Defra's 2007 company-reporting guidelines for
-long-haul air freight (0.57 kg CO2 per tonne-km). They are defaults to compare modes, not an audit: give a lane its
-own ``emission_factor`` (the GLEC Framework's or your carrier's) or ``emissions_per_unit`` where you have one.
+long-haul air freight (0.57 kg CO2 per tonne-km, as given to Parliament: Hansard, 4 June 2007, "Freight
+Transport"). The factors are those sources' averages and vintages differ: defaults to compare modes, not an audit.
+Give a lane its own ``emission_factor`` (the GLEC Framework's or your carrier's) or ``emissions_per_unit``.
 """
 
 from __future__ import annotations
