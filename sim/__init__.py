@@ -26,6 +26,8 @@ _EXPORTS = {
     "run_stress": "sim.experiment.stress",
     "summarize": "sim.experiment.stats",
     "optimise": "sim.experiment.optimise",
+    "safety_stock": "sim.scenario.safety_stock",
+    "reorder_level": "sim.scenario.safety_stock",
 }
 __all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"

@@ -57,7 +57,7 @@ def test_breakdown_segments_sum_to_the_total_landed_cost_exactly():
     """Components from the catalogue: the cost=True KPIs of the network row add up to total_cost (12,270 here),
     supplier overhead is summed over the supplier rows (40 + 25 admin, 10 reservation), not the region's row."""
     b = costs.breakdown(_summary({"base": (0.95, 1.0), "lean": (0.9, 0.5)}))
-    assert b.landed == costs.landed_components() and set(b.landed) == set(LANDED)
+    assert set(b.landed) == set(LANDED) and set(b.landed) <= set(costs.landed_components())
     assert b.overhead == ("admin_cost", "reservation_cost")
     landed = b.table[list(b.landed)].sum(axis=1)
     assert landed["base"] == b.total["base"] == 12270.0
@@ -89,20 +89,20 @@ def test_stacked_bar_draws_exactly_the_table():
 
 
 def test_a_cost_kpi_added_to_the_catalogue_appears_without_code_changes(monkeypatch):
-    """The rule reads the catalogue: a new cost=True KPI is a landed component, a new supplier-row money KPI is
+    """The rule reads the catalogue: a new cost=True KPI is a landed component, a new tco=True KPI is
     overhead; totals and the direction-less spend never are."""
     extra = (
         catalog.KpiInfo("expedite_cost", "money", "Expedite cost", False, "x", cost=True),
-        catalog.KpiInfo("coordination_cost", "money", "Coordination cost", False, "x", kind="supplier"),
+        catalog.KpiInfo("courier_fee", "money", "Courier fee", False, "x", kind="supplier", tco=True),
     )
     monkeypatch.setattr(catalog, "CATALOG", catalog.CATALOG + extra)
     assert costs.landed_components()[-1] == "expedite_cost"
-    assert costs.overhead_components() == ("admin_cost", "reservation_cost", "coordination_cost")
+    assert costs.overhead_components()[-1] == "courier_fee"
     table = _summary({"base": (0.95, 1.0)})
-    more = [_row("base", "ALL", "ALL", "expedite_cost", 30.0), _row("base", "far", "ALL", "coordination_cost", 7.0)]
+    more = [_row("base", "ALL", "ALL", "expedite_cost", 30.0), _row("base", "far", "ALL", "courier_fee", 7.0)]
     table = pd.concat([table, pd.DataFrame(more)], ignore_index=True)
     b = costs.breakdown(table)
-    assert "expedite_cost" in b.landed and b.table.loc["base", "coordination_cost"] == 7.0
+    assert "expedite_cost" in b.landed and b.table.loc["base", "courier_fee"] == 7.0
     # an overhead KPI the network row already carries is taken from there, not summed again over the suppliers
     table = pd.concat([table, pd.DataFrame([_row("base", "ALL", "ALL", "admin_cost", 65.0)])], ignore_index=True)
     assert costs.breakdown(table).table.loc["base", "admin_cost"] == 65.0
@@ -121,6 +121,8 @@ def test_breakdown_of_a_real_batch_matches_the_kpi_definitions():
     sup = s[(s["sku"] == "ALL") & s["node"].isin(["far", "near"])].set_index(["node", "kpi"])["mean"]
     expected = sum(sup[(n, "supplier_cost")] - sup[(n, "spend")] for n in ("far", "near"))
     assert b.table.loc[v, list(b.overhead)].sum() == pytest.approx(expected, rel=1e-12)
+    tco = s[(s["node"] == "ALL") & (s["sku"] == "ALL") & (s["kpi"] == "total_landed_cost")]["mean"].iloc[0]
+    assert b.grand_total()[v] == pytest.approx(tco, rel=1e-12)  # landed + overhead = the cost of ownership
 
 
 # --------------------------------------------------------------------------- Pareto frontier

@@ -38,6 +38,7 @@ class SourceLink:
         *("defect_rate", "price", "quality", "rejected"),
         *("due", "lead_times", "n_placed", "on_time", "received"),
         *("band", "late"),
+        *("consignment", "paid", "reorders"),
     )
 
     def __init__(
@@ -77,6 +78,11 @@ class SourceLink:
         self.received = 0.0  # units received in the window
         self.late = 0.0  # of those, units received after their order's due date (contract terms)
         self.band = None  # the supplier's volume-flex band for the product (sim.model.contracts), if it has one
+        self.reorders = 0  # replacement orders for rejects, in the window (quality_cost: their transport)
+        # consignment (sim.model.consignment): the supplier owns received units until issued; ``paid``: units issued
+        # (paid for) in the window
+        self.consignment = False
+        self.paid = 0.0
 
     def due_within(self, now: float, horizon: float) -> float:
         """Units still to come from this source on orders due (placed + promised lead time) by ``now + horizon``."""
@@ -519,6 +525,7 @@ class StockItem:
         src.on_order -= bad
         if int(now + EPS) >= self.warmup:
             src.rejected += bad
+            src.reorders += 1
         again = Order(self, self.sku, bad, src.lane, now, now + src.promised, src.external, src)
         src.open[again] = None
         src.on_order += bad

@@ -21,12 +21,17 @@ class KpiInfo:
     higher_is_better: bool | None
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.model.resilience)
-    kind: Literal["stock", "supplier", "both", "resilience", "resilience_supplier", "lane", "contract"] = "stock"
+    kind: Literal["stock", "supplier", "both", "network", "resilience", "resilience_supplier", "lane", "contract"] = (
+        "stock"
+    )
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
     # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
     sourcing: bool = False
     bounds: tuple[float, float] = (-math.inf, math.inf)  # the values the KPI can take (intervals are clipped)
+    network: bool = False  # a supplier KPI also on the network row (ALL, ALL), summed over the suppliers
+    by_mode: bool = False  # also on the lane-mode rows (mode:<mode>, ALL)
+    tco: bool = False  # supplier overhead in the network's total_landed_cost (total cost of ownership)
 
 
 def _k(name, unit, label, hib, description, **kw) -> KpiInfo:
@@ -123,13 +128,129 @@ CATALOG: tuple[KpiInfo, ...] = (
     _k("ordering_cost", "money", "Ordering cost", False, "fixed cost per order placed", cost=True),
     _k("transport_cost", "money", "Transport cost", False, "shipment costs towards the item", cost=True),
     _k("purchase_cost", "money", "Purchase cost", False, "unit cost of units bought from suppliers", cost=True),
-    _k("total_cost", "money", "Total landed cost", False, "sum of the six cost components (purchase included)"),
+    _k("total_cost", "money", "Total landed cost", False, "sum of the cost components (purchase included)"),
     _k(
         "operating_cost",
         "money",
         "Operating cost",
         False,
-        "holding + backorder + lost sale + ordering + transport (total cost without purchase)",
+        "every cost component but purchase: holding, backorder, lost sale, ordering, transport, ...",
+    ),
+    # -- costs of ownership, concentration and emissions (sim.model.kpi_costs; docs/kpis.md "Costs of ownership") --
+    _k(
+        "pipeline_holding_cost",
+        "money",
+        "Pipeline holding cost",
+        False,
+        "pipeline_holding_cost × time-integral of the goods in transit towards the item",
+        cost=True,
+    ),
+    _k(
+        "reject_cost",
+        "money",
+        "Reject handling cost",
+        False,
+        "units rejected at receipt × the supplier's cost_per_reject",
+        cost=True,
+    ),
+    _k(
+        "quality_cost",
+        "money",
+        "Quality cost",
+        False,
+        "reject handling + the replacement orders' transport (that transport is also in transport_cost)",
+        kind="both",
+    ),
+    _k(
+        "expedite_cost",
+        "money",
+        "Expedite premium",
+        False,
+        "extra purchase and transport cost of the units bought through the fast source vs the regular one "
+        "(already in purchase and transport cost)",
+    ),
+    _k(
+        "emissions_kg",
+        "kg CO2e",
+        "Emissions (kg CO2e)",
+        False,
+        "transport (lane) and production (supplier) emissions of the units received in the window",
+        kind="both",
+        by_mode=True,
+    ),
+    _k(
+        "supplier_share",
+        "share",
+        "Share of spend",
+        None,
+        "the row's spend over the network's spend (region rows: the region's)",
+        kind="supplier",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "region_share",
+        "share",
+        "Region's share of spend",
+        None,
+        "spend with the suppliers of the row's region over the network's spend",
+        kind="supplier",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "coordination_cost",
+        "money",
+        "Coordination cost",
+        False,
+        "(communication + quality + administration rates) × span for a supplier with an order in the window",
+        kind="supplier",
+        network=True,
+        tco=True,
+    ),
+    _k(
+        "consignment_holding_cost",
+        "money",
+        "Consignment holding cost",
+        False,
+        "holding cost of consignment stock on the buyers' shelves, borne by the supplier",
+        kind="supplier",
+        network=True,
+    ),
+    _k(
+        "total_landed_cost",
+        "money",
+        "Total cost of ownership",
+        False,
+        "network total_cost + supplier administration, capacity reservation and coordination costs",
+        kind="network",
+    ),
+    _k(
+        "coordination_cost_share",
+        "share",
+        "Coordination share of TCO",
+        False,
+        "coordination_cost / total_landed_cost",
+        kind="network",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "hhi_suppliers",
+        "index",
+        "Supplier HHI",
+        False,
+        "Herfindahl-Hirschman index of the suppliers' spend shares (1: one supplier)",
+        kind="network",
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "single_source_items",
+        "items",
+        "Single-sourced items",
+        False,
+        "stock items bought from exactly one source, a supplier",
+        kind="network",
     ),
     _k(
         "utilization",
@@ -178,6 +299,8 @@ CATALOG: tuple[KpiInfo, ...] = (
         False,
         "admin_cost × periods of the window in which the supplier received an order",
         kind="supplier",
+        network=True,
+        tco=True,
     ),
     _k(
         "reservation_cost",
@@ -186,6 +309,8 @@ CATALOG: tuple[KpiInfo, ...] = (
         False,
         "reservation_fee × reserved capacity (units per period) × span",
         kind="supplier",
+        network=True,
+        tco=True,
     ),
     _k(
         "supplier_cost",
@@ -361,6 +486,8 @@ NON_NEGATIVE = frozenset(
         *("inventory_turns", "holding_cost", "backorder_cost", "lost_sale_cost", "ordering_cost"),
         *("transport_cost", "purchase_cost", "total_cost", "operating_cost", "promised_lead_time", "volume", "spend"),
         *("rejected_units", "admin_cost", "reservation_cost", "supplier_cost"),
+        *("pipeline_holding_cost", "reject_cost", "quality_cost", "emissions_kg", "coordination_cost"),
+        *("consignment_holding_cost", "total_landed_cost", "single_source_items"),
     )
 )
 CATALOG = tuple(
@@ -370,12 +497,19 @@ CATALOG = tuple(
 BY_NAME: dict[str, KpiInfo] = {k.name: k for k in CATALOG}
 
 COSTS = tuple(k.name for k in CATALOG if k.cost)  # the cost components that add up to total_cost
+# the breakdown of the network row's total_landed_cost (total cost of ownership): COSTS + the supplier overhead
+OVERHEAD = tuple(k.name for k in CATALOG if k.tco)  # admin, reservation, coordination
+TCO_PARTS = (*COSTS, *OVERHEAD)
+MONEY_KPIS = frozenset(k.name for k in CATALOG if k.unit == "money")  # every money KPI (components, totals, shares)
 STOCK_KPIS = tuple(k.name for k in CATALOG if k.kind in ("stock", "both"))
 # supplier rows: their own KPIs first (demand, variance, capacity use), then the sourcing scorecard
 SUPPLIER_KPIS = tuple(k.name for k in CATALOG if k.kind in ("supplier", "both") and not k.sourcing) + tuple(
     k.name for k in CATALOG if k.sourcing
 )
 SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source, sku) of a multi-source item
+# the network row (ALL, ALL) adds these after its stock KPIs; the lane-mode rows carry MODE_KPIS
+NETWORK_KPIS = tuple(k.name for k in CATALOG if k.network or k.kind == "network")
+MODE_KPIS = tuple(k.name for k in CATALOG if k.by_mode)
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
 CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")

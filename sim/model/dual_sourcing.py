@@ -38,6 +38,7 @@ class DualIndex(_Periodic):
     """Periodic review with two order-up-to levels on two inventory positions (see the module docstring)."""
 
     source_params = ("regular", "expedited")
+    expedite_pair = ("regular", "expedited")  # expedite_cost prices the expedited source against the regular one
 
     class Params(_TwoSources):
         regular: str
@@ -71,6 +72,7 @@ class TailoredBaseSurge(_Periodic):
     ``order_up_to`` on the expedited inventory position (see the module docstring)."""
 
     source_params = ("base_source", "surge_source")
+    expedite_pair = ("base_source", "surge_source")  # expedite_cost prices the surge source against the base one
 
     class Params(_TwoSources):
         base_source: str

@@ -56,7 +56,15 @@ def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> Non
 
 def kpi_width(scenario: Scenario) -> int:
     """KPI values one replication returns (rows x KPIs, as sim.model.kpi lays them out)."""
-    from sim.model.catalog import CONTRACT_KPIS, LANE_KPIS, SOURCE_KPIS, STOCK_KPIS, SUPPLIER_KPIS
+    from sim.model.catalog import (
+        CONTRACT_KPIS,
+        LANE_KPIS,
+        MODE_KPIS,
+        NETWORK_KPIS,
+        SOURCE_KPIS,
+        STOCK_KPIS,
+        SUPPLIER_KPIS,
+    )
 
     stock = [n for n in scenario.nodes if isinstance(n, StockNode)]
     items = sum(len(n.products) for n in stock)
@@ -66,6 +74,7 @@ def kpi_width(scenario: Scenario) -> int:
     sources = sum(len(srcs) for n in stock for srcs in n.sources.values() if len(srcs) > 1)  # per-source rows
     rows = items + len(stock) + skus + 1 if items else 0
     width = rows * len(STOCK_KPIS) + (len(supplier_nodes) + regions) * len(SUPPLIER_KPIS) + sources * len(SOURCE_KPIS)
+    width += (len(NETWORK_KPIS) if items else 0) + len({ln.mode for ln in scenario.lanes}) * len(MODE_KPIS)
     boxed = sum(ln.consolidation is not None for ln in scenario.lanes)  # sim.model.consolidation: lane rows
     width += (boxed + 1) * len(LANE_KPIS) if boxed else 0
     contracts = sum(1 for n in supplier_nodes if n.contract is not None)  # sim.model.kpi_contracts: their rows

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from sim.model import consolidation, kpi_contracts, kpi_sources
-from sim.model.catalog import COSTS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: read here by callers)
+from sim.model import consolidation, kpi_contracts, kpi_costs, kpi_sources
+from sim.model.catalog import COSTS, NETWORK_KPIS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: callers)
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
@@ -41,7 +41,7 @@ class Groups:
     service_own: sparse.csr_matrix | np.ndarray
     service_cust: sparse.csr_matrix | np.ndarray
     service_count: np.ndarray  # per group: the number of service members
-    costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost)
+    costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost, pipeline holding)
     consumers: sparse.csr_matrix | np.ndarray  # groups x items, 0/1: the items of the row's products
     charged_all: np.ndarray  # bool per item: backorder_cost charges all its backorders (backorder_cost_on: all)
 
@@ -74,18 +74,20 @@ def groups(chain: SupplyChain) -> Groups:
     service_cust = _membership((served & ~own).astype(float), rows, cols, shape)
     count = np.bincount(rows, weights=served.astype(float), minlength=len(members))
     prod = {p.id: p for p in chain.scenario.products}
+    spec = {nd.id: nd for nd in chain.scenario.nodes}
     costs = np.array(
         [
             (
-                prod[it.sku].holding_cost,
+                kpi_costs.holding_rate(spec[it.node], prod[it.sku]),  # the node's rate (value added)
                 prod[it.sku].backorder_cost * (it.customer_facing or prod[it.sku].backorder_cost_on == "all"),
                 prod[it.sku].lost_sale_cost,
                 prod[it.sku].order_cost,
                 prod[it.sku].unit_cost,
+                spec[it.node].pipeline_holding_cost.get(it.sku, prod[it.sku].pipeline_holding_cost),
             )
             for it in items
         ]
-    ).reshape(n, 5)
+    ).reshape(n, 6)
     # consumers: per row, the items of the row's products (end-customer demand is nonzero at customer items only)
     node_skus = [list(dict.fromkeys(items[i].sku for i in m)) for m in node_rows.values()]
     con_members = [sku_rows[it.sku] for it in items] + [[i for k in ks for i in sku_rows[k]] for ks in node_skus]
@@ -146,9 +148,12 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     g = sc.memo.get("kpi_groups")  # the rows depend on the scenario only: built once, reused by every replication
     if g is None:
         g = sc.memo["kpi_groups"] = groups(chain)
+    lay = sc.memo.get("kpi_cost_layout")
+    if lay is None:
+        lay = sc.memo["kpi_cost_layout"] = kpi_costs.layout(chain)
     rows = []
     if items:
-        rows = _stock_kpis(chain, items, g, w, h, span)
+        rows = _stock_kpis(chain, items, g, w, h, span, lay)
     sg = sc.memo.get("kpi_source_groups")
     if sg is None:
         sg = sc.memo["kpi_source_groups"] = kpi_sources.groups(chain)
@@ -158,13 +163,18 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     index = sc.memo.get("kpi_index")
     if index is None:
         index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
-        index += kpi_sources.index(sg)
+        index += [(ALL, ALL, k) for k in NETWORK_KPIS] if items else []  # the network's total cost of ownership
+        index += kpi_sources.index(sg) + kpi_costs.mode_index(lay)
         index += consolidation.kpi_index(boxed)  # consolidated shipping: rows per consolidating lane
         index += kpi_contracts.index(chain)  # rows of suppliers with contract terms (none without)
         sc.memo["kpi_index"] = index
     index = list(index)
-    values = [np.column_stack([rows[k] for k in STOCK_KPIS]).ravel()] if items else []
-    values.append(kpi_sources.compute(chain, sg))
+    sourcing, suppliers = kpi_sources.compute(chain, sg, lay)
+    values = []
+    if items:
+        values.append(np.column_stack([rows[k] for k in STOCK_KPIS]).ravel())
+        values.append(kpi_costs.network_kpis(chain, lay, float(rows["total_cost"][-1]), suppliers))
+    values += [sourcing, kpi_costs.mode_kpis(chain, lay)]
     if boxed:
         values.append(consolidation.kpi_values(chain, boxed))
     contracts = sc.memo.get("kpi_contracts")
@@ -175,7 +185,7 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
     return index, np.concatenate(values)
 
 
-def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
+def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int, lay) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
     # flows x items x periods of the window, read from the array('d') buffers in one copy
@@ -186,7 +196,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         x.reshape(len(flows) + 2, len(items), h - w)
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
-    hold, back, lsc, oc, uc = g.costs.T
+    hold, back, lsc, oc, uc, pipe = g.costs.T
     S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
     with np.errstate(invalid="ignore", divide="ignore"):
         d_g = S_own @ demand + S_cust @ cust_demand
@@ -222,13 +232,17 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
         stock_value = A @ (value * ints[:, 0]) / span
         issued_rate = out_flow / span * sc.periods_per_year
         out["inventory_turns"] = np.where(stock_value > EPS, issued_rate / stock_value, np.nan)
-        out["holding_cost"] = A @ (hold * ints[:, 0])
+        owned = ints[:, 0] - kpi_costs.consigned_on_hand(items, h) if lay.consigned else ints[:, 0]
+        out["holding_cost"] = A @ (hold * owned)  # consigned stock is the supplier's (consignment_holding_cost)
+        out["pipeline_holding_cost"] = A @ (pipe * ints[:, 2])  # goods in transit towards the item
         # all backorders (backorder_cost_on: all, e.g. the beer game) or the customers' only
         out["backorder_cost"] = A @ (back * np.where(g.charged_all, ints[:, 1], ints[:, 3]))
         out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
         out["ordering_cost"] = A @ (oc * n_orders.sum(1))
         out["transport_cost"] = A @ transport.sum(1)
         out["purchase_cost"] = A @ spent.sum(1)  # each source's own price (sim.model.network: the price chain)
+        for name, per_item in kpi_costs.item_kpis(chain, lay).items():  # rejects, expediting, emissions
+            out[name] = A @ per_item
         out["total_cost"] = sum(out[c] for c in COSTS)
         out["operating_cost"] = sum(out[c] for c in COSTS if c != "purchase_cost")
     return out

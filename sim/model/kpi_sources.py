@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import concentration, kpi_costs
 from sim.model.catalog import SOURCE_KPIS, SUPPLIER_KPIS
 
 if TYPE_CHECKING:
@@ -65,13 +66,19 @@ def index(sg: list[SourceGroup]) -> list[tuple[str, str, str]]:
     return [(*g.label, k) for g in sg for k in (SUPPLIER_KPIS if g.suppliers else SOURCE_KPIS)]
 
 
-def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
-    """The values of :func:`index`'s rows, in its order."""
+def compute(chain: SupplyChain, sg: list[SourceGroup], lay) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+    """The values of :func:`index`'s rows, in its order, and each supplier row as ``{supplier: {kpi: value}}``."""
     sc = chain.scenario
     w, h = sc.warmup, sc.horizon
     span = h - w
     values: list[float] = []
     specs = {n.id: n for n in sc.nodes if n.id in chain.suppliers}
+    own = [g for g in sg if g.suppliers and g.label[0] in chain.suppliers]  # one supplier's row
+    spend = {g.label[0]: sum(_spend(chain.items[key].sources[j]) for key, j in g.links) for g in own}
+    share = concentration.shares(spend)
+    region = {sid: spec.region for sid, spec in specs.items()}
+    by_region = concentration.region_shares(share, region)
+    suppliers: dict[str, dict[str, float]] = {}
     for g in sg:
         links = [(key[1], chain.items[key].sources[j]) for key, j in g.links]
         row = _scorecard(links)
@@ -86,10 +93,25 @@ def compute(chain: SupplyChain, sg: list[SourceGroup]) -> np.ndarray:
             row["utilization"] = made / (cap * span) if pools else np.nan
             row |= _overhead(chain, specs, g.suppliers, w, h)
             row["supplier_cost"] = row["spend"] + row["admin_cost"] + row["reservation_cost"]
+            row |= kpi_costs.links_kpis(chain, lay, g.links)
+            row["supplier_share"] = sum(share[s] for s in g.suppliers)
+            row["region_share"] = by_region[region[g.suppliers[0]]]
+            row["coordination_cost"] = sum(kpi_costs.coordination_cost(chain, s) for s in g.suppliers)
+            row["consignment_holding_cost"] = kpi_costs.consignment_holding(chain, lay, g.links)
+            if g.label[0] in spend:  # a supplier's own row (not a region's)
+                suppliers[g.label[0]] = row
             values += [row[k] for k in SUPPLIER_KPIS]
         else:
             values += [row[k] for k in SOURCE_KPIS]
-    return np.array(values, dtype=float)
+    return np.array(values, dtype=float), suppliers
+
+
+def _spend(src) -> float:
+    """What was paid to a supplier through one link in the window: units received × price, or for consignment
+    stock units issued (paid on issue) × price; 0 for an internal source."""
+    if not src.external:
+        return 0.0
+    return (src.paid if src.consignment else src.received) * src.price
 
 
 def _overhead(chain: SupplyChain, specs: dict, suppliers: tuple[str, ...], w: int, h: int) -> dict[str, float]:
@@ -123,7 +145,7 @@ def _scorecard(links: list) -> dict[str, float]:
         "otif": sum(s.on_time for _, s in links) / due if due else np.nan,
         "promised_lead_time": quoted,
         "volume": float(sum(s.received for _, s in links)),
-        "spend": float(sum(s.received * s.price for _, s in links if s.external)),
+        "spend": float(sum(_spend(s) for _, s in links)),
         "rejected_units": float(sum(s.rejected for _, s in links)),
     }
 

@@ -11,6 +11,7 @@ from sim.model import demand, initial_state, sharing
 from sim.model.baskets import BasketBook
 from sim.model.buffer import SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
+from sim.model.consignment import ConsignmentItem, is_consignment
 from sim.model.consolidation import ConsolidatingLane
 from sim.model.contracts import FlexBand
 from sim.model.disruption import Disruptions
@@ -73,8 +74,10 @@ class SupplyChain:
             point = self.stock_points[node.id] = StockPoint(node.id, node.type, node.region)
             for sku in plan.products[node.id]:
                 policy = node.policy[sku].build() if sku in node.policy else None
-                initial = node.initial_stock.get(sku, policy.target if policy else 0.0)
-                self.items[node.id, sku] = point.items[sku] = StockItem(
+                # a reorder point below 0 can put the target below 0 too: then the item starts empty
+                initial = node.initial_stock.get(sku, max(policy.target, 0.0) if policy else 0.0)
+                consigned = any(plan.consigned.get((node.id, sku), ()))
+                self.items[node.id, sku] = point.items[sku] = (ConsignmentItem if consigned else StockItem)(
                     env,
                     node.id,
                     sku,
@@ -86,6 +89,8 @@ class SupplyChain:
                     warmup=sc.warmup,
                     record_log=record_log,
                 )
+            if node.stagger:
+                stagger(point.items.values())
         self.bands = _bands(env, sc, plan)  # volume-flex bands per (supplier, product) (sim.model.contracts)
         quality: dict[tuple[str, str], np.random.Generator] = {}  # one rejects stream per supplier x product
         for node in stock_nodes:
@@ -93,7 +98,7 @@ class SupplyChain:
                 item = self.items[node.id, sku]
                 if sku in node.sourcing:
                     item.sourcing = node.sourcing[sku].build()
-                for spec in plan.links[node.id, sku]:
+                for spec, consigned in zip(plan.links[node.id, sku], plan.consigned[node.id, sku], strict=True):
                     src, external, lane_id, delay, promised, expected, key, price, defects = spec
                     target = self.suppliers[src.node] if external else self.items[src.node, sku]
                     rng = None
@@ -107,6 +112,7 @@ class SupplyChain:
                     )  # fmt: skip
                     if self.bands and external:
                         link.band = self.bands.get((src.node, sku))
+                    link.consignment = consigned
                     item.sources.append(link)
                 item.sourcing.bind(item)
         self.baskets: list[BasketBook] = []
@@ -194,6 +200,14 @@ def _bands(env: simpy.Environment, sc: Scenario, plan: _Plan) -> dict[tuple[str,
     return bands
 
 
+def stagger(items) -> None:
+    """``stagger: true``: the i-th item with a periodic policy (in the scenario's product order) reviews first at
+    ``i mod R`` (R its review period), so R items with the same period order on R different days."""
+    periodic = [it for it in items if it.policy is not None and it.policy.review_period is not None]
+    for i, it in enumerate(periodic):
+        it.policy.offset = float(i % it.policy.review_period)
+
+
 def _sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:
     # a constant needs no stream (and creating one is the costliest part of building a small model)
     return dist.sampler(None) if dist.is_constant else dist.sampler(stream(seed, *key))  # type: ignore[arg-type]
@@ -213,6 +227,8 @@ class _Plan:
             for sku, sources in node.sources.items():
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
                 self.links[node.id, sku] = [_link(sc, node.id, sku, src, twice) for src in sources]
+        # per item, per source: a consignment source (sim.model.consignment)
+        self.consigned = {key: [is_consignment(sc, link[0]) for link in links] for key, links in self.links.items()}
 
 
 def _link(sc: Scenario, node_id: str, sku: str, src, twice: set[str]) -> tuple:

@@ -55,6 +55,8 @@ class Policy:
     offset: float = 0.0
     observes: ClassVar[bool] = False
     source_params: ClassVar[tuple[str, ...]] = ()  # parameters naming a source of the item (checked by the schema)
+    # reorder levels that may be negative (cheap backorders); the schema refuses a negative one under lost sales
+    signed_params: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, p: Any) -> None:
         self.p = p
@@ -114,10 +116,12 @@ class BaseStock(Policy):
 
 @POLICIES.register("s_S")
 class MinMax(Policy):
-    """Continuous review (s, S): when IP <= s, order up to S."""
+    """Continuous review (s, S): when IP <= s, order up to S. ``s`` may be negative where demand is backordered."""
+
+    signed_params = ("s",)
 
     class Params(EntryParams):
-        s: float = Field(ge=0)
+        s: float
         S: float = Field(gt=0)
 
         @model_validator(mode="after")
@@ -141,10 +145,13 @@ class MinMax(Policy):
 
 @POLICIES.register("s_Q")
 class ReorderPointQuantity(Policy):
-    """Continuous review (s, Q): when IP <= s, order the smallest multiple of Q that lifts IP above s."""
+    """Continuous review (s, Q), the (r, Q) policy: when IP <= s, order the smallest multiple of Q that lifts IP above
+    s. ``s`` may be negative where demand is backordered."""
+
+    signed_params = ("s",)
 
     class Params(EntryParams):
-        s: float = Field(ge=0)
+        s: float
         Q: float = Field(gt=0)
 
     def order_quantity(self, ip):
@@ -212,6 +219,10 @@ class PolicySpec(Spec):
     def named_sources(self) -> dict[str, str]:
         """{parameter: source key} for the parameters that name a source (checked against the item's sources)."""
         return {k: getattr(self._params, k) for k in self.entry.source_params}
+
+    def negative_levels(self) -> dict[str, float]:
+        """{parameter: value} for the reorder levels set below 0 (allowed only where demand is backordered)."""
+        return {k: getattr(self._params, k) for k in self.entry.signed_params if getattr(self._params, k) < 0}
 
     def build(self) -> Policy:
         """A fresh policy object (policies may keep state, e.g. a forecast)."""

@@ -147,6 +147,7 @@ class Expedite(SourcingRule):
     (an air lane, a courier, a near supplier: its lane cost and price apply); every other order to ``regular``."""
 
     source_params = ("regular", "fast")
+    expedite_pair = ("regular", "fast")  # (regular, fast) parameters: expedite_cost prices fast against regular
 
     class Params(RuleParams):
         regular: str

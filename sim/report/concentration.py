@@ -2,8 +2,9 @@
 single-sourced items (docs/sourcing.md, "Concentration").
 
 Plain data in (the scenario and ``result.kpis`` or a batch summary with a ``mean`` column), plain data out. Shares
-are by spend (the supplier rows' ``spend``); HHI = Σ share² over suppliers, in [1/n, 1] (1: one supplier takes
-everything; the antitrust convention multiplies by 10,000).
+are by spend (the supplier rows' ``spend``: for a batch summary, shares of the mean spend); the arithmetic is
+:mod:`sim.model.concentration`'s, which also gives the catalogue KPIs ``supplier_share``, ``region_share``,
+``hhi_suppliers`` and ``single_source_items`` of every replication.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.model import concentration as conc
+from sim.scenario.schema import Scenario, SupplierNode
 
 ALL = "ALL"
 
@@ -29,16 +31,11 @@ def concentration(scenario: Scenario, kpis: pd.DataFrame) -> Concentration:
     col = "value" if "value" in kpis.columns else "mean"
     spend_rows = kpis[(kpis.kpi == "spend") & (kpis.sku == ALL)].set_index("node")[col]
     suppliers = [n for n in scenario.nodes if isinstance(n, SupplierNode)]
-    spend = pd.Series({s.id: float(spend_rows.get(s.id, 0.0)) for s in suppliers}, dtype=float)
-    total = spend.sum()
-    share = spend / total if total > 0 else spend * 0.0
-    region = pd.Series({s.id: s.region for s in suppliers})
-    by_region = share.groupby(region).sum()
-    single = [
-        (n.id, sku)
-        for n in scenario.nodes
-        if isinstance(n, StockNode)
-        for sku, srcs in n.sources.items()
-        if len(srcs) == 1 and isinstance(scenario.node(srcs[0].node), SupplierNode)
-    ]
-    return Concentration(share, by_region, float((share**2).sum()), single)
+    share = conc.shares({s.id: float(spend_rows.get(s.id, 0.0)) for s in suppliers})
+    by_region = conc.region_shares(share, {s.id: s.region for s in suppliers})
+    return Concentration(
+        pd.Series(share, dtype=float),
+        pd.Series(dict(sorted(by_region.items())), dtype=float),
+        conc.hhi(share),
+        conc.single_source_items(scenario),
+    )

@@ -5,10 +5,10 @@ added there appears in the breakdown without a change to this file:
 
 * **landed-cost components**: every KPI flagged ``cost=True`` (the parts of ``total_cost``, the total landed
   cost), read from the network row ``(ALL, ALL)``; they add up to ``total_cost`` exactly;
-* **supplier overhead**: every money KPI (unit ``money``, lower is better) carried by the supplier rows only
-  (``kind="supplier"``), not flagged ``cost`` and not a total of others (``TOTALS``), summed over the supplier rows
-  ``(<supplier>, ALL)`` — today ``admin_cost`` and ``reservation_cost``. A KPI the network row already carries is
-  taken from there instead, so nothing is counted twice.
+* **supplier overhead**: every KPI flagged ``tco=True`` (the supplier overhead that ``total_landed_cost``, the
+  total cost of ownership, adds to ``total_cost``) — today ``coordination_cost``, ``admin_cost`` and
+  ``reservation_cost`` — read from the network row, or summed over the supplier rows ``(<supplier>, ALL)`` of a
+  table without it. Landed components plus overhead add up to ``total_landed_cost``.
 
 Plain data in (a batch summary or a comparison table: ``variant, node, sku, kpi, mean, ci_low, ci_high``), plain data
 out; the figures are drawn by ``sim.report.figures``.
@@ -26,8 +26,9 @@ from sim.model import catalog
 
 ALL = "ALL"
 LANDED_TOTAL = "total_cost"
+TCO = "total_landed_cost"  # total_cost + the supplier overhead: the network's total cost of ownership
 # KPIs that are sums of other cost KPIs: never a segment of their own (a new total KPI is added here)
-TOTALS = frozenset({"total_cost", "operating_cost", "supplier_cost"})
+TOTALS = frozenset({"total_cost", "operating_cost", "supplier_cost", "total_landed_cost"})
 
 
 def landed_components() -> tuple[str, ...]:
@@ -36,16 +37,8 @@ def landed_components() -> tuple[str, ...]:
 
 
 def overhead_components() -> tuple[str, ...]:
-    """The catalogue's supplier-overhead money KPIs (supplier rows only, lower is better, not a total)."""
-    return tuple(
-        k.name
-        for k in catalog.CATALOG
-        if k.unit == "money"
-        and k.kind == "supplier"
-        and k.higher_is_better is False
-        and not k.cost
-        and k.name not in TOTALS
-    )
+    """The catalogue's supplier overhead of the total cost of ownership (``tco=True``)."""
+    return tuple(k.name for k in catalog.CATALOG if k.tco and not k.cost and k.name not in TOTALS)
 
 
 def _with_variant(df: pd.DataFrame) -> pd.DataFrame:

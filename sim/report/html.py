@@ -315,14 +315,17 @@ def _cost_images(figs_dir: Path, table: pd.DataFrame, currency: str, prefix: str
         "KPIs and add up to it exactly" + ("; supplier overhead (hatched) comes on top of it." if b.overhead else ".")
     )
     out = [_save(figs_dir, f"{prefix}cost_breakdown", "Cost breakdown", figures.cost_stack(b, currency), caption)]
-    points = costs.pareto_points(table)
+    tco = costs.TCO in set(table["kpi"])  # the cost of ownership (supplier overhead included) where the table has it
+    points = costs.pareto_points(table, cost=costs.TCO if tco else costs.LANDED_TOTAL)
+    what = "total cost of ownership (total_landed_cost)" if tco else "total landed cost"
     if len(points) >= 2:
         caption = (
-            "Network fill rate against total landed cost per variant; whiskers: each variant's own confidence "
+            f"Network fill rate against {what} per variant; whiskers: each variant's own confidence "
             "interval (paired differences between variants, in the tables, are narrower). Efficient: no other variant "
             "has at least its fill rate at no more cost. The best corner is bottom right."
         )
-        fig = figures.pareto_chart(points, unit=currency)
+        axis = "total cost of ownership" if tco else "total landed cost"
+        fig = figures.pareto_chart(points, unit=currency, cost=axis)
         out.append(_save(figs_dir, f"{prefix}pareto", "Cost versus service (Pareto frontier)", fig, caption))
     return out
 

@@ -118,6 +118,10 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
     """Validate a plain dict; raise one ``ScenarioError`` listing every problem with its field path."""
     limits.check_tree(data, source)
     reject_code(data)
+    if isinstance(data, dict):  # policies with ``service_level``: their levels from the scenario's own moments
+        from sim.scenario import safety_stock
+
+        data = safety_stock.resolve(data, lambda d: validate(d, base_dir=base_dir, source=source), source)
     try:
         return Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
     except ValidationError as exc:

@@ -45,6 +45,9 @@ class Product(_Model):
     backorder_cost_on: Literal["customers", "all"] = "customers"
     price: NonNeg | None = None  # selling price per unit (revenue at risk); default: unit_cost
     unit_volume: Positive | None = None  # volume of one unit (lanes that consolidate by volume)
+    # -- costs and emissions (docs/sourcing.md "Costs, consignment and emissions") --
+    pipeline_holding_cost: NonNeg = 0.0  # per unit in transit towards a stock item per period
+    weight_kg: NonNeg = 0.0  # per unit: turns a lane's distance into tonne-km (emissions)
 
 
 class Source(_Model):
@@ -60,6 +63,9 @@ class Source(_Model):
     # the source at t = 0, 1, ... (placed before t = 0, at most one per period of the order delay)
     initial_shipments: list[NonNeg] = []
     initial_orders: list[NonNeg] = []
+    # consignment: stock received from here belongs to the supplier (who bears its holding cost) until it is
+    # issued, and is paid on issue; default: the supplier's ``consignment``
+    consignment: bool | None = None
 
     @model_validator(mode="after")
     def _slips_fit_the_delay(self) -> Source:
@@ -102,6 +108,10 @@ class SupplierNode(_Model):
     tier: Literal[1, 2, 3] | None = None
     admin_cost: NonNeg = 0.0
     contract: Contract | None = None  # on-time target and penalty, volume-flex band (sim.scenario.contracts)
+    # -- costs and emissions (docs/sourcing.md "Costs, consignment and emissions") --
+    consignment: bool = False  # the default of its sources' ``consignment``
+    cost_per_reject: NonNeg = 0.0  # money per unit rejected at receipt (inspection, handling, paperwork)
+    emissions_per_unit: NonNeg = 0.0  # kg CO2e per unit made (production emissions)
 
     def production_time_of(self, sku: str) -> Dist:
         """The production-time distribution for ``sku`` (validation guarantees one for every product sourced here)."""
@@ -134,6 +144,11 @@ class StockNode(_Model):
     demand: dict[str, DemandSpec] = {}
     baskets: list[BasketSpec] = []  # customer orders with lines (several products per order)
     unmet_demand: Literal["backorder", "lost"] = "backorder"
+    # -- costs and ordering load (docs/sourcing.md) --
+    holding_cost: dict[str, NonNeg] = {}  # per product: this node's rate (value added); default: the product's
+    pipeline_holding_cost: dict[str, NonNeg] = {}  # per product, on goods in transit towards it; default: product's
+    # periodic reviews of this node's items offset 0, 1, ..., R-1 round robin (docs/sourcing.md "Staggered ordering")
+    stagger: bool = False
 
     @property
     def products(self) -> list[str]:
@@ -162,6 +177,11 @@ class Lane(_Model):
     mode: Literal["road", "sea", "air", "rail", "courier", "internal"] = "road"
     region: str = ""
     consolidation: Consolidation | None = None  # containers shared by the lane's products (docs/sourcing.md)
+    # emissions (sim.model.emissions): kg CO2e per unit shipped, or distance_km × the product's weight_kg / 1000 ×
+    # emission_factor (kg CO2e per tonne-km; default by mode)
+    emissions_per_unit: NonNeg | None = None
+    distance_km: NonNeg | None = None
+    emission_factor: NonNeg | None = None
 
     @model_validator(mode="after")
     def _default_id(self) -> Lane:
@@ -179,6 +199,18 @@ class Targets(_Model):
 
     fill_rate: Share | None = 0.95  # per customer-facing item (and product, node, network)
     otif: Share | None = 0.90  # per supplier and per source of a multi-source item
+
+
+class Coordination(_Model):
+    """Hidden costs of every active supplier (one that received an order in the window), money per period each."""
+
+    communication: NonNeg = 0.0
+    quality: NonNeg = 0.0
+    administration: NonNeg = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.communication + self.quality + self.administration
 
 
 class Scenario(_Model):
@@ -199,6 +231,7 @@ class Scenario(_Model):
     resilience: ResilienceSettings = ResilienceSettings()  # how the resilience KPIs are measured
     # Kraljic segments and per-segment sourcing rules, applied when the scenario is loaded (sim.scenario.segmentation)
     segmentation: Segmentation | None = None
+    coordination: Coordination = Coordination()  # per active supplier per period (docs/sourcing.md)
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
@@ -323,6 +356,7 @@ def _cross_references(sc: Scenario, segmented: bool = False) -> list[str]:
             for sku in getattr(node, field):
                 if sku not in skus:
                     errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
+        errs += _cost_fields(where, node, by_id)
         if node.type == "retailer" and not node.demand and not node.baskets:
             errs.append(
                 f"{where}.demand: a retailer needs customer demand for at least one product (demand or baskets)"
@@ -382,6 +416,36 @@ def _cross_references(sc: Scenario, segmented: bool = False) -> list[str]:
     except graphlib.CycleError as exc:
         cycle = " -> ".join(exc.args[1])
         errs.append(f"sources: the supply graph has a cycle: {cycle}")
+    return errs
+
+
+def _cost_fields(where: str, node: StockNode, by_id: dict) -> list[str]:
+    """Per-node cost rates name products the node stocks; consignment needs a supplier; a negative reorder point
+    needs backorders (docs/sourcing.md)."""
+    errs = []
+    stocked = node.products
+    for field in ("holding_cost", "pipeline_holding_cost"):
+        for sku in getattr(node, field):
+            if sku not in stocked:
+                errs.append(f"{where}.{field}.{sku}: {node.id!r} does not stock {sku!r} (it stocks: "
+                            f"{', '.join(stocked) or 'nothing'})")  # fmt: skip
+    for sku, srcs in node.sources.items():
+        for j, s in enumerate(srcs):
+            if s.consignment and s.node in by_id and not isinstance(by_id[s.node], SupplierNode):
+                errs.append(f"{where}.sources.{sku}[{j}].consignment: {s.node!r} is a stock node; consignment "
+                            "stock is a supplier's (set it on a supplier source)")  # fmt: skip
+    if node.stagger:
+        for sku, spec in node.policy.items():
+            if getattr(spec.params, "offset", 0):
+                errs.append(f"{where}.policy.{sku}.offset: stagger: true sets the review offsets; drop one of them")
+    if node.unmet_demand == "lost":
+        for sku, spec in node.policy.items():
+            for param, value in spec.negative_levels().items():
+                errs.append(
+                    f"{where}.policy.{sku}.{param}: {value:g} is below 0, which needs unmet_demand: backorder (a "
+                    "negative reorder point waits for backorders; with lost sales the inventory position of "
+                    "customer demand never goes below 0)"
+                )
     return errs
 
 

@@ -1,0 +1,131 @@
+"""Lead-time-aware safety stock: reorder points and order-up-to levels from a target cycle service level.
+
+With demand per period of mean μ_D and variance σ_D², a lead time of mean L and variance σ_L² (periods, independent
+of demand) and a protection period P = L for continuous review (R + L for periodic review every R), the demand over
+the protection period has mean μ_D·P and variance P·σ_D² + μ_D²·σ_L². A level that this demand stays below with
+probability α (the **cycle service level**: the chance of no stockout in a replenishment cycle, under a normal
+approximation) is
+
+    level = μ_D·P + SS,   SS = z_α · sqrt(P·σ_D² + μ_D²·σ_L²),   z_α = Φ⁻¹(α).
+
+The formula treats the whole lead time as one draw: exact for one order in flight at a time ((s, Q) with a large Q);
+with several orders in flight on random lead times that overtake each other it over-protects (their errors partly
+cancel). Undershoot (demand in batches crossing the reorder point) lowers the service a little (docs/sourcing.md).
+
+In a scenario, ``service_level: 0.97`` in place of the level (``s`` of ``s_S``, ``s_Q``, ``periodic_s_S``; ``level``
+of ``base_stock``; ``order_up_to`` of ``periodic_order_up_to``) sets it from the item's demand moments (as the policy
+presets compute them) and its sources' lead times (order delay + production + transit: means add, variances add;
+several sources mix by share). The loaded scenario carries the computed number, so reports show the level used.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+from scipy import stats
+
+from sim.scenario.distributions import Dist
+
+LEVEL_PARAM = {
+    "base_stock": "level",
+    "s_S": "s",
+    "s_Q": "s",
+    "periodic_s_S": "s",
+    "periodic_order_up_to": "order_up_to",
+}
+Moments = Dist | dict | tuple[float, float] | float
+
+
+def moments(x: Moments) -> tuple[float, float]:
+    """(mean, variance) of a distribution spec (``Dist`` or ``{dist: ...}``), a (mean, variance) pair or a constant."""
+    if isinstance(x, dict):
+        x = Dist.model_validate(x)
+    if isinstance(x, Dist):
+        return x.mean, x.var
+    if isinstance(x, tuple):
+        return float(x[0]), float(x[1])
+    return float(x), 0.0
+
+
+def safety_stock(service_level: float, demand: Moments, lead_time: Moments, review: float = 0.0) -> float:
+    """SS = z·sqrt(P·σ_D² + μ_D²·σ_L²) with P = lead time + ``review``; ``demand`` per period, ``lead_time`` in
+    periods (each a distribution spec, a (mean, variance) pair or a constant)."""
+    if not 0 < service_level < 1:
+        raise ValueError(f"service_level: a probability strictly between 0 and 1, got {service_level!r}")
+    mu_d, var_d = moments(demand)
+    mu_l, var_l = moments(lead_time)
+    z = float(stats.norm.ppf(service_level))
+    return z * math.sqrt((mu_l + review) * var_d + mu_d**2 * var_l)
+
+
+def reorder_level(service_level: float, demand: Moments, lead_time: Moments, review: float = 0.0) -> float:
+    """μ_D·(L + review) + :func:`safety_stock`: the reorder point (continuous) or order-up-to level (periodic)."""
+    mu_d, _ = moments(demand)
+    mu_l, _ = moments(lead_time)
+    return mu_d * (mu_l + review) + safety_stock(service_level, demand, lead_time, review)
+
+
+def lead_time_moments(sc, node, sku: str) -> tuple[float, float]:
+    """(mean, variance) of an item's replenishment lead time: order delay + production + transit per source; several
+    sources mix by share (the lead time of a share-weighted random source). Waiting for capacity, and a hub's own
+    stockouts when the source is a stock node, are not in it."""
+    from sim.scenario.schema import SupplierNode
+
+    mean = second = 0.0
+    for s in node.sources.get(sku, []):
+        up = sc.node(s.node)
+        parts = [sc.lane(s.node, node.id, s.lane).transit]
+        if isinstance(up, SupplierNode):
+            parts.append(up.production_time_of(sku))
+        m = s.order_delay + sum(d.mean for d in parts)
+        v = sum(d.var for d in parts)
+        mean += s.share * m
+        second += s.share * (v + m * m)
+    return mean, max(second - mean * mean, 0.0)
+
+
+def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[str, Any]:
+    """Replace every policy's ``service_level`` with the level it implies (see the module docstring). ``validate``
+    checks a scenario dict (``sim.scenario.loading.validate``); the data is returned unchanged if nothing to do."""
+    asked = [
+        (i, sku, spec)
+        for i, node in enumerate(data.get("nodes") or [])
+        if isinstance(node, dict) and isinstance(node.get("policy"), dict)
+        for sku, spec in node["policy"].items()
+        if isinstance(spec, dict) and "service_level" in spec
+    ]
+    if not asked:
+        return data
+    out = copy.deepcopy(data)
+    errors = []
+    for i, sku, spec in asked:
+        where = f"nodes[{i}].policy.{sku}.service_level"
+        level, kind, alpha = LEVEL_PARAM.get(spec.get("kind")), spec.get("kind"), spec["service_level"]
+        if level is None:
+            errors.append(f"{where}: only for {', '.join(LEVEL_PARAM)} (it sets their level), not {kind!r}")
+        elif level in spec:
+            errors.append(f"{where}: sets {level!r}; give one of service_level and {level}")
+        elif not isinstance(alpha, int | float) or isinstance(alpha, bool) or not 0 < alpha < 1:
+            errors.append(f"{where}: a probability strictly between 0 and 1, got {alpha!r}")
+        else:
+            pol = out["nodes"][i]["policy"][sku]
+            del pol["service_level"]
+            pol[level] = 0.0  # a placeholder while the rest is validated
+    if errors:
+        from sim.errors import ScenarioError
+
+        raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {e}" for e in errors))
+    from sim.scenario.presets import demand_moments
+
+    sc = validate(out)
+    mom = demand_moments(sc)
+    for i, sku, spec in asked:
+        node = sc.nodes[i]
+        pol = out["nodes"][i]["policy"][sku]
+        review = float(spec.get("review_period", 0.0)) if spec["kind"].startswith("periodic") else 0.0
+        pol[LEVEL_PARAM[spec["kind"]]] = reorder_level(
+            spec["service_level"], mom[node.id, sku], lead_time_moments(sc, node, sku), review
+        )
+    return out
