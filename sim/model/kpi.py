@@ -166,12 +166,19 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # flows x items x periods of the window, read from the array('d') buffers in one copy
-    flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
-    # (contiguous: a strided operand would make every product below ~10x slower)
-    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "spent", "cust_issued") for it in items])
-    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, spent, cust_issued = (
-        x.reshape(len(flows) + 2, len(items), h - w)
+    # items x periods of the window, straight from the chain's flow table (sim.model.buffer.FlowTable); the operands
+    # of matrix products are copied contiguous (a strided one makes a product ~10x slower), the rest are views
+    table = chain.flows
+
+    def window(name: str, contiguous: bool = False) -> np.ndarray:
+        block = np.frombuffer(table.rows[name]).reshape(table.items, table.width)[:, w:h]
+        return np.ascontiguousarray(block) if contiguous else block
+
+    demand, filled, cust_demand, cust_filled, ordered = (
+        window(f, True) for f in ("demand", "filled", "cust_demand", "cust_filled", "ordered")
+    )
+    lost, n_orders, issued, transport, spent, cust_issued = (
+        window(f) for f in ("lost", "n_orders", "issued", "transport", "spent", "cust_issued")
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc = g.costs.T
@@ -230,7 +237,7 @@ def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, n
     done: dict[tuple[int, ...], tuple[float, float, float]] = {}
     for gi, members in enumerate(members_of):
         if members not in done:  # a single-product node's row equals its item's row
-            lts = [x for i in members for x in items[i].lead_times]
+            lts = list(_chain.from_iterable(items[i].lead_times for i in members))
             n_due = sum(items[i].due_in_horizon for i in members)
             done[members] = (
                 sum(lts) / len(lts) if lts else np.nan,
