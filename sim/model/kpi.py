@@ -166,27 +166,32 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # items x periods of the window, straight from the chain's flow table (sim.model.buffer.FlowTable); the operands
-    # of matrix products are copied contiguous (a strided one makes a product ~10x slower), the rest are views
+    # items x periods of the window: views of the chain's flow table (sim.model.buffer.FlowTable), no copies
     table = chain.flows
+    blocks = {name: np.frombuffer(table.rows[name]).reshape(table.items, table.width) for name in table.rows}
 
-    def window(name: str, contiguous: bool = False) -> np.ndarray:
-        block = np.frombuffer(table.rows[name]).reshape(table.items, table.width)[:, w:h]
-        return np.ascontiguousarray(block) if contiguous else block
+    def over(m, name: str) -> np.ndarray:
+        """groups x window: ``m @`` the flow's window. A sparse product runs on the whole (contiguous) block and keeps
+        the window's columns (column by column the same sums, without copying the window); a small dense one on a
+        contiguous copy of the window (a strided operand makes a product ~10x slower)."""
+        if sparse.issparse(m):
+            return (m @ blocks[name])[:, w:h]
+        return m @ np.ascontiguousarray(blocks[name][:, w:h])
 
-    demand, filled, cust_demand, cust_filled, ordered = (
-        window(f, True) for f in ("demand", "filled", "cust_demand", "cust_filled", "ordered")
-    )
-    lost, n_orders, issued, transport, spent, cust_issued = (
-        window(f) for f in ("lost", "n_orders", "issued", "transport", "spent", "cust_issued")
+    demand, filled, cust_demand, cust_filled, lost, n_orders, issued, transport, spent, cust_issued = (
+        blocks[f][:, w:h]
+        for f in (
+            *("demand", "filled", "cust_demand", "cust_filled", "lost"),
+            *("n_orders", "issued", "transport", "spent", "cust_issued"),
+        )
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc = g.costs.T
     S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_g = S_own @ demand + S_cust @ cust_demand
-        f_g = S_own @ filled + S_cust @ cust_filled
-        o_g = A @ ordered
+        d_g = over(S_own, "demand") + over(S_cust, "cust_demand")
+        f_g = over(S_own, "filled") + over(S_cust, "cust_filled")
+        o_g = over(A, "ordered")
         out: dict[str, np.ndarray] = {}
         out["demand"] = d_g.sum(1)
         out["fill_rate"] = f_g.sum(1) / out["demand"]
@@ -205,7 +210,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
             g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
         )
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
-        cons_var = _var(g.consumers @ cust_demand)
+        cons_var = _var(over(g.consumers, "cust_demand"))
         out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
         out["delivery_sync"] = _delivery_sync(chain, g, w, h)
         out["pipeline_avg"] = A @ ints[:, 2] / span
