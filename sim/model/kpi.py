@@ -168,7 +168,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int) -> dict[str,
 
     # items x periods of the window: views of the chain's flow table (sim.model.buffer.FlowTable), no copies
     table = chain.flows
-    blocks = {name: np.frombuffer(table.rows[name]).reshape(table.items, table.width) for name in table.rows}
+    blocks = table.rows
 
     def over(m, name: str) -> np.ndarray:
         """groups x window: ``m @`` the flow's window. A sparse product runs on the whole (contiguous) block and keeps
