@@ -10,7 +10,9 @@ KPIs on, time series off -- and prints, per size, in one run (medians of repeats
 - ms/rep: building the model, the event loop and the KPI pass (CPU time of this process: the machine is shared);
 - load ms: ``load_scenario`` of the network written as a YAML file (parse + validate);
 - KPI pass: ``kpi.compute`` on the finished model;
-- extra MiB per rep: peak traced allocation (tracemalloc) of one replication.
+- traced MiB: peak traced allocation (tracemalloc) of one replication;
+- RSS MiB: how far one replication (model, run, KPI pass) raises the peak resident memory of a fresh process that
+  has validated the scenario (``ru_maxrss``): what the machine pays (allocated pages nothing writes don't count).
 
     python benchmarks/scaling.py [--sizes 1x1,4x5,10x20,20x50,40x100] [--reps 3]
 """
@@ -18,7 +20,11 @@ KPIs on, time series off -- and prints, per size, in one run (medians of repeats
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -110,15 +116,37 @@ def measure(scenario: Scenario, path: Path, reps: int) -> dict[str, float]:
     }
 
 
+def rss_mib(retailers: int, skus: int) -> float:
+    """Extra peak RSS of one replication, measured in a fresh interpreter (see the module docstring)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss", f"{retailers}x{skus}"], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _rss_child(size: str) -> None:
+    r, k = (int(x) for x in size.lower().split("x"))
+    scenario = validate(network(r, k))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    chain = SupplyChain(scenario, replication_seed(0, 0), record_log=False).run()
+    kpi.compute(chain)
+    print(json.dumps((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1x1,4x5,10x20,20x50,40x100")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--rss", help=argparse.SUPPRESS)  # internal: the fresh process of the RSS column
     args = parser.parse_args()
+    if args.rss:
+        _rss_child(args.rss)
+        return
     print(
-        "| R x K | stock items | events/rep | ms/rep (median) | us per item-day | load ms | KPI pass ms | MiB per rep |"
+        "| R x K | stock items | events/rep | ms/rep (median) | us per item-day | load ms | KPI pass ms | traced MiB "
+        "| RSS MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes.split(","):
             r, k = (int(x) for x in size.lower().split("x"))
@@ -128,7 +156,8 @@ def main() -> None:
             m = measure(validate(data), path, args.reps)
             print(
                 f"| {r} x {k} | {m['items']:,} | {m['events']:,.0f} | {m['ms']:,.1f} | {m['us_item_day']:.1f} | "
-                f"{m['load_ms']:,.1f} | {m['kpi_ms']:,.1f} ({m['kpi_pct']:.0f} %) | {m['mib']:,.1f} |",
+                f"{m['load_ms']:,.1f} | {m['kpi_ms']:,.1f} ({m['kpi_pct']:.0f} %) | {m['mib']:,.1f} | "
+                f"{rss_mib(r, k):,.1f} |",
                 flush=True,
             )
 
