@@ -12,7 +12,8 @@ KPIs on, time series off -- and prints, per size, in one run (medians of repeats
 - KPI pass: ``kpi.compute`` on the finished model;
 - traced MiB: peak traced allocation (tracemalloc) of one replication;
 - RSS MiB: how far one replication (model, run, KPI pass) raises the peak resident memory of a fresh process that
-  has validated the scenario (``ru_maxrss``): what the machine pays (allocated pages nothing writes don't count).
+  has validated the scenario (``VmHWM``; not ``ru_maxrss``, which a child inherits from the process that started it):
+  what the machine pays (allocated pages that nothing writes don't count).
 
     python benchmarks/scaling.py [--sizes 1x1,4x5,10x20,20x50,40x100] [--reps 3]
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -124,13 +124,22 @@ def rss_mib(retailers: int, skus: int) -> float:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def peak_rss_kib() -> int:
+    """This process's peak resident memory (KiB), from /proc (Linux): the high-water mark of its own address space.
+    ``getrusage``'s ``ru_maxrss`` would also count the parent's resident memory at the fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise OSError("no VmHWM in /proc/self/status (the RSS column needs Linux)")
+
+
 def _rss_child(size: str) -> None:
     r, k = (int(x) for x in size.lower().split("x"))
     scenario = validate(network(r, k))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    before = peak_rss_kib()
     chain = SupplyChain(scenario, replication_seed(0, 0), record_log=False).run()
     kpi.compute(chain)
-    print(json.dumps((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024))
+    print(json.dumps((peak_rss_kib() - before) / 1024))
 
 
 def main() -> None:

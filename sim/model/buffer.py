@@ -123,8 +123,8 @@ class FlowTable:
 class StockItem:
     """Inventory of one product at one node.
 
-    Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into ``array('d')`` buffers (read by numpy
-    without copying), time-weighted levels are accumulated as areas when they change, and the optional state log
+    Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into the item's rows of the chain's
+    ``FlowTable`` (read by numpy as matrices, without copying), time-weighted levels are accumulated as areas when they change, and the optional state log
     (for time series) is a list of tuples. KPIs are computed after the run (sim.model.kpi).
     """
 
