@@ -124,8 +124,9 @@ class StockItem:
     """Inventory of one product at one node.
 
     Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into the item's rows of the chain's
-    ``FlowTable`` (read by numpy as matrices, without copying), time-weighted levels are accumulated as areas when they change, and the optional state log
-    (for time series) is a list of tuples. KPIs are computed after the run (sim.model.kpi).
+    ``FlowTable`` (read by numpy as matrices, without copying), time-weighted levels are accumulated as areas when
+    they change, and the optional state log (for time series) is a list of tuples. KPIs are computed after the run
+    (sim.model.kpi).
     """
 
     # slotted: the hot paths read and write these attributes on every event (faster and smaller than a __dict__)
