@@ -6,9 +6,14 @@ KPIs on, time series off -- and prints, per size, in one run (medians of repeats
 
     R x K | stock items | events/rep | ms/rep | us per item-day | load ms | KPI pass ms (% of rep) | extra MiB per rep
 
+- events/rep: SimPy queue entries plus the customer demands served by the shared periodic-demand event;
+- ms/rep: building the model, the event loop and the KPI pass (CPU time of this process: the machine is shared);
 - load ms: ``load_scenario`` of the network written as a YAML file (parse + validate);
 - KPI pass: ``kpi.compute`` on the finished model;
-- extra MiB per rep: peak traced allocation (tracemalloc) of one replication.
+- traced MiB: peak traced allocation (tracemalloc) of one replication;
+- RSS MiB: how far one replication (model, run, KPI pass) raises the peak resident memory of a fresh process that
+  has validated the scenario (``VmHWM``; not ``ru_maxrss``, which a child inherits from the process that started it):
+  what the machine pays (allocated pages that nothing writes don't count).
 
     python benchmarks/scaling.py [--sizes 1x1,4x5,10x20,20x50,40x100] [--reps 3]
 """
@@ -16,7 +21,10 @@ KPIs on, time series off -- and prints, per size, in one run (medians of repeats
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -67,21 +75,29 @@ def network(retailers: int, skus: int, horizon: int = 365) -> dict:
     }
 
 
+def events_of(chain: SupplyChain) -> int:
+    """Events a finished run processed: SimPy's queue entries (processes, timeouts, scheduled calls and shipments all
+    take an id from ``env._eid``) plus the customer demands the network's one shared periodic-demand event hands to
+    its streams (a per-stream schedule would have queued each of them)."""
+    served = sum(sum(1 for q in quantities if q > 0) for quantities, _ in chain.periodic_demand.streams)
+    return next(chain.env._eid) + served
+
+
 def measure(scenario: Scenario, path: Path, reps: int) -> dict[str, float]:
     items = sum(len(n.products) for n in scenario.nodes if n.type != "supplier")
     loads, runs, kpis, events = [], [], [], []
     for i in range(reps):
-        t = time.perf_counter()
+        t = time.process_time()
         load_scenario(path)
-        loads.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        loads.append(time.process_time() - t)
+        t = time.process_time()
         chain = SupplyChain(scenario, replication_seed(0, i), record_log=False).run()
-        mid = time.perf_counter()
+        mid = time.process_time()
         kpi.compute(chain)
-        end = time.perf_counter()
+        end = time.process_time()
         runs.append(end - t)
         kpis.append(end - mid)
-        events.append(next(chain.env._eid))
+        events.append(events_of(chain))
     tracemalloc.start()
     chain = SupplyChain(scenario, replication_seed(0, reps), record_log=False).run()
     kpi.compute(chain)
@@ -100,15 +116,46 @@ def measure(scenario: Scenario, path: Path, reps: int) -> dict[str, float]:
     }
 
 
+def rss_mib(retailers: int, skus: int) -> float:
+    """Extra peak RSS of one replication, measured in a fresh interpreter (see the module docstring)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss", f"{retailers}x{skus}"], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory (KiB), from /proc (Linux): the high-water mark of its own address space.
+    ``getrusage``'s ``ru_maxrss`` would also count the parent's resident memory at the fork."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise OSError("no VmHWM in /proc/self/status (the RSS column needs Linux)")
+
+
+def _rss_child(size: str) -> None:
+    r, k = (int(x) for x in size.lower().split("x"))
+    scenario = validate(network(r, k))
+    before = peak_rss_kib()
+    chain = SupplyChain(scenario, replication_seed(0, 0), record_log=False).run()
+    kpi.compute(chain)
+    print(json.dumps((peak_rss_kib() - before) / 1024))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1x1,4x5,10x20,20x50,40x100")
     parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--rss", help=argparse.SUPPRESS)  # internal: the fresh process of the RSS column
     args = parser.parse_args()
+    if args.rss:
+        _rss_child(args.rss)
+        return
     print(
-        "| R x K | stock items | events/rep | ms/rep (median) | us per item-day | load ms | KPI pass ms | MiB per rep |"
+        "| R x K | stock items | events/rep | ms/rep (median) | us per item-day | load ms | KPI pass ms | traced MiB "
+        "| RSS MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes.split(","):
             r, k = (int(x) for x in size.lower().split("x"))
@@ -118,7 +165,8 @@ def main() -> None:
             m = measure(validate(data), path, args.reps)
             print(
                 f"| {r} x {k} | {m['items']:,} | {m['events']:,.0f} | {m['ms']:,.1f} | {m['us_item_day']:.1f} | "
-                f"{m['load_ms']:,.1f} | {m['kpi_ms']:,.1f} ({m['kpi_pct']:.0f} %) | {m['mib']:,.1f} |",
+                f"{m['load_ms']:,.1f} | {m['kpi_ms']:,.1f} ({m['kpi_pct']:.0f} %) | {m['mib']:,.1f} | "
+                f"{rss_mib(r, k):,.1f} |",
                 flush=True,
             )
 

@@ -16,6 +16,7 @@ from array import array
 from collections import deque
 from collections.abc import Generator
 
+import numpy as np
 import simpy
 
 from sim.model.baskets import Line
@@ -112,12 +113,29 @@ def _zeros(n: int) -> array:
     return array("d", bytes(8 * n))
 
 
+class FlowTable:
+    """The per-period flow buffers of many stock items in one block per flow: ``rows[name]`` is an ``items x
+    (horizon + 1)`` float64 matrix, item after item; each item writes into its own row through a ``memoryview`` (as
+    fast to index as an array of its own). The KPI pass reads a flow of every item as one matrix, without a copy per
+    item. The blocks are ``np.zeros`` (calloc): pages that no item writes -- the transport costs of free lanes, lost
+    sales where demand is backordered, purchases at nodes without a supplier -- are never made resident."""
+
+    def __init__(self, items: int, horizon: int) -> None:
+        self.items, self.width = items, horizon + 1
+        self.rows = {name: np.zeros((items, self.width)) for name in FLOWS}
+
+    def views(self, i: int) -> dict[str, memoryview]:
+        """Item ``i``'s rows, one writable view per flow."""
+        return {name: memoryview(block[i]) for name, block in self.rows.items()}
+
+
 class StockItem:
     """Inventory of one product at one node.
 
-    Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into ``array('d')`` buffers (read by numpy
-    without copying), time-weighted levels are accumulated as areas when they change, and the optional state log
-    (for time series) is a list of tuples. KPIs are computed after the run (sim.model.kpi).
+    Hot-path bookkeeping is kept to plain arithmetic: per-period flows go into the item's rows of the chain's
+    ``FlowTable`` (read by numpy as matrices, without copying), time-weighted levels are accumulated as areas when
+    they change, and the optional state log (for time series) is a list of tuples. KPIs are computed after the run
+    (sim.model.kpi).
     """
 
     # slotted: the hot paths read and write these attributes on every event (faster and smaller than a __dict__)
@@ -177,6 +195,7 @@ class StockItem:
         customer_facing: bool,
         warmup: int = 0,
         record_log: bool = True,
+        flows: dict[str, memoryview] | None = None,
     ) -> None:
         self.env = env
         self.node, self.sku = node, sku
@@ -193,20 +212,20 @@ class StockItem:
         self.on_order = 0.0  # ordered, not yet received (at the source, in production or in transit)
         self.in_transit = 0.0  # shipped towards this item, not yet arrived (pipeline stock)
         self.backlog: deque[list] = deque()  # [units owed, Order (downstream) | Line (basket) | None (customer)]
-        n = horizon + 1
-        # per-period flows (index = period)
-        self.demand = _zeros(n)
-        self.filled = _zeros(n)  # filled from stock on arrival
-        self.cust_demand = _zeros(n)  # end-customer part of demand / filled (excludes downstream nodes' orders)
-        self.cust_filled = _zeros(n)
-        self.lost = _zeros(n)
-        self.issued = _zeros(n)  # units leaving stock (immediate fills and later backorder fills)
-        self.cust_issued = _zeros(n)  # the part of ``issued`` that went to end customers (network turns)
-        self.ordered = _zeros(n)
-        self.n_orders = _zeros(n)
-        self.transport = _zeros(n)
-        self.bought = _zeros(n)  # units received from suppliers
-        self.spent = _zeros(n)  # their price (purchase cost: each source's own unit price)
+        # per-period flows (index = period): the item's rows of the chain's FlowTable, or buffers of its own
+        row = flows if flows is not None else {name: _zeros(horizon + 1) for name in FLOWS}
+        self.demand = row["demand"]
+        self.filled = row["filled"]  # filled from stock on arrival
+        self.cust_demand = row["cust_demand"]  # end-customer part of demand / filled (excludes downstream orders)
+        self.cust_filled = row["cust_filled"]
+        self.lost = row["lost"]
+        self.issued = row["issued"]  # units leaving stock (immediate fills and later backorder fills)
+        self.cust_issued = row["cust_issued"]  # the part of ``issued`` that went to end customers (network turns)
+        self.ordered = row["ordered"]
+        self.n_orders = row["n_orders"]
+        self.transport = row["transport"]
+        self.bought = row["bought"]  # units received from suppliers
+        self.spent = row["spent"]  # their price (purchase cost: each source's own unit price)
         # time-weighted levels: area under on_hand, backorders, in_transit since the last restart (warm-up)
         self.area_on_hand = self.area_backorders = self.area_in_transit = self.area_cust_backorders = 0.0
         self.last_change = 0.0

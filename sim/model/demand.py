@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from array import array
+from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 import simpy
@@ -29,10 +30,10 @@ class PeriodicDemand:
     def __init__(self, env: simpy.Environment, horizon: int) -> None:
         self.env = env
         self.horizon = horizon
-        self.streams: list[tuple[list[float], Sink]] = []
+        self.streams: list[tuple[Sequence[float], Sink]] = []
         self.process: simpy.Process | None = None
 
-    def add(self, quantities: list[float], sink: Sink) -> None:
+    def add(self, quantities: Sequence[float], sink: Sink) -> None:
         self.streams.append((quantities, sink))
         if self.process is None:
             self.process = self.env.process(self._run())
@@ -69,14 +70,20 @@ def start(
     """Start the demand of ``spec``: its own process (``poisson_process``) or a stream of ``periodic``."""
     p = spec.params
     if spec.kind == "periodic":
-        periodic.add(p.quantity.draw(rng, horizon).tolist(), sink)
+        periodic.add(_quantities(p.quantity.draw(rng, horizon)), sink)
     elif spec.kind == "empirical":
         reps = -(-horizon // len(p.values))
         periodic.add((list(p.values) * reps)[:horizon], sink)
     elif spec.kind == "poisson_process":
         return env.process(arrivals(env, p.rate, p.size, sink, rng))
     elif hasattr(DEMANDS[spec.kind], "series"):  # a pre-drawn time pattern (sim.scenario.patterns)
-        periodic.add(DEMANDS[spec.kind].series(p, rng, horizon).tolist(), sink)
+        periodic.add(_quantities(DEMANDS[spec.kind].series(p, rng, horizon)), sink)
     else:  # pragma: no cover - every registered kind has a branch (tests/test_engine_v2.py checks)
         raise KeyError(f"demand kind {spec.kind!r} has no process")
     return None
+
+
+def _quantities(draws: np.ndarray) -> Sequence[float]:
+    """A stream's pre-drawn quantities: float64 draws as an ``array('d')`` (8 bytes a period, where a list of floats
+    takes 32: 4,000 streams hold 12 MB instead of 46), anything else as a list (the same values either way)."""
+    return array("d", draws.tobytes()) if draws.dtype == np.float64 else draws.tolist()

@@ -188,20 +188,32 @@ def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int, lay) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # flows x items x periods of the window, read from the array('d') buffers in one copy
-    flows = ("demand", "filled", "lost", "cust_demand", "cust_filled", "ordered", "n_orders", "issued", "transport")
-    # (contiguous: a strided operand would make every product below ~10x slower)
-    x = np.array([np.frombuffer(getattr(it, f))[w:h] for f in (*flows, "spent", "cust_issued") for it in items])
-    demand, filled, lost, cust_demand, cust_filled, ordered, n_orders, issued, transport, spent, cust_issued = (
-        x.reshape(len(flows) + 2, len(items), h - w)
+    # items x periods of the window: views of the chain's flow table (sim.model.buffer.FlowTable), no copies
+    table = chain.flows
+    blocks = table.rows
+
+    def over(m, name: str) -> np.ndarray:
+        """groups x window: ``m @`` the flow's window. A sparse product runs on the whole (contiguous) block and keeps
+        the window's columns (column by column the same sums, without copying the window); a small dense one on a
+        contiguous copy of the window (a strided operand makes a product ~10x slower)."""
+        if sparse.issparse(m):
+            return (m @ blocks[name])[:, w:h]
+        return m @ np.ascontiguousarray(blocks[name][:, w:h])
+
+    demand, filled, cust_demand, cust_filled, lost, n_orders, issued, transport, spent, cust_issued = (
+        blocks[f][:, w:h]
+        for f in (
+            *("demand", "filled", "cust_demand", "cust_filled", "lost"),
+            *("n_orders", "issued", "transport", "spent", "cust_issued"),
+        )
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc, pipe = g.costs.T
     S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_g = S_own @ demand + S_cust @ cust_demand
-        f_g = S_own @ filled + S_cust @ cust_filled
-        o_g = A @ ordered
+        d_g = over(S_own, "demand") + over(S_cust, "cust_demand")
+        f_g = over(S_own, "filled") + over(S_cust, "cust_filled")
+        o_g = over(A, "ordered")
         out: dict[str, np.ndarray] = {}
         out["demand"] = d_g.sum(1)
         out["fill_rate"] = f_g.sum(1) / out["demand"]
@@ -220,7 +232,7 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int, lay) -> dict
             g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
         )
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
-        cons_var = _var(g.consumers @ cust_demand)
+        cons_var = _var(over(g.consumers, "cust_demand"))
         out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
         out["delivery_sync"] = _delivery_sync(chain, g, w, h)
         out["pipeline_avg"] = A @ ints[:, 2] / span
@@ -256,7 +268,7 @@ def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, n
     done: dict[tuple[int, ...], tuple[float, float, float]] = {}
     for gi, members in enumerate(members_of):
         if members not in done:  # a single-product node's row equals its item's row
-            lts = [x for i in members for x in items[i].lead_times]
+            lts = list(_chain.from_iterable(items[i].lead_times for i in members))
             n_due = sum(items[i].due_in_horizon for i in members)
             done[members] = (
                 sum(lts) / len(lts) if lts else np.nan,

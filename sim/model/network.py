@@ -9,7 +9,7 @@ import simpy
 
 from sim.model import demand, initial_state, sharing
 from sim.model.baskets import BasketBook
-from sim.model.buffer import SourceLink, StockItem
+from sim.model.buffer import FlowTable, SourceLink, StockItem
 from sim.model.clock import WARMUP, call_at
 from sim.model.consignment import ConsignmentItem, is_consignment
 from sim.model.consolidation import ConsolidatingLane
@@ -70,6 +70,8 @@ class SupplyChain:
         self.items: dict[tuple[str, str], StockItem] = {}
         self.stock_points: dict[str, StockPoint] = {}  # node id -> its items and basket streams
         stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
+        # every item's per-period flows in one block per flow (item i = row i, in self.items order)
+        self.flows = FlowTable(sum(len(plan.products[n.id]) for n in stock_nodes), horizon)
         for node in stock_nodes:
             point = self.stock_points[node.id] = StockPoint(node.id, node.type, node.region)
             for sku in plan.products[node.id]:
@@ -88,6 +90,7 @@ class SupplyChain:
                     sku in node.customer_products,
                     warmup=sc.warmup,
                     record_log=record_log,
+                    flows=self.flows.views(len(self.items)),
                 )
             if node.stagger:
                 stagger(point.items.values())
@@ -180,6 +183,7 @@ class SupplyChain:
         self.periodic_demand.streams.clear()
         for item in self.items.values():
             item.release()
+        self.flows = FlowTable(0, 0)
         for supplier in self.suppliers.values():
             supplier.ordered = []
             for pool in supplier.pools.values():
