@@ -196,9 +196,12 @@ class CostLine:
 
 
 def cost_lines(look: Lookup) -> list[CostLine]:
-    """The network's operating cost components, largest first, then the operating cost, purchase and the total."""
+    """The network's operating cost components, largest first, then the operating cost, purchase and the total.
+    A component that is exactly 0 (a cost the scenario never incurs: no pipeline holding rate, no reject cost) is
+    left out."""
     op = look.mean(ALL, ALL, "operating_cost")
     parts = [CostLine(k, look.get(ALL, ALL, k), look.mean(ALL, ALL, k) / op if op else math.nan) for k in OPERATING]
+    parts = [c for c in parts if c.stat.mean != 0]
     parts.sort(key=lambda c: -_finite(c.stat.mean))
     totals = [CostLine(k, look.get(ALL, ALL, k), math.nan) for k in ("operating_cost", "purchase_cost", "total_cost")]
     return [c for c in parts + totals if math.isfinite(c.stat.mean)]
