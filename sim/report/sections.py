@@ -1,6 +1,7 @@
 """The sections of report.html after its title, in reading order: what needs attention, network costs and risk, the
-store × product table, the supplier scorecards. Each is a partial template in ``templates/sections/`` and the data
-built here; a new section is one more builder and one more entry in :func:`report_sections`.
+store × product table, the supplier scorecards, consolidated shipping (scenarios with consolidating lanes). Each is a
+partial template in ``templates/sections/`` and the data built here; a new section is one more builder and one more
+entry in :func:`report_sections`.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ def run_facts(scenario: Mapping, meta: Mapping[str, object], currency: str) -> l
 def report_sections(look: attention.Lookup, scenario: Mapping, currency: str, *, ci_label: str) -> list[dict]:
     """The report's sections after the title, in order: each a partial template and its data. A new section is one
     more entry here and one more ``templates/sections/*.html.j2`` (the page includes them in this order)."""
-    return [
+    sections = [
         _attention(look, scenario, currency),
         _network(look, scenario, currency, ci_label),
         _store_product(look, scenario, currency),
         _suppliers(look, scenario, currency),
     ]
+    lanes = _lanes(look, scenario, currency, ci_label)
+    return sections + ([lanes] if lanes else [])
 
 
 def _pct(x: float) -> str:
@@ -298,3 +301,87 @@ def _worst_otif_first(look: attention.Lookup, rows: list[tuple[str, str]]) -> li
         return x if math.isfinite(x) else 2.0
 
     return sorted(rows, key=otif)
+
+
+# --------------------------------------------------------------------------- consolidated shipping
+LANE_PREFIX = "lane:"
+POOLED_LANE = "lane:ALL"
+LOW_FILL = 0.5  # below this mean container utilisation the section says how to fill containers better
+LONGER_WAIT = {"schedule": "a longer sailing interval (every)", "max_wait": "a longer maximum wait (max_wait)"}
+
+
+def _lanes(look: attention.Lookup, scenario: Mapping, currency: str, ci_label: str) -> dict | None:
+    """Consolidated shipping: per consolidating lane (the summary's ``(lane:<id>, ALL)`` rows, scenario order; above
+    ``aggregate.MAX_ROWS`` the ``aggregate.TOP_N`` lowest utilisations) its mode and ends, containers per year,
+    container utilisation and transport cost per unit; the pooled ``lane:ALL`` row last. None without lane rows."""
+    found = [n for n, s, k in look.stats if n.startswith(LANE_PREFIX) and n != POOLED_LANE and s == "ALL"]
+    if not found:
+        return None
+    specs = {}
+    for spec in scenario.get("lanes") or []:
+        if isinstance(spec, Mapping):
+            specs[str(spec.get("id") or f"{spec.get('from')}->{spec.get('to')}")] = spec
+    order = {lane_id: i for i, lane_id in enumerate(specs)}
+    ids = sorted(dict.fromkeys(n.removeprefix(LANE_PREFIX) for n in found), key=lambda i: order.get(i, len(order)))
+    if len(ids) > aggregate.MAX_ROWS:  # the emptiest containers first (no container in the window: last), then cut
+
+        def fill(lane_id: str) -> float:
+            x = look.mean(LANE_PREFIX + lane_id, "ALL", "container_utilisation")
+            return x if math.isfinite(x) else 2.0
+
+        ids.sort(key=fill)
+    shown, more = aggregate.capped(ids)
+    yearly = attention.per_year(scenario)
+
+    def cells(node: str) -> list[str]:
+        return [
+            _est("shipments", look.get(node, "ALL", "shipments"), yearly),
+            _est("container_utilisation", look.get(node, "ALL", "container_utilisation")),
+            _est("transport_cost_per_unit", look.get(node, "ALL", "transport_cost_per_unit")),
+        ]
+
+    rows = [
+        {
+            "lane": lane_id,
+            "mode": str(specs.get(lane_id, {}).get("mode") or ""),
+            "from": str(specs.get(lane_id, {}).get("from") or ""),
+            "to": str(specs.get(lane_id, {}).get("to") or ""),
+            "cells": cells(LANE_PREFIX + lane_id),
+        }
+        for lane_id in shown
+    ]
+    pooled = {"lane": "all consolidating lanes", "mode": "", "from": "", "to": "", "cells": cells(POOLED_LANE)}
+    return {
+        "template": "sections/lanes.html.j2",
+        "ci_label": ci_label,
+        "currency": currency,
+        "rows": rows,
+        "pooled": pooled if POOLED_LANE in {n for n, _, _ in look.stats} else None,
+        "more": more,
+        "summary": _lane_summary(look, [specs.get(i, {}) for i in ids], len(ids), yearly, currency),
+    }
+
+
+def _lane_summary(look: attention.Lookup, specs: list, n_lanes: int, yearly: float, currency: str) -> list[str]:
+    """What the pooled row says in words; when containers leave less than ``LOW_FILL`` full on average, what would
+    fill them better (a longer wait for the dispatch rules the lanes use, or groupage rates)."""
+    fill = look.mean(POOLED_LANE, "ALL", "container_utilisation")
+    if not math.isfinite(fill):
+        return [f"No container left the {n_lanes:,} consolidating lane{'s' * (n_lanes != 1)} in the KPI window."]
+    per_year = look.mean(POOLED_LANE, "ALL", "shipments") * yearly
+    cost = look.mean(POOLED_LANE, "ALL", "transport_cost_per_unit")
+    lanes = f"{n_lanes:,} consolidating lanes dispatch" if n_lanes != 1 else "The consolidating lane dispatches"
+    lines = [
+        f"{lanes} "
+        f"{format_estimate('shipments', per_year)} containers per year, "
+        f"{format_value('container_utilisation', fill, 1)} full on average, at "
+        f"{format_estimate('transport_cost_per_unit', cost)} {currency} transport cost per unit."
+    ]
+    if fill < LOW_FILL:
+        rules = dict.fromkeys(r for s in specs for r in (s.get("consolidation") or {}).get("dispatch") or ())
+        longer = [LONGER_WAIT[r] for r in rules if r in LONGER_WAIT]
+        options = " or ".join([*longer, "groupage (LCL) rates, which charge for the space used"])
+        lines.append(
+            f"Containers leave {format_value('container_utilisation', fill, 1)} full on average: consider {options}."
+        )
+    return lines
