@@ -47,9 +47,9 @@ def _report(tmp_path, consolidation: dict | None) -> tuple[str, pd.DataFrame]:
     return (tmp_path / "report.html").read_text(encoding="utf-8"), batch.summary
 
 
-@pytest.mark.parametrize("capacity, containers", [(200, 10), (2000, 5)])
+@pytest.mark.parametrize("capacity, containers", [(200, 10), (1000, 5), (2000, 5)])
 def test_section_shows_the_lane_rows_of_a_consolidating_run(tmp_path, capacity, containers):
-    # 350 units per departure: two containers of 200 (200 + 150) or one of 2,000
+    # 350 units per departure: two containers of 200 (200 + 150), or one of 1,000 or 2,000
     page, summary = _report(tmp_path, {"capacity": capacity, **SCHEDULE})
     section = _section(page)
     rows = _rows(section)
@@ -66,8 +66,16 @@ def test_section_shows_the_lane_rows_of_a_consolidating_run(tmp_path, capacity, 
             *(mean[node, k] for k in ("container_utilisation", "transport_cost_per_unit")),
         ]
         assert shown == pytest.approx(summary_values, rel=5e-3)
-    advice = "Containers leave 17.5% full on average: consider a longer sailing interval (every)"
-    assert (advice in section) == (fill < 0.5)
+    longer = "Consider a longer sailing interval (every), or groupage"
+    groupage = "Consider groupage (LCL) rates, which charge for the space used, rather than a longer sailing interval"
+    if fill >= 0.5:  # 87.5 %: no advice
+        assert "Containers leave" not in section
+    else:  # 35 %: 1 / 0.35 = 2.9 times the weekly wait would fill them; 17.5 %: 5.7 times, too long
+        assert (
+            f"Containers leave {fill * 100:.1f}% full on average: a full one would take about {1 / fill:.0f} times"
+            in section
+        )
+        assert (longer in section, groupage in section) == ((True, False) if 1 / fill <= 4 else (False, True))
     assert f"{fill * 100:.1f}% full on average" in section
 
 
@@ -125,5 +133,8 @@ def test_many_lanes_show_the_emptiest_and_escape_the_ids(tmp_path, n_lanes):
         assert f"… and {n_lanes - aggregate.TOP_N} more lanes" in section
     assert all(r[1:4] == ["sea", "f", "r"] for r in rows[:-1])
     assert _number(rows[0][4]) == pytest.approx(10.0)  # 10 containers over a 365-day window: 10 per year
-    assert "consider a longer maximum wait (max_wait) or groupage" in section  # pooled fill 20 %
+    assert (
+        "about 5 times as long to load. Consider groupage (LCL) rates, which charge for the space used, "
+        "rather than a longer maximum wait (max_wait)." in section
+    )  # pooled fill 20 %
     assert "Transport cost per unit (USD)" in section and _number(rows[0][6]) == pytest.approx(1.5)

@@ -307,6 +307,7 @@ def _worst_otif_first(look: attention.Lookup, rows: list[tuple[str, str]]) -> li
 LANE_PREFIX = "lane:"
 POOLED_LANE = "lane:ALL"
 LOW_FILL = 0.5  # below this mean container utilisation the section says how to fill containers better
+LONGEST_WAIT = 4  # a longer wait is suggested only if this many times the current one would fill the containers
 LONGER_WAIT = {"schedule": "a longer sailing interval (every)", "max_wait": "a longer maximum wait (max_wait)"}
 
 
@@ -364,7 +365,8 @@ def _lanes(look: attention.Lookup, scenario: Mapping, currency: str, ci_label: s
 
 def _lane_summary(look: attention.Lookup, specs: list, n_lanes: int, yearly: float, currency: str) -> list[str]:
     """What the pooled row says in words; when containers leave less than ``LOW_FILL`` full on average, what would
-    fill them better (a longer wait for the dispatch rules the lanes use, or groupage rates)."""
+    fill them better: a longer wait (for the dispatch rules the lanes use) when at most ``LONGEST_WAIT`` times the
+    current one would fill them at the same volume, else groupage rates."""
     fill = look.mean(POOLED_LANE, "ALL", "container_utilisation")
     if not math.isfinite(fill):
         return [f"No container left the {n_lanes:,} consolidating lane{'s' * (n_lanes != 1)} in the KPI window."]
@@ -379,9 +381,14 @@ def _lane_summary(look: attention.Lookup, specs: list, n_lanes: int, yearly: flo
     ]
     if fill < LOW_FILL:
         rules = dict.fromkeys(r for s in specs for r in (s.get("consolidation") or {}).get("dispatch") or ())
-        longer = [LONGER_WAIT[r] for r in rules if r in LONGER_WAIT]
-        options = " or ".join([*longer, "groupage (LCL) rates, which charge for the space used"])
-        lines.append(
-            f"Containers leave {format_value('container_utilisation', fill, 1)} full on average: consider {options}."
-        )
+        longer = " or ".join(LONGER_WAIT[r] for r in rules if r in LONGER_WAIT)
+        text = f"Containers leave {format_value('container_utilisation', fill, 1)} full on average"
+        if fill > 0:  # the goods arriving at this rate would fill a container in 1 / fill times the current wait
+            text += f": a full one would take about {1 / fill:,.0f} times as long to load"
+        if longer and fill * LONGEST_WAIT >= 1:
+            text += f". Consider {longer}, or groupage (LCL) rates, which charge for the space used."
+        else:
+            text += ". Consider groupage (LCL) rates, which charge for the space used"
+            text += f", rather than {longer}." if longer else "."
+        lines.append(text)
     return lines
