@@ -351,15 +351,18 @@ def _lanes(look: attention.Lookup, scenario: Mapping, currency: str, ci_label: s
         }
         for lane_id in shown
     ]
+    has_pooled = any(n == POOLED_LANE for n, _, _ in look.stats)  # (a hand-made table may leave it out)
     pooled = {"lane": "all consolidating lanes", "mode": "", "from": "", "to": "", "cells": cells(POOLED_LANE)}
     return {
         "template": "sections/lanes.html.j2",
         "ci_label": ci_label,
         "currency": currency,
         "rows": rows,
-        "pooled": pooled if POOLED_LANE in {n for n, _, _ in look.stats} else None,
+        "pooled": pooled if has_pooled else None,
         "more": more,
-        "summary": _lane_summary(look, [specs.get(i, {}) for i in ids], len(ids), yearly, currency),
+        "summary": _lane_summary(look, [specs.get(i, {}) for i in ids], len(ids), yearly, currency)
+        if has_pooled
+        else [],
     }
 
 
