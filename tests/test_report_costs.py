@@ -192,3 +192,28 @@ def test_catalogue_totals_and_spend_are_never_components():
     names = (*costs.landed_components(), *costs.overhead_components())
     assert not set(names) & costs.TOTALS and "spend" not in names
     assert all(catalog.info(k).unit == "money" for k in names)
+
+
+def test_report_shows_the_cost_of_ownership_and_the_supply_base(tmp_path):
+    """report.html's cost table ends with the supplier overhead and the total cost of ownership, and its supply-base
+    table shows the network's HHI, single-sourced items and yearly emissions, each as the summary has them."""
+    import sim
+    from sim.report.formatting import format_estimate
+
+    batch = sim.run("dual_sourcing", ["mc.replications=3"], out_dir=tmp_path)
+    net = batch.summary.query("node == 'ALL' and sku == 'ALL'").set_index("kpi")
+    page = re.sub(r"\s+", " ", (tmp_path / "report.html").read_text(encoding="utf-8"))
+
+    def cell(kpi: str, scale: float = 1.0) -> str:
+        r = net.loc[kpi]
+        return format_estimate(kpi, r["mean"] * scale, r["ci_low"] * scale, r["ci_high"] * scale)
+
+    assert re.search(rf"<td>Total cost of ownership</td><td>{re.escape(cell('total_landed_cost'))}</td>", page)
+    assert net.loc["total_landed_cost", "mean"] == pytest.approx(
+        net.loc[["total_cost", "admin_cost", "reservation_cost"], "mean"].sum(), rel=1e-12
+    )
+    assert f"<td>Administration cost</td><td>{cell('admin_cost')}</td>" in page
+    assert "Coordination cost</td>" not in page  # no coordination rates in this scenario: left out, not a row of 0
+    assert f"<td>Supplier HHI</td><td>{cell('hhi_suppliers')}</td>" in page
+    per_year = 365 / (365 - 30)  # the window is days 30-365
+    assert f"<td>Emissions (kg CO2e) per year</td><td>{cell('emissions_kg', per_year)}</td>" in page

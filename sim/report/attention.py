@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.model.catalog import COSTS
+from sim.model.catalog import COSTS, OVERHEAD
 
 ALL = "ALL"
 OPERATING = tuple(c for c in COSTS if c != "purchase_cost")  # the costs policies and sourcing decide
@@ -196,15 +196,33 @@ class CostLine:
 
 
 def cost_lines(look: Lookup) -> list[CostLine]:
-    """The network's operating cost components, largest first, then the operating cost, purchase and the total.
-    A component that is exactly 0 (a cost the scenario never incurs: no pipeline holding rate, no reject cost) is
-    left out."""
+    """The network's operating cost components, largest first, then the operating cost, purchase and the total
+    landed cost, then the supplier overhead (the catalogue's ``tco=True`` KPIs) and the total cost of ownership
+    (``total_landed_cost``). A component that is exactly 0 (a cost the scenario never incurs: no pipeline holding
+    rate, no reject cost, no coordination rates) is left out."""
     op = look.mean(ALL, ALL, "operating_cost")
     parts = [CostLine(k, look.get(ALL, ALL, k), look.mean(ALL, ALL, k) / op if op else math.nan) for k in OPERATING]
     parts = [c for c in parts if c.stat.mean != 0]
     parts.sort(key=lambda c: -_finite(c.stat.mean))
     totals = [CostLine(k, look.get(ALL, ALL, k), math.nan) for k in ("operating_cost", "purchase_cost", "total_cost")]
-    return [c for c in parts + totals if math.isfinite(c.stat.mean)]
+    overhead = [CostLine(k, look.get(ALL, ALL, k), math.nan) for k in OVERHEAD]
+    overhead = [c for c in overhead if c.stat.mean != 0]
+    tco = [CostLine("total_landed_cost", look.get(ALL, ALL, "total_landed_cost"), math.nan)] if overhead else []
+    return [c for c in parts + totals + overhead + tco if math.isfinite(c.stat.mean)]
+
+
+def supply_base(look: Lookup, yearly: float) -> list[tuple[str, Stat, float]]:
+    """The network's supply base and footprint: supplier concentration (HHI of spend), single-sourced items, the
+    coordination share of the cost of ownership and emissions per year (kg CO2e; only where the scenario has
+    emission factors): (kpi, estimate, scale) where the network row carries them."""
+    rows = [("hhi_suppliers", 1.0), ("single_source_items", 1.0), ("coordination_cost_share", 1.0)]
+    rows.append(("emissions_kg", yearly))
+    out = []
+    for kpi, scale in rows:
+        st = look.get(ALL, ALL, kpi)
+        if math.isfinite(st.mean) and not (kpi in ("emissions_kg", "coordination_cost_share") and st.mean == 0):
+            out.append((kpi, st, scale))
+    return out
 
 
 @dataclass(frozen=True)

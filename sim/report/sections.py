@@ -113,6 +113,7 @@ def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
         "service": service,
         "service_more": service_more,
         "supply": supply,
+        "tco_label": kpi_label("total_landed_cost"),
         "supply_more": supply_more,
         "drivers": drivers,
         "currency": currency,
@@ -130,7 +131,7 @@ def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label:
     costs = [
         {
             "label": kpi_label(c.kpi),
-            "total": c.kpi in ("operating_cost", "total_cost"),
+            "total": c.kpi in ("operating_cost", "total_cost", "total_landed_cost"),
             "window": row_estimates(c.kpi, [(c.stat.mean, c.stat.lo, c.stat.hi)])[0],
             "year": row_estimates(c.kpi, [(c.stat.mean * yearly, c.stat.lo * yearly, c.stat.hi * yearly)])[0],
             "share": _pct(c.share),
@@ -138,8 +139,14 @@ def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label:
         for c in attention.cost_lines(look)
     ]
     turns = look.get("ALL", "ALL", "inventory_turns")
+    supply = [
+        (kpi_label(k) + (" per year" if scale != 1.0 else ""), _est(k, st, scale))
+        for k, st, scale in attention.supply_base(look, yearly)
+    ]
     return {
         "template": "sections/network.html.j2",
+        "supply": supply,
+        "tco_label": kpi_label("total_landed_cost"),
         "ci_label": ci_label,
         "risk": risk if math.isfinite(fr.mean) else [],
         "costs": costs,
