@@ -122,6 +122,16 @@ def _price(src) -> float:
     return src.price if src.external else 0.0
 
 
+def _quality(src, c: LinkCost) -> float:
+    """One link's quality cost: its rejects' handling and the replacement orders' transport."""
+    return src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
+
+
+def _kg(src, c: LinkCost) -> float:
+    """One link's emissions: every unit shipped on it (accepted or rejected) × (lane + production) kg CO2e."""
+    return (src.received + src.rejected) * (c.transport_kg + c.production_kg)
+
+
 def item_kpis(chain: SupplyChain, lay: Layout) -> dict[str, np.ndarray]:
     """Per stock item (in ``chain.items`` order): reject_cost, quality_cost, expedite_cost, emissions_kg."""
     n = len(chain.items)
@@ -130,8 +140,8 @@ def item_kpis(chain: SupplyChain, lay: Layout) -> dict[str, np.ndarray]:
         for i, (key, item) in enumerate(chain.items.items()):
             for src, c in zip(item.sources, lay.links[key], strict=True):
                 out["reject_cost"][i] += src.rejected * c.per_reject
-                out["quality_cost"][i] += src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
-                out["emissions_kg"][i] += (src.received + src.rejected) * (c.transport_kg + c.production_kg)
+                out["quality_cost"][i] += _quality(src, c)
+                out["emissions_kg"][i] += _kg(src, c)
     if lay.fast:
         pos = {key: i for i, key in enumerate(chain.items)}
         for key, (r, f) in lay.fast.items():
@@ -149,8 +159,8 @@ def links_kpis(chain: SupplyChain, lay: Layout, links) -> dict[str, float]:
     quality = kg = 0.0
     for key, j in links if lay.per_link else ():
         src, c = chain.items[key].sources[j], lay.links[key][j]
-        quality += src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
-        kg += (src.received + src.rejected) * (c.transport_kg + c.production_kg)
+        quality += _quality(src, c)
+        kg += _kg(src, c)
     return {"quality_cost": quality, "emissions_kg": kg}
 
 
