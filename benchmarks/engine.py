@@ -23,7 +23,7 @@ from pathlib import Path
 
 import simpy
 
-from sim.model.engine import run_replication
+from sim.experiment.replication import run_replication
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.scenario.loading import load_scenario, validate

@@ -38,7 +38,7 @@ import numpy as np
 import yaml
 
 import sim
-from sim.model.engine import run_replication
+from sim.experiment.replication import run_replication
 
 DAYS = 365
 MEAN_DEMAND = 10.0  # units per day at the last stage

@@ -37,7 +37,7 @@ def labelled(retailers: int, skus: int, horizon: int = 365) -> dict:
 
 def measure(retailers: int, skus: int, reps: int, out: Path) -> dict[str, float]:
     from sim.experiment.batch import MCSettings, run_batch
-    from sim.model.engine import run_replication
+    from sim.experiment.replication import run_replication
     from sim.model.rng import replication_seed
     from sim.report.html import write_report
     from sim.scenario.loading import validate

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.model import kpi
+from sim.kpi import compute as kpi
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.scenario.loading import load_scenario, validate

@@ -25,7 +25,7 @@ import json, sys, time
 sys.path.insert(0, sys.argv[1])
 serial = json.loads(open(sys.argv[2]).read())
 try:
-    from sim.model.engine import run_replication
+    from sim.experiment.replication import run_replication
     try:
         from sim.scenario.loading import load_scenario
     except ImportError:  # engine v2 before loading moved out of the schema

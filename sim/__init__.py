@@ -9,9 +9,9 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "simulate": "sim.model.engine",
-    "run_replication": "sim.model.engine",
-    "ReplicationResult": "sim.model.engine",
+    "simulate": "sim.experiment.replication",
+    "run_replication": "sim.experiment.replication",
+    "ReplicationResult": "sim.experiment.replication",
     "Scenario": "sim.scenario.schema",
     "load_scenario": "sim.scenario.loading",
     "SupplysimError": "sim.errors",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.cli import execute
-from sim.scenario.config import compose_config
+from sim.cli.config import compose_config
+from sim.cli.run import execute
 
 
 def run(

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.model.engine import ReplicationResult, run_replication
+from sim.experiment.replication import ReplicationResult, run_replication
 from sim.model.network import SupplyChain
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario

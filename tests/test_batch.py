@@ -23,7 +23,7 @@ import sim.experiment.backends
 from sim.errors import ConfigError
 from sim.experiment.batch import Batch, MCSettings, parse_seed, run_batch
 from sim.experiment.stats import compare, summarize
-from sim.model.engine import run_replication
+from sim.experiment.replication import run_replication
 from sim.scenario.loading import load_scenario, validate
 from sim.scenario.schema import Scenario
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.model import catalog
+from sim.kpi import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

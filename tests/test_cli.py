@@ -12,7 +12,7 @@ import yaml
 
 import sim
 from sim.errors import ConfigError, ScenarioError
-from sim.scenario.config import build_scenario, compose_config
+from sim.cli.config import build_scenario, compose_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["mc.replications=3", "horizon=60", "warmup=10", "mc.series_replications=3"]

@@ -1,4 +1,4 @@
-"""Consolidated shipping (sim/model/consolidation.py): containers shared by a lane's products, checked by hand.
+"""Consolidated shipping (sim/model/consolidating_lane.py): containers shared by a lane's products, checked by hand.
 
 The test network: supplier f (no capacity, no production time) -> retailer r over one lane (transit 2). r sells two
 products with constant demand, a = 30 and b = 20 per period, and keeps one-for-one base stock, so in the DEMAND phase
@@ -19,7 +19,7 @@ from conftest import const, kpi_dict, lane, run
 
 import sim
 from sim.errors import ScenarioError
-from sim.model.consolidation import ConsolidatingLane
+from sim.model.consolidating_lane import ConsolidatingLane
 from sim.model.lane import Lane
 from sim.model.network import SupplyChain
 from sim.scenario.loading import load_scenario

@@ -1,4 +1,4 @@
-"""Contract terms (sim.scenario.contracts, sim.model.contracts): late units and the on-time penalty on a
+"""Contract terms (sim.scenario.contracts, sim.model.flex_band): late units and the on-time penalty on a
 deterministic late supplier; a volume-flex band caps what the supplier accepts per period exactly, the excess
 waits (one source) or spills over (a second source). Hand traces."""
 

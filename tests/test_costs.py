@@ -8,10 +8,10 @@ import pytest
 from conftest import build, const, kpi_dict, lane, product, run, single_stage, stock_node, supplier
 
 import sim
-from sim.model import catalog
-from sim.model.emissions import MODE_FACTORS
+from sim.kpi import catalog
+from sim.kpi.emissions import MODE_FACTORS
 from sim.model.network import SupplyChain
-from sim.report.concentration import concentration
+from sim.report.supply_base import concentration
 
 EVERY_OTHER = {"kind": "periodic_order_up_to", "review_period": 2, "order_up_to": 40}
 

@@ -24,11 +24,12 @@ from conftest import build, chain, const, kpi_dict, lane, rep_seeds, run, single
 
 import sim
 from sim.errors import ScenarioError
-from sim.model import demand as demand_mod
+from sim.model import arrivals as demand_mod
+from sim.model import builders
 from sim.model import network as network_mod
-from sim.model.disruption import PLAYERS
-from sim.model.engine import run_replication
-from sim.model.survival import Supply, supplies, tts_optimal
+from sim.model.disruption_processes import PLAYERS
+from sim.experiment.replication import run_replication
+from sim.kpi.survival import Supply, supplies, tts_optimal
 from sim.scenario.disruptions import DISRUPTIONS
 from sim.scenario.loading import load_scenario
 
@@ -235,7 +236,7 @@ def test_fill_rate_with_unreliable_supplier_matches_markov_chain():
 def _recorded_draws(sc, seed, monkeypatch) -> tuple[list[list[float]], dict[tuple[str, ...], list[float]]]:
     demands: list[list[float]] = []
     draws: dict[tuple[str, ...], list[float]] = {}
-    original_sampler, original_add = network_mod._sampler, demand_mod.PeriodicDemand.add
+    original_sampler, original_add = builders.sampler, demand_mod.PeriodicDemand.add
 
     def sampler(dist, s, *key):
         inner = original_sampler(dist, s, *key)
@@ -252,7 +253,7 @@ def _recorded_draws(sc, seed, monkeypatch) -> tuple[list[list[float]], dict[tupl
         demands.append(list(quantities))
         original_add(self, quantities, sink)
 
-    monkeypatch.setattr(network_mod, "_sampler", sampler)
+    monkeypatch.setattr(builders, "sampler", sampler)
     monkeypatch.setattr(demand_mod.PeriodicDemand, "add", add)
     network_mod.SupplyChain(sc, seed, record_log=False).run()  # one run (run_replication adds the baseline)
     monkeypatch.undo()
@@ -381,7 +382,7 @@ def test_bad_disruption_option_from_the_cli_writes_nothing(tmp_path):
 
 def test_disruption_group_composes_several_options():
     """``disruption=[psu_outage,taiwan_region]`` adds both to the showcase, each named after its option."""
-    from sim.scenario.config import build_scenario, compose_config
+    from sim.cli.config import build_scenario, compose_config
 
     sc = build_scenario(compose_config(None, ["disruption=[psu_outage,taiwan_region]"]))
     assert [d.label for d in sc.disruptions] == ["psu_outage", "taiwan_region"]
@@ -407,7 +408,7 @@ def test_regional_scenario_shows_concentration_costs():
 def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
     """A hub whose only outbound lane is closed can't serve anyone: its stock is not reallocated; a retailer's own
     stock still is."""
-    from sim.model.survival import usable_stock
+    from sim.kpi.survival import usable_stock
 
     data = single_stage({"kind": "base_stock", "level": 10}, const(4), transit=1, horizon=30)
     data["nodes"].insert(1, stock_node("hub", kind="buffer", policy={"kind": "base_stock", "level": 50}, source="f"))
@@ -422,8 +423,8 @@ def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
 
 def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
     """A disrupted scenario's batch report gets a resilience table (network rows, paired); the terminal too."""
-    from sim.cli import execute
-    from sim.scenario.config import compose_config
+    from sim.cli.run import execute
+    from sim.cli.config import compose_config
 
     cfg = compose_config("regional_disruption", ["mc.replications=3", "mc.series_replications=3"])
     batch = execute(cfg, tmp_path, echo=True)

@@ -17,7 +17,7 @@ from conftest import run, single_stage
 from scipy import integrate, stats
 
 from sim.errors import ScenarioError
-from sim.model.engine import simulate
+from sim.experiment.replication import simulate
 from sim.scenario.demand import DemandSpec
 from sim.scenario.distributions import DISTRIBUTIONS, Dist
 

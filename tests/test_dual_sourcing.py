@@ -1,4 +1,4 @@
-"""Dual-index and tailored base-surge (sim.model.dual_sourcing): hand traces of the orders, the reduction of
+"""Dual-index and tailored base-surge (sim.policy.dual_sourcing): hand traces of the orders, the reduction of
 dual-index to base-stock with equal lead times, and the constant base of base-surge."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from test_mass_balance import networks
 import sim
 from sim.model.clock import DEMAND, RECEIPT, REVIEW, call_at, wake_at
 from sim.model.network import SupplyChain
-from sim.model.policy import Policy
+from sim.policy.base import Policy
 
 ONE_ORDER = {"kind": "empirical", "values": [3] + [0] * 29}  # 3 units at t = 0, nothing after
 
@@ -320,7 +320,7 @@ def test_the_architecture_docs_worked_example_runs(capsys):
 
 
 def test_every_demand_kind_has_a_process():
-    """Each registered demand kind starts in sim.model.demand (one shared periodic process, or its own)."""
+    """Each registered demand kind starts in sim.model.arrivals (one shared periodic process, or its own)."""
     from sim.scenario.demand import DEMANDS
 
     examples = {

@@ -23,7 +23,7 @@ import yaml
 from sim.errors import ConfigError
 from sim.experiment.backends import cores
 from sim.experiment.batch import MCSettings, run_batch
-from sim.model.engine import run_replication
+from sim.experiment.replication import run_replication
 from sim.scenario.loading import load_scenario, validate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -29,10 +29,10 @@ from conftest import build, const
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model import kpi
+from sim.kpi import compute as kpi
 from sim.model.network import SupplyChain
 from sim.model.orders import Order
-from sim.model.policy import POLICIES
+from sim.policy.kinds import POLICIES
 
 TOL = 1e-6
 
@@ -226,7 +226,7 @@ def _close(a: float, b: float, what: str) -> None:
 def _check(data: dict[str, Any], seed: int) -> None:
     sc = build(data)
     RecordedOrder.created = []
-    with mock.patch("sim.model.buffer.Order", RecordedOrder):
+    with mock.patch("sim.model.stock_item.Order", RecordedOrder):
         ch = SupplyChain(sc, np.random.SeedSequence(seed))
         rec = Recorder(ch)
         ch.run()

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.model.policy import POLICIES, PolicySpec
+from sim.policy.kinds import POLICIES, PolicySpec
 
 
 def policy(kind: str, **params):

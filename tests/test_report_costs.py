@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import catalog
+from sim.kpi import catalog
 from sim.report import costs, figures
 from sim.report import html as report
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model import demand as demand_mod
-from sim.model import kpi
+from sim.model import arrivals as demand_mod
+from sim.kpi import compute as kpi
 from sim.model.clock import DEMAND, wake_at
-from sim.model.engine import run_replication
+from sim.experiment.replication import run_replication
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.scenario.loading import validate
@@ -43,7 +43,7 @@ def test_sparse_and_dense_kpi_passes_agree(monkeypatch):
 
 
 def test_p95_matches_numpy_percentile():
-    from sim.model.kpi_sources import p95
+    from sim.kpi.sources import p95
 
     rng = np.random.default_rng(5)
     for n in (1, 2, 3, 7, 20, 101):

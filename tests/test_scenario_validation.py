@@ -12,7 +12,7 @@ from conftest import const, lane, single_stage, stock_node
 
 import sim
 from sim.errors import ScenarioError
-from sim.model import engine
+from sim.experiment import replication as engine
 from sim.scenario.loading import load_scenario
 
 

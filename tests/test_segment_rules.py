@@ -167,7 +167,7 @@ def test_the_bottleneck_rules_backup_carries_an_outage():
     """``scenario=segmented_sourcing disruption=penang_outage`` (penang_parts down over [120, 160)): the bottleneck
     rule's standby takes the connector orders, and the same item with the same policy but without the backup
     (paired: same seed) serves less of its demand from stock."""
-    from sim.scenario.config import build_scenario, compose_config
+    from sim.cli.config import build_scenario, compose_config
 
     sc = build_scenario(compose_config("segmented_sourcing", ["disruption=penang_outage"]))
     assert [(d.kind, d.label) for d in sc.disruptions] == [("supplier_outage", "penang_outage")]

@@ -77,7 +77,7 @@ def test_a_batch_summary_with_a_mean_column_works_too():
 def test_concentration_by_hand():
     """Spend a 300, b 100: shares 0.75 / 0.25, HHI 0.75² + 0.25² = 0.625; a in EU, b without a region; x is the one
     item bought from a single supplier (r's x comes from the hub: not a purchase)."""
-    from sim.report.concentration import concentration
+    from sim.report.supply_base import concentration
 
     sc = scenario()
     sc = sc.model_copy(update={"nodes": [sc.nodes[0].model_copy(update={"region": "EU"}), *sc.nodes[1:]]})

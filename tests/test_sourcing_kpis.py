@@ -8,7 +8,7 @@ import math
 import pytest
 from conftest import const, kpi_dict, lane, product, run, stock_node, supplier
 
-from sim.model import catalog
+from sim.kpi import catalog
 from sim.scenario.loading import load_scenario
 
 
@@ -96,10 +96,10 @@ def test_row_layout_cached_per_scenario_matches_rebuild():
 
 
 def test_kpi_width_estimate_counts_the_sourcing_rows():
-    """The memory guard's KPI width (sim.model.footprint) equals what a replication returns, sourcing rows included."""
+    """The memory guard's KPI width (sim.experiment.footprint) equals what a replication returns, sourcing rows included."""
     from conftest import build
 
-    from sim.model.footprint import kpi_width
+    from sim.experiment.footprint import kpi_width
 
     names = ("consolidated_sourcing", "regional_disruption", "segmented_sourcing")  # the last with contract rows
     for sc in (build(dual_sourced()), *(load_scenario(n) for n in names)):

@@ -1,4 +1,4 @@
-"""Multi-sourcing rules (sim.model.sourcing, sim.model.sourcing_rules): fixed split by orders, primary/backup
+"""Multi-sourcing rules (sim.policy.sourcing, sim.policy.sourcing_rules): fixed split by orders, primary/backup
 failover and volume triggers; every route and cost below is hand arithmetic."""
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def test_failover_after_exactly_the_activation_delay_and_switch_back():
     ]
     k = kpi_dict(run(build(two_sources(FAILOVER | {"activation_delay": 2}))))  # no outage: all to a
     assert k[("r<-b", "w", "orders_placed")] == 0
-    from sim.model import kpi
+    from sim.kpi import compute as kpi
 
     index, values = kpi.compute(chain)
     got = dict(zip(index, values.tolist(), strict=True))

@@ -154,5 +154,5 @@ def test_dask_backend_gives_the_same_table():
 
 def test_stress_report_imports_without_simpy():
     """The stress report, like the other report modules, loads without the engine."""
-    code = "import sim.report.stress, sys; assert 'simpy' not in sys.modules"
+    code = "import sim.report.stress_page, sys; assert 'simpy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,7 +8,7 @@ import pytest
 from conftest import build, const, kpi_dict, run, single_stage
 
 import sim
-from sim.model import catalog
+from sim.kpi import catalog
 from sim.model.network import SupplyChain
 from sim.model.rng import stream
 

@@ -1,4 +1,4 @@
-"""Vendor-managed inventory (sim.model.vmi): the supplier's min/max on the buyer's on hand + on order, by hand."""
+"""Vendor-managed inventory (sim.policy.vmi): the supplier's min/max on the buyer's on hand + on order, by hand."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def test_vmi_review_period_and_sizing():
     sees 20 on hand."""
     s = series(run(scenario({**VMI, "review_period": 2, "offset": 1})), "s")
     assert s["orders"] == [0, 0, 0, 26, 0, 30, 0, 0]
-    from sim.model.vmi import VendorManaged
+    from sim.policy.vmi import VendorManaged
 
     assert VendorManaged.size(10, 0, 2, 1, 1.65) == {"review_period": 1, "min": 30, "max": 40}
 

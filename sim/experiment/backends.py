@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.experiment.replication import run_replication
 from sim.experiment.stats import SERIES_METRICS
-from sim.model.engine import run_replication
 from sim.model.rng import replication_seed
 from sim.scenario.schema import Scenario
 

@@ -31,11 +31,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
+from sim.experiment.footprint import check_batch_fits, check_fits
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
-from sim.model import kpi as kpi_mod
-from sim.model.catalog import KNOWN_KPIS
-from sim.model.footprint import check_batch_fits, check_fits
+from sim.kpi import compute as kpi_mod
+from sim.kpi.catalog import KNOWN_KPIS
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario, StockNode
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import ArgumentError
-from sim.model.engine import run_replication
+from sim.experiment.replication import run_replication
 from sim.model.rng import replication_seed
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats as st
 
 from sim.errors import ArgumentError
-from sim.model import catalog
+from sim.kpi import catalog
 
 if TYPE_CHECKING:
     from sim.experiment.batch import Batch

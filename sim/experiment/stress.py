@@ -35,14 +35,14 @@ from scipy import stats
 
 from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import resolve_jobs
+from sim.experiment.replication import baseline
 from sim.experiment.tasks import TaskPool
-from sim.model import kpi as kpi_mod
-from sim.model import resilience
-from sim.model.disruption import regional_targets
-from sim.model.engine import baseline
+from sim.kpi import compute as kpi_mod
+from sim.kpi import resilience
+from sim.kpi.survival import supplies, tts_optimal, usable_stock
+from sim.model.disruption_processes import regional_targets
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.model.survival import supplies, tts_optimal, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario, SupplierNode
@@ -197,7 +197,7 @@ def paired_curves(
     """For a scenario with disruptions: the rolling fill rate (``resilience.window``) per replication (replications ×
     periods) of the network or of product ``sku``, the same for the replications without the disruptions, and the
     paired metrics of that row per replication (the columns of :data:`METRICS`). Feeds
-    :func:`sim.report.stress.resilience_curves`."""
+    :func:`sim.report.stress_page.resilience_curves`."""
     sc = load_scenario(scenario)
     if not sc.disruptions:
         raise ConfigError("paired_curves: the scenario has no disruptions")

@@ -11,7 +11,7 @@ with the event log on, ``line`` and ``basket`` events.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import simpy
@@ -20,8 +20,13 @@ from sim.model.clock import DEMAND, wake_at
 from sim.model.records import EventLog
 
 if TYPE_CHECKING:
-    from sim.model.buffer import StockItem
     from sim.scenario.schema import BasketSpec
+
+
+class LineServer(Protocol):
+    """A product's stock item as a basket sees it: it serves one line of a customer order."""
+
+    def customer_line(self, qty: float, line: Line) -> None: ...
 
 
 class CustomerOrder:
@@ -73,7 +78,7 @@ class BasketBook:
         env: simpy.Environment,
         node: str,
         spec: BasketSpec,
-        items: dict[str, StockItem],
+        items: dict[str, LineServer],
         rng: np.random.Generator,
         horizon: int,
     ) -> None:

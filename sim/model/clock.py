@@ -30,10 +30,11 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL, URGENT, Event
 
+from sim.tolerance import EPS
+
 WARMUP, RECEIPT, PRODUCTION, ORDER, REVIEW, DEMAND = 2, 3, 4, 5, 6, 7
 assert URGENT < NORMAL < WARMUP, "the model's phases must come after SimPy's own priorities"
 
-EPS = 1e-9  # float dust: quantities below it are zero, times within it are the same instant
 
 
 def period_of(now: float) -> int:

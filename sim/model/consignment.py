@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from sim.model.buffer import StockItem
-from sim.model.clock import EPS
+from sim.model.stock_item import StockItem
 from sim.scenario.schema import Scenario, Source, SupplierNode
+from sim.tolerance import EPS
 
 
 def is_consignment(sc: Scenario, src: Source) -> bool:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.model.clock import EPS, ORDER, RECEIPT, call_at
+from sim.model.clock import ORDER, RECEIPT, call_at
 from sim.model.orders import Order
+from sim.tolerance import EPS
 
 if TYPE_CHECKING:
-    from sim.model.buffer import SourceLink, StockItem
-    from sim.model.network import SupplyChain
+    from sim.model.actors import Actors
+    from sim.model.source_link import SourceLink
+    from sim.model.stock_item import StockItem
 
 
-def load(chain: SupplyChain) -> None:
+def load(chain: Actors) -> None:
     """Put every source's ``initial_shipments`` and ``initial_orders`` into the model (before the run)."""
     for node in chain.scenario.nodes:
         for sku, specs in getattr(node, "sources", {}).items():
@@ -40,14 +42,14 @@ def _book(item: StockItem, link: SourceLink, order: Order) -> None:
     item.on_order += order.qty
 
 
-def _shipment(chain: SupplyChain, item: StockItem, link: SourceLink, j: int, q: float) -> None:
+def _shipment(chain: Actors, item: StockItem, link: SourceLink, j: int, q: float) -> None:
     order = Order(item, item.sku, q, link.lane, j - link.expected, j, link.external, link)
     _book(item, link, order)
     item.in_transit += q
     call_at(chain.env, j, RECEIPT, item.receive, order, q)
 
 
-def _slip(chain: SupplyChain, item: StockItem, link: SourceLink, j: int, q: float) -> None:
+def _slip(chain: Actors, item: StockItem, link: SourceLink, j: int, q: float) -> None:
     placed = j - link.delay
     order = Order(item, item.sku, q, link.lane, placed, placed + link.promised, link.external, link)
     _book(item, link, order)

@@ -8,7 +8,7 @@ Departures: a lane without capacity dispatches at once, in the event that handed
 (units per period), goods beyond it wait FIFO; the lane's dispatcher process releases them at the start of each
 later period's production phase (a shipment may be split across periods). The dispatcher only runs while goods are
 waiting. Each departing shipment pays ``cost_per_shipment`` plus ``cost_per_unit`` per unit, charged to the
-receiving stock item. A lane with a ``consolidation:`` block is a ``ConsolidatingLane`` (sim.model.consolidation):
+receiving stock item. A lane with a ``consolidation:`` block is a ``ConsolidatingLane`` (sim.model.consolidating_lane):
 its goods wait for shared containers; the plain lane's hot path here does not know about them.
 """
 
@@ -20,9 +20,10 @@ from collections.abc import Callable, Generator
 import simpy
 
 from sim.model.capacity import PeriodBudget
-from sim.model.clock import EPS, PRODUCTION, RECEIPT, Call, call_at, period_of, wake_at
+from sim.model.clock import PRODUCTION, RECEIPT, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
 from sim.model.records import EventLog
+from sim.tolerance import EPS
 
 
 class Shipment:
@@ -117,7 +118,7 @@ class Lane:
         self.shipments = 0
         self.in_transit: set[Shipment] = set()  # handles of the shipments on the way
         self.events: EventLog | None = None  # the opt-in event log, set by the SupplyChain
-        # disruptions (sim.model.disruption): closed = no departures; slowdown scales transit draws; inspect rejects
+        # disruptions (sim.model.disruption_processes): closed = no departures; slowdown scales transit draws; inspect rejects
         self.closed = False
         self.slowdown = 1.0
         self.inspect: Callable[[Shipment, Order, float], float] | None = None

@@ -1,12 +1,40 @@
-"""Orders (information flow) and their bookkeeping; goods move separately as shipments on lanes."""
+"""Orders (information flow) and their bookkeeping; goods move separately as shipments on lanes.
+
+The parties to an order are typed by the roles they play (protocols), not by their classes, so that orders, lanes
+and stock items need not import each other: a ``Buyer`` (a stock item) is told what was dispatched, received or
+lost; a ``Carrier`` (a lane) ships an order's units; a ``Source`` (a stock item's source link) is where the order
+went.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from sim.model.buffer import SourceLink, StockItem
-    from sim.model.lane import Lane
+
+class Buyer(Protocol):
+    """The stock item that placed an order: the lane tells it what happens to the order's goods."""
+
+    node: str
+    sku: str
+
+    def dispatched(self, qty: float, cost: float) -> None: ...
+    def receive(self, order: Order, qty: float) -> None: ...
+    def lost_in_transit(self, order: Order, qty: float) -> None: ...
+    def place(self, split: list[tuple[Any, float]]) -> None: ...
+
+
+class Carrier(Protocol):
+    """The lane an order's goods travel on."""
+
+    id: str
+
+    def ship(self, order: Order, qty: float) -> None: ...
+
+
+class Fulfiller(Protocol):
+    """Where an order is sent: a supplier or an upstream stock item."""
+
+    def receive_order(self, order: Order) -> None: ...
 
 
 class Order:
@@ -20,14 +48,14 @@ class Order:
 
     def __init__(
         self,
-        buyer: StockItem,
+        buyer: Buyer,
         sku: str,
         qty: float,
-        lane: Lane,
+        lane: Carrier,
         placed: float,
         due: float,
         external: bool,
-        source: SourceLink | None = None,
+        source: Any = None,
     ) -> None:
         self.buyer = buyer
         self.source = source  # the buyer's source this order went to (per-source pipeline)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sim.scenario.schema import StockNode
 
 if TYPE_CHECKING:
-    from sim.model.network import SupplyChain
+    from sim.model.actors import Actors
 
 
 class PosFeed:
@@ -28,7 +28,7 @@ class PosFeed:
         return [sum(w * a[t] for a, w in self.sources) for t in range(start, end)]
 
 
-def downstream(chain: SupplyChain, node: str, sku: str) -> dict[str, float]:
+def downstream(chain: Actors, node: str, sku: str) -> dict[str, float]:
     """Customer-facing nodes below (and including) ``node`` for ``sku``, with the product of the shares on the way."""
     children: dict[str, list[tuple[str, float]]] = {}
     for n in chain.scenario.nodes:
@@ -48,7 +48,7 @@ def downstream(chain: SupplyChain, node: str, sku: str) -> dict[str, float]:
     return found
 
 
-def connect(chain: SupplyChain) -> None:
+def connect(chain: Actors) -> None:
     """Give every policy with ``information: shared`` its end-customer demand feed."""
     for (node, sku), item in chain.items.items():
         pol = item.policy

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim.model.baskets import BasketBook
-from sim.model.buffer import StockItem
+from sim.model.stock_item import StockItem
 
 
 class StockPoint:

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import simpy
 
 from sim.model.capacity import PeriodBudget
-from sim.model.clock import EPS, PRODUCTION, Call, call_at, period_of, wake_at
+from sim.model.clock import PRODUCTION, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
 from sim.model.records import EventLog
+from sim.tolerance import EPS
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sim.scenario.presets import demand_moments
 
 if TYPE_CHECKING:
-    from sim.model.network import SupplyChain
+    from sim.model.actors import Actors
     from sim.model.orders import Order
     from sim.scenario.disruptions import AlertSettings
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class ControlTower:
     """Watches the stock items and suppliers of one replication and records alerts."""
 
-    def __init__(self, chain: SupplyChain, settings: AlertSettings) -> None:
+    def __init__(self, chain: Actors, settings: AlertSettings) -> None:
         self.chain = chain
         self.settings = settings
         self.alerts: list[tuple[float, str, str, str]] = []

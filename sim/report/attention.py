@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.model.catalog import COSTS, OVERHEAD
+from sim.kpi.catalog import COSTS, OVERHEAD
 
 ALL = "ALL"
 OPERATING = tuple(c for c in COSTS if c != "purchase_cost")  # the costs policies and sourcing decide

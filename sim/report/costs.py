@@ -1,6 +1,6 @@
 """Cost breakdown per variant and the cost-versus-service Pareto frontier across variants (docs/outputs.md).
 
-Which KPIs are cost components is read from the catalogue (``sim.model.catalog``), never listed here, so a cost KPI
+Which KPIs are cost components is read from the catalogue (``sim.kpi.catalog``), never listed here, so a cost KPI
 added there appears in the breakdown without a change to this file:
 
 * **landed-cost components**: every KPI flagged ``cost=True`` (the parts of ``total_cost``, the total landed
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.model import catalog
+from sim.kpi import catalog
 
 ALL = "ALL"
 LANDED_TOTAL = "total_cost"

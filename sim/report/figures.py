@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from sim.model.catalog import COSTS, label
+from sim.kpi.catalog import COSTS, label
 from sim.report.costs import Breakdown, landed_components, overhead_components
 
 COST_KPIS = COSTS  # the cost components that make up total_cost

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from sim.model import catalog
-from sim.model.catalog import PERCENT_KPIS
+from sim.kpi import catalog
+from sim.kpi.catalog import PERCENT_KPIS
 
 DASH = "–"
 

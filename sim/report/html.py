@@ -19,8 +19,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.experiment.stats import too_few
-from sim.model import catalog
-from sim.model.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER
+from sim.kpi import catalog
+from sim.kpi.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER
 from sim.report import aggregate, attention, bullwhip, costs, figures, segment_section
 from sim.report import variants as variants_mod
 from sim.report.formatting import (

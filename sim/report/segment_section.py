@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.model.catalog import PERCENT_KPIS
+from sim.kpi.catalog import PERCENT_KPIS
 from sim.report.formatting import format_value
 from sim.report.segment_figures import segment_matrix
 from sim.report.segments import by_segment, scorecard

@@ -1,6 +1,6 @@
 """The ``consolidation:`` block of a lane: goods wait for a container (or truck) shared by every product on the lane.
 
-Data only (the SimPy side is ``sim.model.consolidation``); docs/sourcing.md, "Consolidated shipping".
+Data only (the SimPy side is ``sim.model.consolidating_lane``); docs/sourcing.md, "Consolidated shipping".
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field, model_validator
 from scipy import stats
 
-from sim.scenario.registry import EntryParams, Registry, Spec
+from sim.registry import EntryParams, Registry, Spec
 
 NonNeg = Field(ge=0)
 

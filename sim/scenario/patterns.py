@@ -2,7 +2,7 @@
 
 Every kind here is a per-period series drawn once per replication from the demand stream of its (retailer, product),
 so a policy change never moves a draw (common random numbers). A kind's ``series(p, rng, horizon)`` gives the
-``horizon`` quantities; ``sim.model.demand`` plays them like ``periodic`` demand (one customer per period, a zero is
+``horizon`` quantities; ``sim.model.arrivals`` plays them like ``periodic`` demand (one customer per period, a zero is
 no customer).
 
 - ``ar1``: ``D_t = mean + phi (D_{t-1} - mean) + e_t``, ``e_t ~ N(0, sigma^2)``, started in its stationary law.
@@ -26,8 +26,8 @@ import numpy as np
 from pydantic import Field, model_validator
 from scipy.signal import lfilter
 
-from sim.scenario.demand import DEMANDS, DemandProcess
-from sim.scenario.registry import EntryParams
+from sim.registry import EntryParams
+from sim.scenario.demand_kinds import DemandProcess
 
 
 class _Pattern(EntryParams):
@@ -64,7 +64,6 @@ def _finish(x: np.ndarray, integer: bool) -> np.ndarray:
     return np.rint(x) if integer else x
 
 
-@DEMANDS.register("ar1")
 class AR1(DemandProcess):
     class Params(_Pattern):
         mean: float = Field(ge=0)
@@ -91,7 +90,6 @@ class AR1(DemandProcess):
         return p.sigma**2 / (1 - p.phi**2) + p.noise_sd**2
 
 
-@DEMANDS.register("seasonal")
 class Seasonal(_PatternKind):
     class Params(_Pattern):
         base: float = Field(default=1.0, ge=0)
@@ -115,7 +113,6 @@ class Seasonal(_PatternKind):
         return p.base + p.amplitude * np.sin(2 * np.pi * t / p.season_length)
 
 
-@DEMANDS.register("trend")
 class Trend(_PatternKind):
     class Params(_Pattern):
         base: float = Field(ge=0)
@@ -126,7 +123,6 @@ class Trend(_PatternKind):
         return p.base + p.slope * np.arange(horizon, dtype=float)
 
 
-@DEMANDS.register("promotion")
 class Promotion(_PatternKind):
     class Params(_Pattern):
         base: float = Field(ge=0)
@@ -148,7 +144,6 @@ class Promotion(_PatternKind):
         return x
 
 
-@DEMANDS.register("step")
 class Step(_PatternKind):
     class Params(_Pattern):
         before: float = Field(ge=0)

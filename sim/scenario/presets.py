@@ -30,7 +30,7 @@ import graphlib
 from typing import Any
 
 from sim.errors import ConfigError
-from sim.model.policy import POLICIES
+from sim.policy.kinds import POLICIES
 from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
 

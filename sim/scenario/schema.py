@@ -14,8 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from sim.model.policy import PolicySpec
-from sim.model.sourcing import SourcingSpec
+from sim.policy.kinds import PolicySpec, SourcingSpec
 from sim.scenario import consolidation
 from sim.scenario.consolidation import Consolidation
 from sim.scenario.contracts import Contract
@@ -177,7 +176,7 @@ class Lane(_Model):
     mode: Literal["road", "sea", "air", "rail", "courier", "internal"] = "road"
     region: str = ""
     consolidation: Consolidation | None = None  # containers shared by the lane's products (docs/sourcing.md)
-    # emissions (sim.model.emissions): kg CO2e per unit shipped, or distance_km × the product's weight_kg / 1000 ×
+    # emissions (sim.kpi.emissions): kg CO2e per unit shipped, or distance_km × the product's weight_kg / 1000 ×
     # emission_factor (kg CO2e per tonne-km; default by mode)
     emissions_per_unit: NonNeg | None = None
     distance_km: NonNeg | None = None
@@ -482,6 +481,6 @@ def _can_supply(node: SupplierNode | StockNode, sku: str, skus: list[str]) -> bo
 
 
 def _policies() -> str:
-    from sim.model.policy import POLICIES
+    from sim.policy.kinds import POLICIES
 
     return ", ".join(POLICIES)

@@ -97,7 +97,7 @@ class SegmentRule(_Model):
     @field_validator("policy")
     @classmethod
     def _known_kind(cls, kind: str | None) -> str | None:
-        from sim.model.policy import POLICIES
+        from sim.policy.kinds import POLICIES
 
         if kind is not None and kind not in POLICIES:
             raise ValueError(f"unknown policy kind {kind!r}; known: {', '.join(POLICIES)}")
@@ -158,7 +158,7 @@ class Segmentation(_Model):
 
 
 def _sized(kind: str, mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float] | None:
-    from sim.model.policy import POLICIES
+    from sim.policy.kinds import POLICIES
 
     try:
         return POLICIES[kind].size(mean, var, lead, review, z)

@@ -1,0 +1,86 @@
+"""The ``supplysim`` command line: a thin ``@hydra.main`` entry point around :func:`execute`.
+
+Errors a user can fix (bad scenario, bad override, unknown option) end with one message on stderr and exit code 2;
+nothing is left in the run directory. A batch with failed replications exits with 3, an interrupted one with 130.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from sim.cli.config import conf_dir, prepare_overrides, register_configs
+from sim.cli.run import execute
+from sim.errors import SupplysimError
+
+if TYPE_CHECKING:
+
+    pass
+
+EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
+
+
+@hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")
+def _hydra_entry(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        batch = execute(cfg, out_dir, echo=True)
+    except SupplysimError as exc:
+        print(f"supplysim: error: {exc}", file=sys.stderr)
+        _discard(out_dir)
+        sys.exit(EXIT_USAGE)
+    except OSError as exc:  # the output folder became unwritable, the disk is full, ...
+        if exc.errno is None:  # not a file-system error (e.g. a missing template): a bug, keep its traceback
+            raise
+        where = exc.filename or out_dir
+        print(f"supplysim: error: can't write the results to {where}: {exc.strerror or exc}", file=sys.stderr)
+        _discard(out_dir)
+        sys.exit(EXIT_USAGE)
+    if batch.stop_reason == "interrupted":
+        sys.exit(EXIT_INTERRUPTED)
+    if batch.n_failed:
+        sys.exit(EXIT_FAILED_REPLICATIONS)
+
+
+def _discard(out_dir: Path) -> None:
+    """Leave nothing half-written: drop a run dir that holds only Hydra's bookkeeping."""
+    logging.shutdown()
+    leftovers = [p for p in out_dir.iterdir() if p.name != ".hydra" and p.suffix != ".log"] if out_dir.is_dir() else []
+    if out_dir.is_dir() and not leftovers:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+class ComparisonCallback(Callback):
+    """After a sweep: compare the variants (paired differences vs the first job) at the sweep root."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.cli.sweep import compare_sweep
+
+        root = Path(config.hydra.sweep.dir)
+        written = compare_sweep(root, confidence=float(config.mc.confidence))
+        if written is not None:
+            print(f"comparison: {written}")
+
+
+def main() -> None:
+    """Console entry point (``supplysim`` and ``python -m sim``)."""
+    register_configs()
+    try:
+        sys.argv[1:] = prepare_overrides(sys.argv[1:])
+    except SupplysimError as exc:
+        print(f"supplysim: error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    try:
+        _hydra_entry()
+    except SystemExit as exc:
+        # Hydra reports a bad override or an unknown config option itself and exits with 1; make it a usage error.
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+        sys.exit(EXIT_USAGE if code == 1 else code)

@@ -1,0 +1,103 @@
+"""One replication: scenario + seed -> SimPy run -> KPI vector (and optionally per-period time series)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from sim.experiment.footprint import check_fits
+from sim.kpi import compute as kpi
+from sim.kpi import resilience
+from sim.model.network import SupplyChain
+from sim.model.rng import as_seed
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+
+
+class ReplicationResult:
+    """What one replication produced. ``kpi_index`` is the same for every replication of a scenario."""
+
+    def __init__(
+        self,
+        scenario_name: str,
+        seed: np.random.SeedSequence,
+        kpi_index: list[tuple[str, str, str]],
+        kpi_values: np.ndarray,
+        series: dict | None,
+        events: pd.DataFrame | None = None,
+    ) -> None:
+        self.scenario_name = scenario_name
+        self.seed = seed
+        self.kpi_index = tuple(kpi_index)
+        self.kpi_values = kpi_values
+        self._series = series
+        self.events = events  # the event log (sim.model.records) when asked for with events=True, else None
+
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """Tidy KPI table: node, sku, kpi, value."""
+        frame = pd.DataFrame(self.kpi_index, columns=["node", "sku", "kpi"])
+        frame["value"] = self.kpi_values
+        return frame
+
+    @property
+    def series_columns(self) -> dict | None:
+        """The time series as plain columns (numpy arrays), without building a DataFrame (what batches use)."""
+        return self._series
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame | None:
+        """Per period and stock item: end-of-period levels and the period's demand, orders and fills."""
+        return None if self._series is None else pd.DataFrame(self._series)
+
+    def kpi(self, kpi_name: str, node: str = kpi.ALL, sku: str = kpi.ALL) -> float:
+        """One KPI value, e.g. ``result.kpi("fill_rate", "store", "widget")``."""
+        try:
+            return float(self.kpi_values[self.kpi_index.index((node, sku, kpi_name))])
+        except ValueError:
+            raise KeyError(f"no KPI {kpi_name!r} for node={node!r}, sku={sku!r}") from None
+
+    def __repr__(self) -> str:
+        return f"<ReplicationResult {self.scenario_name!r} with {len(self.kpi_index)} KPI values>"
+
+
+def run_replication(
+    scenario: Scenario, seed: int | np.random.SeedSequence, *, timeseries: bool = True, events: bool = False
+) -> ReplicationResult:
+    """Simulate one replication of a validated scenario."""
+    ss = as_seed(seed)
+    chain = SupplyChain(scenario, ss, record_log=timeseries, events=events).run()
+    index, values = kpi.compute(chain)
+    if chain.disruptions is not None:
+        # impact is paired: the same replication (same seed, so the same demand and transit draws) without them
+        base = SupplyChain(baseline(scenario), ss, record_log=False).run()
+        r_index, r_values = resilience.compute(chain, base)
+        base.release()
+        index, values = [*index, *r_index], np.concatenate([values, r_values])
+    series = kpi.timeseries(chain) if timeseries else None
+    log = chain.events.frame() if chain.events is not None else None
+    chain.release()
+    return ReplicationResult(scenario.name, ss, index, values, series, log)
+
+
+def baseline(scenario: Scenario) -> Scenario:
+    """The scenario without its disruptions (the paired reference of the resilience KPIs)."""
+    base = scenario.memo.get("baseline")  # one copy per scenario (it carries its own memo: build plan, KPI rows)
+    if base is None:
+        base = scenario.memo["baseline"] = scenario.model_copy(update={"disruptions": []})
+    return base
+
+
+def simulate(
+    scenario: str | dict | Scenario,
+    seed: int | np.random.SeedSequence = 0,
+    *,
+    timeseries: bool = True,
+    events: bool = False,
+) -> ReplicationResult:
+    """Load (a path, a library name, a dict or a Scenario), validate and simulate one replication."""
+    sc = load_scenario(scenario)
+    check_fits(sc, timeseries=timeseries)
+    return run_replication(sc, seed, timeseries=timeseries, events=events)
