@@ -9,7 +9,8 @@ import pytest
 import sim
 from sim.errors import ConfigError
 from sim.scenario.loading import validate
-from sim.scenario.presets import apply_policy, demand_moments, lead_time, size
+from sim.scenario.moments import demand_moments, lead_time
+from sim.scenario.presets import apply_policy, size
 
 
 def two_retailers() -> sim.Scenario:

@@ -29,15 +29,16 @@ from scaling import network  # the benchmark's synthetic networks
 def test_sparse_and_dense_kpi_passes_agree(monkeypatch):
     sc = validate(network(6, 20, horizon=60))  # 126 items: above the dense threshold
     chain = SupplyChain(sc, replication_seed(0, 3), record_log=False).run()
-    index, sparse_values = kpi.compute(chain)
-    g = sc.memo["kpi_groups"]
+    layout = kpi.KpiLayout(chain)
+    index, sparse_values = kpi.compute(chain, layout)
+    g = layout.groups
     assert not isinstance(g.every, np.ndarray)  # sparse
     n_items = len(chain.items)
     assert g.every.nnz == 4 * n_items  # each item is in its own, its node's, its product's and the network row
-    sc.memo.clear()
     monkeypatch.setattr(kpi, "DENSE_UP_TO", 10**6)
-    dense_index, dense_values = kpi.compute(chain)
-    assert isinstance(sc.memo["kpi_groups"].every, np.ndarray)
+    dense = kpi.KpiLayout(chain)
+    dense_index, dense_values = kpi.compute(chain, dense)
+    assert isinstance(dense.groups.every, np.ndarray)
     assert dense_index == index
     np.testing.assert_allclose(dense_values, sparse_values, rtol=1e-12, atol=1e-9, equal_nan=True)
 

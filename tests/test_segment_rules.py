@@ -11,7 +11,7 @@ from conftest import build, const, lane, product, run, supplier
 
 from sim.errors import ScenarioError
 from sim.scenario.loading import load_scenario
-from sim.scenario.segmentation import expected_rows
+from sim.scenario.segment_rules import expected_rows
 
 RULES = {
     "bottleneck": {

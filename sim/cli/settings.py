@@ -8,7 +8,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from sim.experiment.batch import MCSettings
+from sim.experiment.monte_carlo import MCSettings
 
 
 def mc_settings(cfg: DictConfig) -> MCSettings:

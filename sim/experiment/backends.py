@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ConfigError
-from sim.experiment.replication import run_replication
+from sim.experiment.replication import Prepared, run_replication
 from sim.experiment.stats import SERIES_METRICS
 from sim.model.rng import replication_seed
 from sim.scenario.schema import Scenario
@@ -68,17 +68,20 @@ def _series(ts: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarr
     return np.vstack([*levels, fill]), layout
 
 
-def run_chunk(scenario: Scenario, base_seed: int, replications: list[int], series_replications: int) -> ChunkResult:
+def run_chunk(
+    scenario: Scenario | Prepared, base_seed: int, replications: list[int], series_replications: int
+) -> ChunkResult:
     """Run ``replications`` of ``scenario`` in order; keep time series only for indices < ``series_replications``.
 
     A replication that raises is recorded in ``failures`` (with its traceback) instead of ending the chunk: one bad
     corner of the input space should not cost the rest of a long batch.
     """
+    prep = scenario if isinstance(scenario, Prepared) else Prepared(scenario)
     out = ChunkResult(list(replications))
     rows: list[np.ndarray] = []
     for i in replications:
         try:
-            res = run_replication(scenario, replication_seed(base_seed, i), timeseries=i < series_replications)
+            res = run_replication(prep, replication_seed(base_seed, i), timeseries=i < series_replications)
             if out.kpi_index is None:
                 out.kpi_index = res.kpi_index
             elif res.kpi_index != out.kpi_index:
@@ -130,7 +133,7 @@ class InProcess:
     """n_jobs=1: run chunks here, in order. No pickling, and a debugger or profiler sees everything."""
 
     def __init__(self, scenario: Scenario, base_seed: int, series_replications: int) -> None:
-        self.args = (scenario, base_seed, series_replications)
+        self.args = (Prepared(scenario), base_seed, series_replications)  # derived once for every chunk
         self.workers = 1
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
@@ -234,7 +237,8 @@ class DaskRunner:
     ) -> None:
         self.client, self.cluster = connect_dask(n_jobs, address, connect_timeout)
         self.workers = max(1, sum(self.client.nthreads().values()))
-        self.scenario = self.client.scatter(scenario, broadcast=True, hash=False)  # sent once, not per chunk
+        # sent once, not per chunk; a worker keeps what the first chunk derives (KPI layout)
+        self.scenario = self.client.scatter(Prepared(scenario), broadcast=True, hash=False)
         self.args = (base_seed, series_replications)
         self.futures: list[Any] = []
 

@@ -23,19 +23,18 @@ import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.errors import ConfigError, settings_error
+from sim.errors import ConfigError
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.footprint import check_batch_fits, check_fits
+from sim.experiment.monte_carlo import MCSettings, parse_seed
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
 from sim.kpi import compute as kpi_mod
-from sim.kpi.catalog import KNOWN_KPIS
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario, StockNode
 
@@ -43,69 +42,6 @@ log = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = ["scenario", "variant", "node", "sku", "kpi", *SUMMARY_STATS]
 FAILURE_COLUMNS = ["replication", "seed", "error", "traceback"]
-
-
-class MCSettings(BaseModel):
-    """Monte Carlo settings; the CLI's ``mc`` config group has exactly these keys."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    replications: int = Field(200, ge=1)  # fixed batch size; with target_halfwidth: the first round
-    seed: int = Field(0, ge=0)  # base seed; replication i uses SeedSequence(seed, spawn_key=(i,))
-    n_jobs: int = 1  # worker processes (local) / LocalCluster workers (dask); -1 = all cores
-    backend: Literal["local", "dask"] = "local"
-    address: str | None = None  # dask scheduler, e.g. tcp://host:8786; None = start a LocalCluster
-    connect_timeout: float = Field(10.0, gt=0)  # seconds to wait for the dask scheduler at ``address``
-    confidence: float = Field(0.95, gt=0, lt=1)
-    resume: bool = False  # finish the batch whose parts are in out_dir
-    target_halfwidth: float | None = Field(None, gt=0)  # relative CI half-width to reach, e.g. 0.005
-    target_kpi: str = "fill_rate"
-    target_node: str = kpi_mod.ALL
-    max_replications: int = Field(10000, ge=1)
-    round_size: int | None = Field(None, ge=1)  # replications added per round; default: replications
-    series_replications: int = Field(100, ge=0)  # replications whose time series feed the bands
-    progress: bool | None = None  # None: a progress bar when stderr is a terminal; True: always; False: never
-
-    @field_validator("n_jobs")
-    @classmethod
-    def _n_jobs(cls, v: int) -> int:
-        if v == -1 or v >= 1:
-            return v
-        raise ValueError(f"must be >= 1, or -1 for all cores; got {v}")
-
-    @field_validator("target_kpi")
-    @classmethod
-    def _target_kpi(cls, v: str) -> str:
-        if v not in KNOWN_KPIS:
-            raise ValueError(f"unknown KPI {v!r}; known: {', '.join(KNOWN_KPIS)}")
-        return v
-
-    @model_validator(mode="after")
-    def _consistent(self) -> MCSettings:
-        if self.target_halfwidth is not None and self.max_replications < self.replications:
-            raise ValueError(
-                f"max_replications ({self.max_replications}) must be >= replications ({self.replications}), "
-                "the first round of a precision-driven batch"
-            )
-        if self.address is not None and self.backend != "dask":
-            raise ValueError(f"address {self.address!r} is only used with backend=dask (backend is {self.backend!r})")
-        return self
-
-    @classmethod
-    def from_config(cls, cfg: Mapping[str, Any]) -> MCSettings:
-        """Validate a plain mapping (e.g. ``OmegaConf.to_container(cfg.mc)``); raise one ``ConfigError`` naming
-        every bad ``mc.<key>``."""
-        try:
-            return cls.model_validate(dict(cfg))
-        except ValidationError as exc:
-            raise settings_error("invalid Monte Carlo settings", "mc", exc, cls.model_fields) from None
-
-
-def parse_seed(label: str) -> np.random.SeedSequence:
-    """The SeedSequence behind a ``seed`` column value ``"<mc.seed>/<replication>"``: rerun a replication with
-    ``sim.run_replication(scenario, parse_seed("0/17"))``."""
-    base, _, rep = label.partition("/")
-    return np.random.SeedSequence(int(base), spawn_key=(int(rep),))
 
 
 class Batch:

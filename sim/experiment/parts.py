@@ -35,7 +35,7 @@ from sim.experiment.stats import SERIES_METRICS, describe_rows
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
-    from sim.experiment.batch import MCSettings
+    from sim.experiment.monte_carlo import MCSettings
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sim.experiment.footprint import check_fits
 from sim.kpi import compute as kpi
 from sim.kpi import resilience
+from sim.model.build_plan import BuildPlan
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
 from sim.scenario.loading import load_scenario
@@ -63,31 +64,65 @@ class ReplicationResult:
         return f"<ReplicationResult {self.scenario_name!r} with {len(self.kpi_index)} KPI values>"
 
 
+class Prepared:
+    """A validated scenario with what every replication derives from it once: the model's build plan, the KPI layout
+    (filled by the first replication) and the undisrupted twin that pairs with it for the resilience KPIs.
+
+    The scenario itself stays frozen data; a batch keeps one ``Prepared`` per worker and passes it to
+    :func:`run_replication` instead of the scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.plan = BuildPlan(scenario)
+        self.kpi_layout: kpi.KpiLayout | None = None
+        self._baseline: Prepared | None = None
+
+    def chain(self, seed: np.random.SeedSequence, *, record_log: bool = True, events: bool = False) -> SupplyChain:
+        """A fresh model of this scenario for one replication (not yet run)."""
+        return SupplyChain(self.scenario, seed, record_log=record_log, events=events, plan=self.plan)
+
+    def kpis(self, chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+        """The KPI vector of a finished run of this scenario."""
+        if self.kpi_layout is None:
+            self.kpi_layout = kpi.KpiLayout(chain)
+        return kpi.compute(chain, self.kpi_layout)
+
+    @property
+    def baseline(self) -> Prepared:
+        """The same scenario without its disruptions (the paired reference of the resilience KPIs)."""
+        if self._baseline is None:
+            self._baseline = Prepared(baseline(self.scenario))
+        return self._baseline
+
+
 def run_replication(
-    scenario: Scenario, seed: int | np.random.SeedSequence, *, timeseries: bool = True, events: bool = False
+    scenario: Scenario | Prepared,
+    seed: int | np.random.SeedSequence,
+    *,
+    timeseries: bool = True,
+    events: bool = False,
 ) -> ReplicationResult:
-    """Simulate one replication of a validated scenario."""
+    """Simulate one replication of a validated scenario (or of a :class:`Prepared` one, which a batch reuses)."""
+    prep = scenario if isinstance(scenario, Prepared) else Prepared(scenario)
+    sc = prep.scenario
     ss = as_seed(seed)
-    chain = SupplyChain(scenario, ss, record_log=timeseries, events=events).run()
-    index, values = kpi.compute(chain)
+    chain = prep.chain(ss, record_log=timeseries, events=events).run()
+    index, values = prep.kpis(chain)
     if chain.disruptions is not None:
         # impact is paired: the same replication (same seed, so the same demand and transit draws) without them
-        base = SupplyChain(baseline(scenario), ss, record_log=False).run()
+        base = prep.baseline.chain(ss, record_log=False).run()
         r_index, r_values = resilience.compute(chain, base)
         base.release()
         index, values = [*index, *r_index], np.concatenate([values, r_values])
     series = kpi.timeseries(chain) if timeseries else None
     log = chain.events.frame() if chain.events is not None else None
     chain.release()
-    return ReplicationResult(scenario.name, ss, index, values, series, log)
+    return ReplicationResult(sc.name, ss, index, values, series, log)
 
 
 def baseline(scenario: Scenario) -> Scenario:
     """The scenario without its disruptions (the paired reference of the resilience KPIs)."""
-    base = scenario.memo.get("baseline")  # one copy per scenario (it carries its own memo: build plan, KPI rows)
-    if base is None:
-        base = scenario.memo["baseline"] = scenario.model_copy(update={"disruptions": []})
-    return base
+    return scenario.model_copy(update={"disruptions": []})
 
 
 def simulate(

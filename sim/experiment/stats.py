@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,15 @@ from scipy import stats as st
 from sim.errors import ArgumentError
 from sim.kpi import catalog
 
-if TYPE_CHECKING:
-    from sim.experiment.batch import Batch
+
+class Batch(Protocol):
+    """What :func:`compare` reads of a batch (``sim.experiment.batch.Batch``)."""
+
+    variant: str
+    kpi_index: tuple[tuple[str, str, str], ...]
+    values: np.ndarray
+    replications: np.ndarray
+    mc: Any  # MCSettings: ``seed`` and ``confidence``
 
 KEYS = ("node", "sku", "kpi")
 # below this many replications an interval says little (the t quantile is large, and for bounded, skewed KPIs such

@@ -35,17 +35,17 @@ from scipy import stats
 
 from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import resolve_jobs
-from sim.experiment.replication import baseline
+from sim.experiment.replication import Prepared, baseline
 from sim.experiment.tasks import TaskPool
 from sim.kpi import compute as kpi_mod
 from sim.kpi import resilience
-from sim.kpi.survival import supplies, tts_optimal, usable_stock
-from sim.model.disruption_processes import regional_targets
+from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, usable_stock
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario, SupplierNode
+from sim.scenario.targets import regional_targets
 
 METRICS = (
     "revenue_at_risk",
@@ -156,28 +156,31 @@ def run_task(
     """Replications ``replications`` of the baseline (once each) and of every element in ``specs``; the metrics and
     curves of the network row, or of product ``sku`` over its customer-facing items."""
     sc = scenario.model_copy(update={"horizon": horizon})
-    base_sc = baseline(sc)
+    base_sc = Prepared(baseline(sc))
     res = sc.resilience
     prices = {p.id: p.price if p.price is not None else p.unit_cost for p in sc.products}
     variants = [
-        (label, sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(x) for x in _listed(spec)]}))
+        (
+            label,
+            Prepared(sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(x) for x in _listed(spec)]})),
+        )
         for label, spec in specs
     ]
     out = TaskResult()
     for r in replications:
         seed = replication_seed(base_seed, r)
-        base = SupplyChain(base_sc, seed, record_log=False).run()
+        base = base_sc.chain(seed, record_log=False).run()
         base_rec = resilience.record(base)
-        base_cost = _total_cost(base)
+        base_cost = _total_cost(base_sc, base)
         out.base_curves[r] = _curve(base_rec, res.window, sku)
         for label, var in variants:
-            chain = SupplyChain(var, seed, record_log=False).run()
+            chain = var.chain(seed, record_log=False).run()
             rec = resilience.record(chain)
             d = chain.disruptions
             s = d.first_start if d is not None and d.first_start is not None else start
             g, kp = resilience.compare(rec, base_rec, s, window=res.window, tolerance=res.tolerance, prices=prices)
             at = g.labels.index((resilience.ALL, sku or resilience.ALL))
-            row = [kp[m][at] for m in METRICS[:-1]] + [_total_cost(chain) - base_cost]
+            row = [kp[m][at] for m in METRICS[:-1]] + [_total_cost(var, chain) - base_cost]
             out.values.setdefault(label, {})[r] = np.array(row)
             out.curves.setdefault(label, {})[r] = _curve(rec, res.window, sku)
             if r not in out.stock and d is not None:
@@ -210,8 +213,8 @@ def paired_curves(
     return curves, np.vstack([res.base_curves[r] for r in reps]), values
 
 
-def _total_cost(chain: SupplyChain) -> float:
-    index, values = kpi_mod.compute(chain)
+def _total_cost(prep: Prepared, chain: SupplyChain) -> float:
+    index, values = prep.kpis(chain)
     return float(values[index.index((kpi_mod.ALL, kpi_mod.ALL, "total_cost"))])
 
 
@@ -299,7 +302,7 @@ def run_stress(
 ) -> StressResult:
     """Run the stress test of ``scenario`` (see the module docstring); ``mc``: sim.experiment.batch.MCSettings
     (replications = the most any element gets; seed, n_jobs, backend, address, confidence)."""
-    from sim.experiment.batch import MCSettings
+    from sim.experiment.monte_carlo import MCSettings
 
     sc = load_scenario(scenario)
     if sc.disruptions:
@@ -386,7 +389,7 @@ def _table(
         for key, units in per.items():
             mean_stock[key] = mean_stock.get(key, 0.0) + units / max(len(stock), 1)
     rates: dict[str, float] = {}
-    for (_, sku), r in resilience.customer_rates_of(sc).items():
+    for (_, sku), r in customer_rates_of(sc).items():
         rates[sku] = rates.get(sku, 0.0) + r
     rows = []
     for e in elems:

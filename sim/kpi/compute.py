@@ -142,50 +142,46 @@ def _var(x: np.ndarray) -> np.ndarray:
     return x.var(axis=1, ddof=1) if x.shape[1] > 1 else np.full(x.shape[0], np.nan)
 
 
-def compute(chain: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]:
-    """(index, values) for one finished replication."""
+class KpiLayout:
+    """The rows of a scenario's KPI vector and how items group into them: they depend on the scenario only, so they
+    are derived once (from the first replication's chain, by :meth:`of`) and reused by every replication of a batch
+    (sim.experiment.replication keeps one beside the scenario)."""
+
+    def __init__(self, chain: SupplyChain) -> None:
+        sc = chain.scenario
+        self.has_items = bool(chain.items)
+        self.groups = groups(chain)
+        self.costs = kpi_costs.layout(chain)
+        self.source_groups = kpi_sources.groups(chain)
+        self.consolidating = [ln.id for ln in sc.lanes if ln.consolidation is not None]
+        index = [(node, sku, k) for node, sku in self.groups.labels for k in STOCK_KPIS] if self.has_items else []
+        index += [(ALL, ALL, k) for k in NETWORK_KPIS] if self.has_items else []  # the network's cost of ownership
+        index += kpi_sources.index(self.source_groups) + kpi_costs.mode_index(self.costs)
+        index += lane_kpis.kpi_index(self.consolidating)  # consolidated shipping: rows per consolidating lane
+        index += kpi_contracts.index(chain)  # rows of suppliers with contract terms (none without)
+        self.index = index
+        self.contracts = bool(kpi_contracts.suppliers(chain))
+
+
+def compute(chain: SupplyChain, layout: KpiLayout | None = None) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+    """(index, values) for one finished replication (``layout``: the scenario's, when the caller keeps one)."""
     sc = chain.scenario
     w, h = sc.warmup, sc.horizon
     span = h - w
     items = list(chain.items.values())
-    g = sc.memo.get("kpi_groups")  # the rows depend on the scenario only: built once, reused by every replication
-    if g is None:
-        g = sc.memo["kpi_groups"] = groups(chain)
-    lay = sc.memo.get("kpi_cost_layout")
-    if lay is None:
-        lay = sc.memo["kpi_cost_layout"] = kpi_costs.layout(chain)
-    rows = []
-    if items:
-        rows = _stock_kpis(chain, items, g, w, h, span, lay)
-    sg = sc.memo.get("kpi_source_groups")
-    if sg is None:
-        sg = sc.memo["kpi_source_groups"] = kpi_sources.groups(chain)
-    boxed = sc.memo.get("kpi_consolidating_lanes")
-    if boxed is None:
-        boxed = sc.memo["kpi_consolidating_lanes"] = [ln.id for ln in sc.lanes if ln.consolidation is not None]
-    index = sc.memo.get("kpi_index")
-    if index is None:
-        index = [(node, sku, k) for node, sku in g.labels for k in STOCK_KPIS] if items else []
-        index += [(ALL, ALL, k) for k in NETWORK_KPIS] if items else []  # the network's total cost of ownership
-        index += kpi_sources.index(sg) + kpi_costs.mode_index(lay)
-        index += lane_kpis.kpi_index(boxed)  # consolidated shipping: rows per consolidating lane
-        index += kpi_contracts.index(chain)  # rows of suppliers with contract terms (none without)
-        sc.memo["kpi_index"] = index
-    index = list(index)
-    sourcing, suppliers = kpi_sources.compute(chain, sg, lay)
+    lay = layout if layout is not None else KpiLayout(chain)
+    rows = _stock_kpis(chain, items, lay.groups, w, h, span, lay.costs) if items else {}
+    sourcing, suppliers = kpi_sources.compute(chain, lay.source_groups, lay.costs)
     values = []
     if items:
         values.append(np.column_stack([rows[k] for k in STOCK_KPIS]).ravel())
-        values.append(kpi_costs.network_kpis(chain, lay, float(rows["total_cost"][-1]), suppliers))
-    values += [sourcing, kpi_costs.mode_kpis(chain, lay)]
-    if boxed:
-        values.append(lane_kpis.kpi_values(chain, boxed))
-    contracts = sc.memo.get("kpi_contracts")
-    if contracts is None:
-        contracts = sc.memo["kpi_contracts"] = bool(kpi_contracts.suppliers(chain))
-    if contracts:
+        values.append(kpi_costs.network_kpis(chain, lay.costs, float(rows["total_cost"][-1]), suppliers))
+    values += [sourcing, kpi_costs.mode_kpis(chain, lay.costs)]
+    if lay.consolidating:
+        values.append(lane_kpis.kpi_values(chain, lay.consolidating))
+    if lay.contracts:
         values.append(kpi_contracts.compute(chain))
-    return index, np.concatenate(values)
+    return list(lay.index), np.concatenate(values)
 
 
 def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int, lay) -> dict[str, np.ndarray]:

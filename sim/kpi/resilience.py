@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.kpi.catalog import RESILIENCE_KPIS
+from sim.kpi.survival import customer_rates_of, tts_optimal_rows
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
-    from sim.scenario.schema import Scenario
 
 ALL = "ALL"
 
@@ -185,18 +185,6 @@ def stock_cover(
     return out
 
 
-def customer_rates_of(sc: Scenario) -> dict[tuple[str, str], float]:
-    """Mean end-customer demand per period of every customer-facing item (single-line demand and basket lines)."""
-    own: dict[tuple[str, str], float] = {}
-    for node in sc.nodes:
-        for sku, spec in getattr(node, "demand", {}).items():
-            own[node.id, sku] = own.get((node.id, sku), 0.0) + spec.mean
-        for basket in getattr(node, "baskets", []):
-            for sku, x in basket.lines.items():
-                own[node.id, sku] = own.get((node.id, sku), 0.0) + basket.orders.mean * x.mean
-    return own
-
-
 def warning_lead_times(
     labels: list[tuple[str, str]], start: float, tts: np.ndarray, alerts: list[tuple[float, str, str, str]], chain
 ) -> np.ndarray:
@@ -231,8 +219,6 @@ def availability(chain: SupplyChain) -> tuple[list[str], np.ndarray]:
 
 def compute(chain: SupplyChain, base: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]:
     """The resilience block of a disrupted replication (``chain``) against its baseline (``base``)."""
-    from sim.kpi.survival import tts_optimal_rows
-
     sc = chain.scenario
     d = chain.disruptions
     assert d is not None, "resilience KPIs need a run with disruptions"

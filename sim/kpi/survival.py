@@ -27,6 +27,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.targets import regional_targets
 
 ALL = "ALL"
 
@@ -45,8 +46,6 @@ class Supply:
 
 def affected(sc: Scenario) -> tuple[set[str], set[str], dict[str, float], dict[str, float]]:
     """What the scenario's disruptions take out: (suppliers down, lanes closed, capacity factors, lane slowdowns)."""
-    from sim.model.disruption_processes import regional_targets
-
     down: set[str] = set()
     closed: set[str] = set()
     factors: dict[str, float] = {}
@@ -175,13 +174,23 @@ def usable_stock(sc: Scenario, snapshot: dict[tuple[str, str], float]) -> dict[s
     return stock
 
 
+def customer_rates_of(sc: Scenario) -> dict[tuple[str, str], float]:
+    """Mean end-customer demand per period of every customer-facing item (single-line demand and basket lines)."""
+    own: dict[tuple[str, str], float] = {}
+    for node in sc.nodes:
+        for sku, spec in getattr(node, "demand", {}).items():
+            own[node.id, sku] = own.get((node.id, sku), 0.0) + spec.mean
+        for basket in getattr(node, "baskets", []):
+            for sku, x in basket.lines.items():
+                own[node.id, sku] = own.get((node.id, sku), 0.0) + basket.orders.mean * x.mean
+    return own
+
+
 def tts_optimal_rows(
     sc: Scenario, labels: list[tuple[str, str]], snapshot: dict[tuple[str, str], float], start: float
 ) -> np.ndarray:
     """``tts_optimal`` for the resilience rows: each product row alone, the network row all products jointly;
     NaN on the item rows (the optimum pools the whole network's stock)."""
-    from sim.kpi.resilience import customer_rates_of
-
     stock = usable_stock(sc, snapshot)
     rates: dict[str, float] = {}
     for (_, sku), r in customer_rates_of(sc).items():

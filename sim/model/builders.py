@@ -26,7 +26,7 @@ from sim.model.stock_item import StockItem
 from sim.model.stock_point import StockPoint
 from sim.model.supplier import Supplier
 from sim.scenario.distributions import Dist
-from sim.scenario.presets import demand_moments
+from sim.scenario.moments import demand_moments
 from sim.scenario.schema import StockNode, SupplierNode
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.model.rng import stream
 from sim.model.warning import ControlTower
+from sim.scenario.targets import regional_targets
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
@@ -186,19 +187,9 @@ def _lane_slowdown(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
             lane.slowdown = 1.0  # no float dust: the hot path tests ``!= 1.0``
 
 
-def regional_targets(chain_or_scenario: Any, region: str) -> tuple[list[str], list[str]]:
-    """(supplier ids, lane ids) a regional event hits: suppliers in the region; lanes tagged with it or leaving a
-    node in it."""
-    sc = getattr(chain_or_scenario, "scenario", chain_or_scenario)
-    in_region = {n.id for n in sc.nodes if n.region == region}
-    suppliers = [n.id for n in sc.nodes if n.id in in_region and n.type == "supplier"]
-    lanes = [ln.id for ln in sc.lanes if ln.region == region or ln.from_ in in_region]
-    return suppliers, lanes
-
-
 def _regional_event(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
     p = spec.params
-    suppliers, lanes = regional_targets(d.chain, p.region)
+    suppliers, lanes = regional_targets(d.chain.scenario, p.region)
     yield d.env.timeout(p.start)
     d.begin(spec.label, _end(spec))
     for sup in suppliers:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-from sim.scenario.presets import demand_moments
+from sim.scenario.moments import demand_moments
 
 if TYPE_CHECKING:
     from sim.model.actors import Actors

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import ArgumentError, ScenarioError
-from sim.scenario import limits
+from sim.scenario import checks, limits, safety_stock, segment_rules
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
 # libyaml's parser when PyYAML was built with it (~8x faster than the pure-Python one on a scenario file). Both are
@@ -115,17 +115,31 @@ def read_yaml(path: Path) -> dict[str, Any]:
 
 
 def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str = "scenario") -> Scenario:
-    """Validate a plain dict; raise one ``ScenarioError`` listing every problem with its field path."""
+    """Validate a plain dict; raise one ``ScenarioError`` listing every problem with its field path.
+
+    In order: the bounds and the data-only rule, policy levels from ``service_level`` targets, the schema (each
+    field), the cross references (sim.scenario.checks), the segment rules (sim.scenario.segment_rules; the resolved
+    network is checked again), then what disruptions and consolidating lanes name."""
     limits.check_tree(data, source)
     reject_code(data)
     if isinstance(data, dict):  # policies with ``service_level``: their levels from the scenario's own moments
-        from sim.scenario import safety_stock
-
         data = safety_stock.resolve(data, lambda d: validate(d, base_dir=base_dir, source=source), source)
     try:
-        return Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
+        sc = Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
     except ValidationError as exc:
         raise ScenarioError(f"{source} is invalid:\n" + _format(exc, data)) from None
+    problems = checks.references(sc, segmented=sc.segmentation is not None)
+    if not problems and sc.segmentation is not None:
+        nodes, resolved, problems = segment_rules.apply(sc)
+        if not problems:
+            sc = sc.model_copy(update={"nodes": nodes, "segmentation": resolved})
+            problems = checks.references(sc)
+    if not problems:  # the disruptions name elements: check them once the network itself is sound
+        problems = checks.named_elements(sc)
+    if problems:
+        lines = "\n".join(problems).splitlines()
+        raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {line}" for line in lines))
+    return sc
 
 
 def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:

@@ -26,7 +26,10 @@ from typing import Any
 
 from scipy import stats
 
+from sim.errors import ScenarioError
 from sim.scenario.distributions import Dist
+from sim.scenario.moments import demand_moments
+from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
 LEVEL_PARAM = {
     "base_stock": "level",
@@ -67,12 +70,10 @@ def reorder_level(service_level: float, demand: Moments, lead_time: Moments, rev
     return mu_d * (mu_l + review) + safety_stock(service_level, demand, lead_time, review)
 
 
-def lead_time_moments(sc, node, sku: str) -> tuple[float, float]:
+def lead_time_moments(sc: Scenario, node: StockNode, sku: str) -> tuple[float, float]:
     """(mean, variance) of an item's replenishment lead time: order delay + production + transit per source; several
     sources mix by share (the lead time of a share-weighted random source). Waiting for capacity, and a hub's own
     stockouts when the source is a stock node, are not in it."""
-    from sim.scenario.schema import SupplierNode
-
     mean = second = 0.0
     for s in node.sources.get(sku, []):
         up = sc.node(s.node)
@@ -114,11 +115,7 @@ def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[st
             del pol["service_level"]
             pol[level] = 0.0  # a placeholder while the rest is validated
     if errors:
-        from sim.errors import ScenarioError
-
         raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {e}" for e in errors))
-    from sim.scenario.presets import demand_moments
-
     sc = validate(out)
     mom = demand_moments(sc)
     for i, sku, spec in asked:

@@ -1,4 +1,5 @@
-"""The scenario schema (pydantic v2); loading files and refusing bad input is in ``sim.scenario.loading``.
+"""The scenario schema (pydantic v2): each field and its type. The checks across fields (references between nodes,
+lanes and products) are in ``sim.scenario.checks``; loading files and refusing bad input in ``sim.scenario.loading``.
 
 A scenario is *data*: products, nodes (suppliers, buffers, retailers), lanes, horizon. Loading one never imports or
 runs code: ``_target_`` keys and ``${...}`` interpolations are refused, and behaviour (distributions, policies, demand
@@ -7,19 +8,16 @@ processes) is picked by name from the project's registries. Every field is docum
 
 from __future__ import annotations
 
-import graphlib
 import math
-from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from sim.policy.kinds import PolicySpec, SourcingSpec
-from sim.scenario import consolidation
 from sim.scenario.consolidation import Consolidation
 from sim.scenario.contracts import Contract
 from sim.scenario.demand import DemandSpec
-from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings, cross_check
+from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings
 from sim.scenario.distributions import Dist
 from sim.scenario.segmentation import Segmentation
 
@@ -118,6 +116,12 @@ class SupplierNode(_Model):
             return self.production_time.get(sku, NO_TIME)
         return self.production_time
 
+    def carries(self, sku: str) -> bool:
+        """It makes ``sku``: listed in ``products``, else a key of a per-product capacity, else everything."""
+        if self.products is not None:
+            return sku in self.products
+        return sku in self.capacity if isinstance(self.capacity, dict) else True
+
 
 NO_TIME = Dist(dist="constant", value=0)
 
@@ -160,6 +164,10 @@ class StockNode(_Model):
     def customer_products(self) -> set[str]:
         """Products end customers buy here (single-line demand or basket lines)."""
         return set(self.demand) | {sku for b in self.baskets for sku in b.lines}
+
+    def carries(self, sku: str) -> bool:
+        """It stocks ``sku``."""
+        return sku in self.products
 
 
 Node = Annotated[SupplierNode | StockNode, Field(discriminator="type")]
@@ -232,34 +240,6 @@ class Scenario(_Model):
     segmentation: Segmentation | None = None
     coordination: Coordination = Coordination()  # per active supplier per period (docs/sourcing.md)
 
-    @model_validator(mode="after")
-    def _cross_check(self) -> Scenario:
-        problems = _cross_references(self, segmented=self.segmentation is not None)
-        if not problems and self.segmentation is not None:
-            problems = _apply_segmentation(self)
-        if not problems:  # the disruptions name elements: check them once the network itself is sound
-            problems = cross_check(self) + consolidation.cross_check(self)
-        if problems:
-            raise ValueError("\n".join(problems))
-        return self
-
-    # -- derived data ----------------------------------------------------------------------------------
-    @cached_property
-    def memo(self) -> dict[str, Any]:
-        """A cache for what the model layer derives from this (frozen) scenario once instead of per replication,
-        e.g. the KPI row layout. Not part of the data: not compared, not pickled, not copied."""
-        return {}
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
-        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k != "memo"}
-        return state
-
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Scenario:
-        copy = super().model_copy(update=update, deep=deep)
-        copy.__dict__.pop("memo", None)  # a copy with other data must not inherit this one's derived data
-        return copy
-
     # -- convenience lookups -------------------------------------------------------------------------
     def node(self, node_id: str) -> SupplierNode | StockNode:
         return next(n for n in self.nodes if n.id == node_id)
@@ -281,206 +261,8 @@ class Scenario(_Model):
         return self.model_dump(by_alias=True, exclude_defaults=False, mode="json")
 
 
-def _apply_segmentation(sc: Scenario) -> list[str]:
-    """Segment rules set what the items do not write themselves (sim.scenario.segmentation); the resolved nodes and
-    every item's segment replace the written ones, then the network is checked again as resolved."""
-    from sim.scenario.segmentation import apply
-
-    nodes, resolved, problems = apply(sc)
-    if problems:
-        return problems
-    object.__setattr__(sc, "nodes", nodes)  # frozen model: set once, while validating
-    object.__setattr__(sc, "segmentation", resolved)
-    return _cross_references(sc)
-
-
-def _dupes(ids: list[str]) -> set[str]:
-    return {i for i in ids if ids.count(i) > 1}
-
-
-def _cross_references(sc: Scenario, segmented: bool = False) -> list[str]:
-    """``segmented``: a missing policy is not an error yet (a segment rule may set it)."""
-    errs: list[str] = []
-    skus = [p.id for p in sc.products]
-    ids = [n.id for n in sc.nodes]
-    known_nodes = ", ".join(sorted(ids))
-    known_skus = ", ".join(skus)
-    for d in sorted(_dupes(skus)):
-        errs.append(f"products: duplicate id {d!r}")
-    for d in sorted(_dupes(ids)):
-        errs.append(f"nodes: duplicate id {d!r}")
-    if sc.warmup >= sc.horizon:
-        errs.append(f"warmup: must be smaller than horizon ({sc.horizon}), got {sc.warmup}")
-    written = [n.id for n in sc.nodes if any(s.initial_shipments or s.initial_orders for s in _sources_of(n))]
-    if sc.initial_pipeline == "steady" and written:
-        errs.append(
-            "initial_pipeline: 'steady' fills the pipelines itself; drop it or the initial_shipments/initial_orders "
-            f"written at {', '.join(written)}"
-        )
-    by_id = {n.id: n for n in sc.nodes}
-    lanes = {(ln.from_, ln.to) for ln in sc.lanes}
-    for i, ln in enumerate(sc.lanes):
-        for end, nid in (("from", ln.from_), ("to", ln.to)):
-            if nid not in by_id:
-                errs.append(f"lanes[{i}].{end}: unknown node {nid!r}; known nodes: {known_nodes}")
-        if ln.to in by_id and by_id[ln.to].type == "supplier":
-            errs.append(f"lanes[{i}].to: {ln.to!r} is a supplier; lanes must end at a buffer or retailer")
-        if ln.from_ == ln.to:
-            errs.append(f"lanes[{i}]: a lane from {ln.from_!r} to itself")
-    for d in sorted(_dupes([ln.id for ln in sc.lanes])):
-        errs.append(f"lanes: duplicate id {d!r} (several lanes between one pair of nodes need their own ids)")
-    lane_ids = {ln.id: ln for ln in sc.lanes}
-    pair_lanes: dict[tuple[str, str], list[str]] = {}
-    for ln in sc.lanes:
-        pair_lanes.setdefault((ln.from_, ln.to), []).append(ln.id)
-    graph: dict[str, set[str]] = {n: set() for n in ids}
-    for i, node in enumerate(sc.nodes):
-        where = f"nodes[{i}] (id: {node.id})"
-        if isinstance(node, SupplierNode):
-            caps = node.capacity if isinstance(node.capacity, dict) else {}
-            times = node.production_time if isinstance(node.production_time, dict) else {}
-            flex = node.contract.flex if node.contract is not None and node.contract.flex is not None else None
-            committed = flex.commitment if flex is not None and isinstance(flex.commitment, dict) else {}
-            for field, listed in (
-                ("capacity", caps),
-                ("products", node.products or []),
-                ("production_time", times),
-                ("contract.flex.commitment", committed),
-            ):
-                for sku in listed:
-                    if sku not in skus:
-                        errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
-            continue
-        for field in ("initial_stock", "policy", "sources", "sourcing", "demand"):
-            for sku in getattr(node, field):
-                if sku not in skus:
-                    errs.append(f"{where}.{field}: unknown product {sku!r}; known products: {known_skus}")
-        errs += _cost_fields(where, node, by_id)
-        if node.type == "retailer" and not node.demand and not node.baskets:
-            errs.append(
-                f"{where}.demand: a retailer needs customer demand for at least one product (demand or baskets)"
-            )
-        for b, basket in enumerate(node.baskets):
-            for sku in basket.lines:
-                if sku not in skus:
-                    errs.append(f"{where}.baskets[{b}].lines: unknown product {sku!r}; known products: {known_skus}")
-        for sku in node.policy:
-            if sku not in node.sources:
-                errs.append(f"{where}.sources.{sku}: a policy for {sku!r} needs at least one source")
-        for sku, srcs in node.sources.items():
-            path = f"{where}.sources.{sku}"
-            if sku not in node.policy and not segmented:
-                errs.append(f"{where}.policy.{sku}: missing; known policies: {_policies()}")
-            if not srcs:
-                errs.append(f"{path}: needs at least one source")
-                continue
-            total = sum(s.share for s in srcs)
-            if abs(total - 1) > 1e-6:
-                errs.append(f"{path}: shares must sum to 1 (they sum to {total:g})")
-            for j, s in enumerate(srcs):
-                if s.node not in by_id:
-                    errs.append(f"{path}[{j}].node: unknown node {s.node!r}; known nodes: {known_nodes}")
-                    continue
-                if s.node == node.id:
-                    errs.append(f"{path}[{j}].node: a node can't source from itself")
-                    continue
-                if s.lane is not None:
-                    ln = lane_ids.get(s.lane)
-                    if ln is None:
-                        errs.append(f"{path}[{j}].lane: unknown lane {s.lane!r}; known lanes: {', '.join(lane_ids)}")
-                    elif (ln.from_, ln.to) != (s.node, node.id):
-                        errs.append(
-                            f"{path}[{j}].lane: lane {s.lane!r} runs {ln.from_} -> {ln.to}, not {s.node} -> {node.id}"
-                        )
-                elif (s.node, node.id) not in lanes:
-                    errs.append(f"{path}[{j}]: no lane from {s.node!r} to {node.id!r}; add it under 'lanes'")
-                elif len(pair_lanes[s.node, node.id]) > 1:
-                    errs.append(
-                        f"{path}[{j}].lane: {s.node!r} -> {node.id!r} has several lanes; name one: "
-                        f"{', '.join(pair_lanes[s.node, node.id])}"
-                    )
-                if not _can_supply(by_id[s.node], sku, skus):
-                    errs.append(f"{path}[{j}].node: {s.node!r} does not carry {sku!r}")
-                times = getattr(by_id[s.node], "production_time", None)
-                if isinstance(times, dict) and sku not in times:
-                    errs.append(
-                        f"{path}[{j}].node: {s.node!r} has no production_time for {sku!r} "
-                        f"(it has: {', '.join(times) or 'none'})"
-                    )
-                graph[node.id].add(s.node)
-            keys = source_keys(srcs)
-            errs += [f"{where}.{msg}" for msg in _named_sources(node, sku, keys)]
-    try:
-        tuple(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as exc:
-        cycle = " -> ".join(exc.args[1])
-        errs.append(f"sources: the supply graph has a cycle: {cycle}")
-    return errs
-
-
-def _cost_fields(where: str, node: StockNode, by_id: dict) -> list[str]:
-    """Per-node cost rates name products the node stocks; consignment needs a supplier; a negative reorder point
-    needs backorders (docs/sourcing.md)."""
-    errs = []
-    stocked = node.products
-    for field in ("holding_cost", "pipeline_holding_cost"):
-        for sku in getattr(node, field):
-            if sku not in stocked:
-                errs.append(f"{where}.{field}.{sku}: {node.id!r} does not stock {sku!r} (it stocks: "
-                            f"{', '.join(stocked) or 'nothing'})")  # fmt: skip
-    for sku, srcs in node.sources.items():
-        for j, s in enumerate(srcs):
-            if s.consignment and s.node in by_id and not isinstance(by_id[s.node], SupplierNode):
-                errs.append(f"{where}.sources.{sku}[{j}].consignment: {s.node!r} is a stock node; consignment "
-                            "stock is a supplier's (set it on a supplier source)")  # fmt: skip
-    if node.stagger:
-        for sku, spec in node.policy.items():
-            if getattr(spec.params, "offset", 0):
-                errs.append(f"{where}.policy.{sku}.offset: stagger: true sets the review offsets; drop one of them")
-    if node.unmet_demand == "lost":
-        for sku, spec in node.policy.items():
-            for param, value in spec.negative_levels().items():
-                errs.append(
-                    f"{where}.policy.{sku}.{param}: {value:g} is below 0, which needs unmet_demand: backorder (a "
-                    "negative reorder point waits for backorders; with lost sales the inventory position of "
-                    "customer demand never goes below 0)"
-                )
-    return errs
-
-
 def source_keys(srcs: list[Source]) -> list[str]:
     """The names policies and sourcing rules use for the sources (as sim.model.network keys them): the node, or the
     lane id when the node is reached by two lanes."""
     nodes = [s.node for s in srcs]
     return [s.lane if nodes.count(s.node) > 1 and s.lane else s.node for s in srcs]
-
-
-def _named_sources(node: StockNode, sku: str, keys: list[str]) -> list[str]:
-    """Sources a policy or sourcing rule names by parameter (primary, backup, regular, ...) must be the item's."""
-    out = []
-    specs = [("policy", node.policy.get(sku)), ("sourcing", node.sourcing.get(sku))]
-    for field, spec in specs:
-        if spec is None:
-            continue
-        for param, key in spec.named_sources().items():
-            if key not in keys:
-                out.append(f"{field}.{sku}.{param}: unknown source {key!r}; the sources of {sku!r}: {', '.join(keys)}")
-    return out
-
-
-def _sources_of(node: SupplierNode | StockNode) -> list[Source]:
-    return [s for srcs in getattr(node, "sources", {}).values() for s in srcs]
-
-
-def _can_supply(node: SupplierNode | StockNode, sku: str, skus: list[str]) -> bool:
-    if isinstance(node, SupplierNode):
-        if node.products is not None:
-            return sku in node.products
-        return sku in node.capacity if isinstance(node.capacity, dict) else True
-    return sku in node.products
-
-
-def _policies() -> str:
-    from sim.policy.kinds import POLICIES
-
-    return ", ".join(POLICIES)
