@@ -195,5 +195,5 @@ def test_float_dust_is_not_shipped_and_orders_complete_once() -> None:
         store = chain(data, seed).items["s", "w"]
         shipped = [b[3] - a[3] for a, b in zip(store.log, store.log[1:], strict=False) if b[3] > a[3]]
         assert shipped and min(shipped) > 1e-9  # no dust shipments into the store's pipeline
-        assert len(store.lead_times) == 2  # two orders (t=0: 0.3, t=1: 5), each completed once
-        assert store.on_time <= store.due_in_horizon
+        assert len(store.counters.lead_times) == 2  # two orders (t=0: 0.3, t=1: 5), each completed once
+        assert store.counters.on_time <= store.counters.due

@@ -103,7 +103,7 @@ def test_cancelled_call_does_nothing():
 
 
 def lead_times(chain: SupplyChain, node: str = "r") -> list[float]:
-    return chain.items[node, "w"].lead_times
+    return chain.items[node, "w"].counters.lead_times
 
 
 def test_order_in_production_is_held_and_resumes():
@@ -294,7 +294,7 @@ def test_a_policy_can_order_per_source():
     data["lanes"] = [lane("far", "r", 8), lane("near", "r", 1)]
     chain = model(data)
     item = chain.items["r", "w"]
-    item.set_policy(PerSource())
+    item.ordering.set_policy(PerSource())
     seen = []
     far = item.source("far")
     at(chain.env, 4, lambda: seen.append((item.supply_line("far"), item.supply_line("near"), item.supply_line())))

@@ -226,7 +226,8 @@ def _close(a: float, b: float, what: str) -> None:
 def _check(data: dict[str, Any], seed: int) -> None:
     sc = build(data)
     RecordedOrder.created = []
-    with mock.patch("sim.model.stock_item.Order", RecordedOrder):
+    # orders are made where they are placed (sim.model.ordering) and where rejects are made again (inspection)
+    with mock.patch("sim.model.ordering.Order", RecordedOrder), mock.patch("sim.model.inspection.Order", RecordedOrder):
         ch = SupplyChain(sc, np.random.SeedSequence(seed))
         rec = Recorder(ch)
         ch.run()
@@ -299,8 +300,8 @@ def _check(data: dict[str, Any], seed: int) -> None:
             received += o.received
         placed_in_window = [o for o in orders[key] if o.placed >= sc.warmup]
         completed = [o.completed - o.placed for o in placed_in_window if o.completed is not None]
-        assert sorted(it.lead_times) == pytest.approx(sorted(completed)), f"lead times recorded once per order {key}"
-        assert it.on_time <= it.due_in_horizon <= len(placed_in_window)
+        assert sorted(it.counters.lead_times) == pytest.approx(sorted(completed)), f"lead times recorded once per order {key}"
+        assert it.counters.on_time <= it.counters.due <= len(placed_in_window)
         _close(it.in_transit, in_transit, f"in transit {key}")
         _close(it.on_order, on_order, f"on order {key}")
         issued = sum(it.issued[:horizon])

@@ -267,12 +267,12 @@ def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, n
     done: dict[tuple[int, ...], tuple[float, float, float]] = {}
     for gi, members in enumerate(members_of):
         if members not in done:  # a single-product node's row equals its item's row
-            lts = list(_chain.from_iterable(items[i].lead_times for i in members))
-            n_due = sum(items[i].due_in_horizon for i in members)
+            lts = list(_chain.from_iterable(items[i].counters.lead_times for i in members))
+            n_due = sum(items[i].counters.due for i in members)
             done[members] = (
                 sum(lts) / len(lts) if lts else np.nan,
                 kpi_sources.p95(lts) if lts else np.nan,
-                sum(items[i].on_time for i in members) / n_due if n_due else np.nan,
+                sum(items[i].counters.on_time for i in members) / n_due if n_due else np.nan,
             )
         avg[gi], p95[gi], otif[gi] = done[members]
     return avg, p95, otif

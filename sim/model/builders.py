@@ -19,6 +19,7 @@ from sim.model.consignment import ConsignmentItem
 from sim.model.consolidating_lane import ConsolidatingLane
 from sim.model.disruption_processes import Disruptions
 from sim.model.flex_band import FlexBand
+from sim.model.inspection import Inspection
 from sim.model.lane import Lane
 from sim.model.rng import stream
 from sim.model.source_link import SourceLink
@@ -114,24 +115,33 @@ def sources(
         for sku in node.sources:
             item = chain.items[node.id, sku]
             if sku in node.sourcing:
-                item.sourcing = node.sourcing[sku].build()
+                item.ordering.sourcing = node.sourcing[sku].build()
             for spec, consigned in zip(plan.links[node.id, sku], plan.consigned[node.id, sku], strict=True):
                 src, external, lane_id, delay, promised, expected, key, price, defects = spec
                 target = chain.suppliers[src.node] if external else chain.items[src.node, sku]
-                rng = None
+                inspection = None
                 if defects > 0:
                     rng = quality.get((src.node, sku))
                     if rng is None:
                         rng = quality[src.node, sku] = stream(chain.seed, "quality", src.node, sku)
+                    inspection = Inspection(defects, rng)
                 link = SourceLink(
-                    target, chain.lanes[lane_id], src.share, delay, promised, external, expected, key,
-                    price, defects, rng,
-                )  # fmt: skip
+                    target,
+                    chain.lanes[lane_id],
+                    share=src.share,
+                    delay=delay,
+                    promised=promised,
+                    external=external,
+                    expected=expected,
+                    key=key,
+                    price=price,
+                    inspection=inspection,
+                )
                 if bands and external:
                     link.band = bands.get((src.node, sku))
                 link.consignment = consigned
                 item.sources.append(link)
-            item.sourcing.bind(item)
+            item.sourcing.bind(item)  # the rule sees the item as its read-only view
 
 
 def baskets(chain: Actors, stock_nodes: list[StockNode]) -> list[BasketBook]:
@@ -156,7 +166,7 @@ def preload_pipelines(chain: Actors, stock_nodes: list[StockNode]) -> None:
             item = chain.items[node.id, sku]
             mean = moments[node.id, sku][0]
             for src in item.sources:
-                item.preload(src, mean * src.share)
+                item.ordering.preload(src, mean * src.share)
             if sku not in node.initial_stock and item.policy is not None:
                 item.on_hand = max(item.policy.target - item.on_order, 0.0)
                 if item.log is not None:
@@ -185,9 +195,10 @@ def demand(
 def stagger(items: Iterable[StockItem]) -> None:
     """``stagger: true``: the i-th item with a periodic policy (in the scenario's product order) reviews first at
     ``i mod R`` (R its review period), so R items with the same period order on R different days."""
-    periodic = [it for it in items if it.policy is not None and it.policy.review_period is not None]
-    for i, it in enumerate(periodic):
-        it.policy.offset = float(i % it.policy.review_period)  # type: ignore[union-attr, operator]
+    policies = [it.policy for it in items]
+    periodic = [p for p in policies if p is not None and p.review_period is not None]
+    for i, policy in enumerate(periodic):
+        policy.offset = float(i % policy.review_period)  # type: ignore[operator]
 
 
 def sampler(dist: Dist, seed: np.random.SeedSequence, *key: str) -> Callable[[], float]:

@@ -223,7 +223,7 @@ def _quality_excursion(d: Disruptions, spec: DisruptionSpec, rng: np.random.Gene
         buyer = order.buyer
         buyer.lost_in_transit(order, bad)  # rejected at receipt: these units never reach the shelf ...
         if order.source is not None:
-            buyer.place([(order.source, bad)])  # ... and are reordered from the same source
+            buyer.ordering.place([(order.source, bad)])  # ... and are reordered from the same source
         return qty - bad
 
     for lane in d.chain.lanes.values():

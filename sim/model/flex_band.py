@@ -1,9 +1,9 @@
 """Volume-flex bands at run time (sim.scenario.contracts has the terms): one ``FlexBand`` per supplier × product,
 shared by every buyer of that product.
 
-A stock item offers each order to its source's band (``StockItem.place``): the band accepts what fits in the period's
+A stock item offers each order to its source's band (``Ordering.place``, sim.model.ordering): the band accepts what fits in the period's
 room (``upper − accepted``; nothing while earlier refused units still wait: first come, first served) and the
-buyer routes the rest (``StockItem.refused``): to its first other source without a band, else to the band's waiting
+buyer routes the rest (``Ordering.refused``): to its first other source without a band, else to the band's waiting
 queue. Waiting units are on order for the buyer from the decision on (its inventory position counts them); at the
 start of each later period (the ``ORDER`` phase) the band releases them FIFO up to its room as orders to the
 supplier, due when the original order was due.
@@ -12,7 +12,7 @@ supplier, due when the original order was due.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -20,8 +20,7 @@ from sim.model.clock import ORDER, call_at, period_of
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
-    from sim.model.source_link import SourceLink
-    from sim.model.stock_item import StockItem
+    from sim.model.ordering import Ordering
 
 
 class FlexBand:
@@ -32,7 +31,7 @@ class FlexBand:
         self.lower, self.upper = lower, upper
         self.warmup = warmup
         self.accepted = [0.0] * (horizon + 1)  # units accepted per period (orders released to the supplier)
-        self.waiting: deque[list] = deque()  # [item, source, units, placed, due]
+        self.waiting: deque[list[Any]] = deque()  # [buyer (Ordering), source, units, placed, due]
         self.requests = 0  # orders offered in the window
         self.within = 0  # of those, accepted whole
         self.refused = 0.0  # units refused at once in the window (spilled over or waiting)
@@ -50,8 +49,10 @@ class FlexBand:
             self.refused += qty - take
         return take
 
-    def wait(self, item: StockItem, src: SourceLink, units: float, placed: float, due: float) -> None:
-        self.waiting.append([item, src, units, placed, due])
+    def wait(self, buyer: Ordering, src: Any, units: float, placed: float, due: float) -> None:
+        """``units`` of an order placed at ``placed`` (due at ``due``) by ``buyer`` to its source ``src`` wait for
+        room in a later period."""
+        self.waiting.append([buyer, src, units, placed, due])
         if self._release_at is None:
             self._schedule()
 
@@ -67,8 +68,8 @@ class FlexBand:
             take = min(entry[2], self.upper - self.accepted[k])
             self.accepted[k] += take
             entry[2] -= take
-            item, src = entry[0], entry[1]
-            item.send_deferred(src, take, entry[3], entry[4])
+            buyer, src = entry[0], entry[1]
+            buyer.send_deferred(src, take, entry[3], entry[4])
             if entry[2] <= EPS:
                 self.waiting.popleft()
         if self.waiting:

@@ -58,7 +58,7 @@ class SupplyChain(Actors):
         initial_state.load(self)  # goods and order slips written in the sources (the beer game board)
         sharing.connect(self)  # end-customer demand for policies with information: shared
         for item in self.items.values():
-            item.start()
+            item.ordering.start()
         if sc.warmup > 0:
             call_at(env, sc.warmup, WARMUP, self._end_warmup)
         # disruptions (outages, closures, shocks) start before demand: a demand shock wraps the items' sinks

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from sim.model.lane import Lane
-from sim.model.orders import Order
+from sim.model.orders import Fulfiller, Order
 from sim.tolerance import EPS
+
+
+class Inspection(Protocol):
+    """Incoming inspection of the source's receipts (sim.model.inspection)."""
+
+    defect_rate: float
+
+    def accept(self, item: Any, order: Order, qty: float, now: float) -> float: ...
+
+
+class Band(Protocol):
+    """The supplier's volume-flex band for the product (sim.model.flex_band)."""
+
+    def offer(self, qty: float, now: float) -> float: ...
+    def wait(self, buyer: Any, src: Any, units: float, placed: float, due: float) -> None: ...
 
 
 class SourceLink:
@@ -13,7 +30,7 @@ class SourceLink:
 
     __slots__ = (
         *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share"),
-        *("defect_rate", "price", "quality", "rejected"),
+        *("defect_rate", "inspection", "price", "rejected"),
         *("due", "lead_times", "n_placed", "on_time", "received"),
         *("band", "late"),
         *("consignment", "paid", "reorders"),
@@ -21,8 +38,9 @@ class SourceLink:
 
     def __init__(
         self,
-        node,
+        node: Fulfiller,
         lane: Lane,
+        *,
         share: float,
         delay: float,
         promised: float,
@@ -30,8 +48,7 @@ class SourceLink:
         expected: float,
         key: str = "",
         price: float = 0.0,
-        defect_rate: float = 0.0,
-        quality=None,
+        inspection: Inspection | None = None,
     ) -> None:
         self.node = node  # Supplier or StockItem: anything with receive_order(order)
         self.lane = lane
@@ -42,8 +59,8 @@ class SourceLink:
         self.external = external
         self.expected = expected  # expected lead time: order delay + mean production + mean transit
         self.price = price  # paid per unit received from a supplier (the source's, supplier's or product's unit_cost)
-        self.defect_rate = defect_rate  # share of received units rejected at receipt (sim.model.quality)
-        self.quality = quality  # the rejects' Generator (stream "quality", supplier, sku), None without defects
+        self.inspection = inspection  # incoming inspection (sim.model.inspection), None without defects
+        self.defect_rate = 0.0 if inspection is None else inspection.defect_rate  # share of units rejected
         self.rejected = 0.0  # units rejected at receipt in the window
         self.open: dict[Order, None] = {}  # insertion-ordered set of open orders
         self.on_order = 0.0
@@ -55,7 +72,7 @@ class SourceLink:
         self.on_time = 0
         self.received = 0.0  # units received in the window
         self.late = 0.0  # of those, units received after their order's due date (contract terms)
-        self.band = None  # the supplier's volume-flex band for the product (sim.model.flex_band), if it has one
+        self.band: Band | None = None  # the supplier's volume-flex band for the product, if it has one
         self.reorders = 0  # replacement orders for rejects, in the window (quality_cost: their transport)
         # consignment (sim.model.consignment): the supplier owns received units until issued; ``paid``: units issued
         # (paid for) in the window
