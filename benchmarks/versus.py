@@ -24,18 +24,24 @@ SNIPPET = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
 serial = json.loads(open(sys.argv[2]).read())
-try:
-    from sim.experiment.replication import run_replication
+Prepared = None
+try:  # the layered layout: a batch reuses what it derives from the scenario (Prepared)
+    from sim.experiment.replication import Prepared, run_replication
+    from sim.scenario.loading import load_scenario
+except ImportError:
     try:
-        from sim.scenario.loading import load_scenario
-    except ImportError:  # engine v2 before loading moved out of the schema
-        from sim.scenario.schema import load_scenario
-except ImportError:  # the flat layout before engine v2
-    from sim.engine import run_replication
-    from sim.scenario import load_scenario
+        from sim.model.engine import run_replication
+        try:
+            from sim.scenario.loading import load_scenario
+        except ImportError:  # engine v2 before loading moved out of the schema
+            from sim.scenario.schema import load_scenario
+    except ImportError:  # the flat layout before engine v2
+        from sim.engine import run_replication
+        from sim.scenario import load_scenario
 reps = int(sys.argv[3])
 out = {}
 for name, sc in (("serial_chain", load_scenario(serial)), ("showcase", load_scenario("consolidated_sourcing"))):
+    sc = Prepared(sc) if Prepared is not None else sc
     n = reps if name == "serial_chain" else max(reps // 20, 3)
     run_replication(sc, 0, timeseries=False)
     t = time.perf_counter()
