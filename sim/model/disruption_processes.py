@@ -21,6 +21,18 @@ import numpy as np
 
 from sim.model.rng import stream
 from sim.model.warning import ControlTower
+from sim.scenario.disruptions import (
+    CapacityLoss,
+    DemandShock,
+    Disruption,
+    LaneClosure,
+    LaneSlowdown,
+    MarkovOutage,
+    QualityExcursion,
+    RandomOutage,
+    RegionalEvent,
+    SupplierOutage,
+)
 from sim.scenario.targets import regional_targets
 from sim.tolerance import EPS
 
@@ -50,7 +62,7 @@ class Disruptions:
             if spec.kind == "demand_shock":
                 self.shocks.append(spec.params)
             rng = stream(seed, "disruption")
-            env.process(PLAYERS[spec.kind](self, spec, rng))
+            env.process(PROCESSES[spec.entry](self, spec, rng))
 
     # -- bookkeeping -------------------------------------------------------------------------------------
     def begin(self, label: str, end: float | None) -> None:
@@ -242,15 +254,16 @@ def _both(first: Callable, second: Callable) -> Callable:
     return inspect
 
 
-# kind -> process; every kind of sim.scenario.disruptions.DISRUPTIONS has one (tests/test_disruptions.py checks)
-PLAYERS: dict[str, Callable[[Disruptions, Any, np.random.Generator], Generator]] = {
-    "supplier_outage": _supplier_outage,
-    "random_outage": _random_outage,
-    "markov_outage": _markov_outage,
-    "capacity_loss": _capacity_loss,
-    "lane_closure": _lane_closure,
-    "lane_slowdown": _lane_slowdown,
-    "regional_event": _regional_event,
-    "demand_shock": _demand_shock,
-    "quality_excursion": _quality_excursion,
+# the process that plays each disruption kind, keyed by the kind's class in sim.scenario.disruptions.DISRUPTIONS
+# (the one table of kinds and their names); tests/test_disruptions.py checks that every kind has one
+PROCESSES: dict[type[Disruption], Callable[[Disruptions, Any, np.random.Generator], Generator]] = {
+    SupplierOutage: _supplier_outage,
+    RandomOutage: _random_outage,
+    MarkovOutage: _markov_outage,
+    CapacityLoss: _capacity_loss,
+    LaneClosure: _lane_closure,
+    LaneSlowdown: _lane_slowdown,
+    RegionalEvent: _regional_event,
+    DemandShock: _demand_shock,
+    QualityExcursion: _quality_excursion,
 }
