@@ -20,7 +20,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -256,7 +256,8 @@ def run_batch(
         raise
     try:
         with _sigterm_as_interrupt():
-            return _run_rounds(scenario, mc, variant, out_dir, runner, start_runner, results, store, n_jobs, target_key)
+            rounds = _Rounds(scenario, mc, variant, results, store, start_runner, runner)
+            return rounds.run(Path(out_dir) if out_dir is not None else None, n_jobs, target_key)
     finally:
         if store is not None:
             store.unlock()
@@ -280,69 +281,110 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_rounds(scenario, mc, variant, out_dir, runner, start_runner, results, store, n_jobs, target_key) -> Batch:
-    show = mc.progress if mc.progress is not None else sys.stderr.isatty()
-    bar = _progress(show, f"{scenario.name}/{variant}")
-    reason, rel, upto = "", None, 0
-    try:
-        for upto in _round_targets(mc):
-            done = results.finished(upto)
-            pending = np.flatnonzero(~done).tolist()
-            bar.total, bar.n = upto, int(done.sum())
-            bar.refresh()
-            if pending:
-                if runner is None:
-                    runner = start_runner()
-                size = chunk_size(len(pending), runner.workers)
-                for res in runner.run([pending[k : k + size] for k in range(0, len(pending), size)]):
-                    if store is not None:
-                        store.save(res)
-                    results.add(res)
-                    bar.update(len(res.replications))
-            if mc.target_halfwidth is None:
-                reason = "fixed replications"
-                break
-            rel = results.rel_halfwidth(target_key, upto, mc.confidence)
-            log.info("after %d replications: relative half-width of %s = %.4g", upto, mc.target_kpi, rel)
-            if rel <= mc.target_halfwidth:
-                reason = f"target half-width reached after {upto} replications"
-                break
-            if upto >= mc.max_replications:
-                reason = "max_replications reached"
-                break
-    except KeyboardInterrupt:
-        reason = "interrupted"
-        if runner is not None:
-            runner.close(abort=True)
-            runner = None
-    finally:
-        bar.close()
-        if runner is not None:
-            runner.close(abort=not reason)
-    reps, values, fails, series = results.final(upto, mc.series_replications)
-    index, band = results.kpi_index or (), bands(variant, series, results.layout)
-    batch = Batch(scenario, variant, mc, index, reps, values, fails, reason, band, rel)
-    if reason == "interrupted":
-        where = (
-            f"finished replications are saved in {store.dir}; to finish the batch, run again with mc.resume=true "
-            "and the same output directory (hydra.run.dir)"
-            if store is not None
-            else "nothing was saved (no out_dir)"
+class _Rounds:
+    """The rounds of one batch: run the pending replications of each round (the first, then more until the target
+    precision or ``max_replications`` with ``mc.target_halfwidth``), then build the batch, say why it stopped and
+    write it."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        mc: MCSettings,
+        variant: str,
+        results: Results,
+        store: PartStore | None,
+        start_runner: Callable[[], Any],
+        runner: Any = None,
+    ) -> None:
+        self.scenario, self.mc, self.variant = scenario, mc, variant
+        self.results, self.store = results, store
+        self.start_runner, self.runner = start_runner, runner
+
+    def run(self, out_dir: Path | None, n_jobs: int, target_key: tuple[str, str, str]) -> Batch:
+        mc = self.mc
+        bar = _progress(
+            mc.progress if mc.progress is not None else sys.stderr.isatty(), f"{self.scenario.name}/{self.variant}"
         )
-        # print, not log: the CLI silences logging below ERROR, and this line is what the user needs next
-        print(f"supplysim: interrupted after {batch.n_replications} of {upto} replications; {where}", file=sys.stderr)
-    if batch.n_failed:
-        log.warning(
-            "%d of %d replications failed; see failures.csv / Batch.failures", batch.n_failed, batch.n_replications
-        )
-        if (mc.backend == "dask" or n_jobs > 1) and batch.failures.error.str.contains("unknown ").any():
-            log.warning(
-                "hint: policies, distributions or demand processes registered in a notebook or the main script are "
-                "not visible to worker processes; put them in an importable module, or run with mc.n_jobs=1"
+        reason, rel, upto = "", None, 0
+        try:
+            for upto in _round_targets(mc):
+                self._one_round(upto, bar)
+                reason, rel = self._stop(upto, target_key)
+                if reason:
+                    break
+        except KeyboardInterrupt:
+            reason = "interrupted"
+            if self.runner is not None:
+                self.runner.close(abort=True)
+                self.runner = None
+        finally:
+            bar.close()
+            if self.runner is not None:
+                self.runner.close(abort=not reason)
+        batch = self._batch(upto, reason, rel)
+        self._tell(batch, upto, n_jobs)
+        if out_dir is not None:
+            batch.write(out_dir)
+        return batch
+
+    def _one_round(self, upto: int, bar: Any) -> None:
+        """Run the replications below ``upto`` that are not finished yet (saved as they arrive)."""
+        done = self.results.finished(upto)
+        pending = np.flatnonzero(~done).tolist()
+        bar.total, bar.n = upto, int(done.sum())
+        bar.refresh()
+        if not pending:
+            return
+        if self.runner is None:
+            self.runner = self.start_runner()
+        size = chunk_size(len(pending), self.runner.workers)
+        for res in self.runner.run([pending[k : k + size] for k in range(0, len(pending), size)]):
+            if self.store is not None:
+                self.store.save(res)
+            self.results.add(res)
+            bar.update(len(res.replications))
+
+    def _stop(self, upto: int, target_key: tuple[str, str, str]) -> tuple[str, float | None]:
+        """Why the batch stops after the round up to ``upto`` ("" to go on), and the target's relative half-width."""
+        mc = self.mc
+        if mc.target_halfwidth is None:
+            return "fixed replications", None
+        rel = self.results.rel_halfwidth(target_key, upto, mc.confidence)
+        log.info("after %d replications: relative half-width of %s = %.4g", upto, mc.target_kpi, rel)
+        if rel <= mc.target_halfwidth:
+            return f"target half-width reached after {upto} replications", rel
+        if upto >= mc.max_replications:
+            return "max_replications reached", rel
+        return "", rel
+
+    def _batch(self, upto: int, reason: str, rel: float | None) -> Batch:
+        reps, values, fails, series = self.results.final(upto, self.mc.series_replications)
+        index, band = self.results.kpi_index or (), bands(self.variant, series, self.results.layout)
+        return Batch(self.scenario, self.variant, self.mc, index, reps, values, fails, reason, band, rel)
+
+    def _tell(self, batch: Batch, upto: int, n_jobs: int) -> None:
+        """Say what the user needs next: how to resume an interrupted batch, where failures are."""
+        if batch.stop_reason == "interrupted":
+            store = self.store
+            where = (
+                f"finished replications are saved in {store.dir}; to finish the batch, run again with mc.resume=true "
+                "and the same output directory (hydra.run.dir)"
+                if store is not None
+                else "nothing was saved (no out_dir)"
             )
-    if out_dir is not None:
-        batch.write(out_dir)
-    return batch
+            # print, not log: the CLI silences logging below ERROR, and this line is what the user needs next
+            print(
+                f"supplysim: interrupted after {batch.n_replications} of {upto} replications; {where}", file=sys.stderr
+            )
+        if batch.n_failed:
+            log.warning(
+                "%d of %d replications failed; see failures.csv / Batch.failures", batch.n_failed, batch.n_replications
+            )
+            if (self.mc.backend == "dask" or n_jobs > 1) and batch.failures.error.str.contains("unknown ").any():
+                log.warning(
+                    "hint: policies, distributions or demand processes registered in a notebook or the main script "
+                    "are not visible to worker processes; put them in an importable module, or run with mc.n_jobs=1"
+                )
 
 
 def _progress(show: bool, desc: str) -> Any:

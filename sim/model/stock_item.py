@@ -183,17 +183,7 @@ class StockItem:
             self.cust_filled[k] += fill
             self.cust_issued[k] += fill
         if short > EPS:
-            if order is None and self.events is not None:
-                self.events.add(now, "stockout", self.node, self.sku, short)
-            if order is None and self.lost_sales:
-                self.lost[k] += short
-                if line is not None:
-                    line.order.line_lost(line.sku)
-            else:
-                self.backlog.append([short, order if order is not None else line])
-                self.backorders += short
-                if order is None:
-                    self.cust_backorders += short
+            self._unmet(short, order, line, k, now)
         elif line is not None:
             line.done(now)
         if self.log is not None:
@@ -203,13 +193,29 @@ class StockItem:
         if self.continuous:
             ordering = self.ordering
             if self.plain:  # review() without its dispatch: the hot path of every (s,S)/base-stock demand
-                q = ordering.policy.order_quantity(self.on_hand + self.on_order - self.backorders)  # type: ignore[union-attr]
+                policy: Policy = ordering.policy  # type: ignore[assignment]  # continuous: an item with a policy
+                q = policy.order_quantity(self.on_hand + self.on_order - self.backorders)
                 if q > EPS:
                     ordering.place(ordering.sourcing.split(q, ordering.sources))
             else:
                 ordering.review()
 
     customer_demand = _serve  # customer_demand(qty): a customer asks for ``qty`` units now
+
+    def _unmet(self, short: float, order: Order | None, line: Line | None, k: int, now: float) -> None:
+        """``short`` units of a demand could not be filled now: a customer's are lost (``lost_sales``) or
+        backordered, a downstream order's always backordered."""
+        if order is None and self.events is not None:
+            self.events.add(now, "stockout", self.node, self.sku, short)
+        if order is None and self.lost_sales:
+            self.lost[k] += short
+            if line is not None:
+                line.order.line_lost(line.sku)
+        else:
+            self.backlog.append([short, order if order is not None else line])
+            self.backorders += short
+            if order is None:
+                self.cust_backorders += short
 
     # -- the policy's view -------------------------------------------------------------------------------
     @property
@@ -292,45 +298,57 @@ class StockItem:
                 src.late += qty
         order.received += qty
         if order.completed is None and order.received >= order.qty - EPS:  # once: a later dust part changes nothing
-            order.completed = now
-            if src is not None:
-                del src.open[order]
-            if order.placed >= self.warmup:
-                counters = self.counters
-                counters.lead_times.append(now - order.placed)
-                on_time = order.due < self.horizon and now <= order.due + EPS
-                counters.on_time += on_time
-                if src is not None:
-                    src.lead_times.append(now - order.placed)
-                    src.on_time += on_time
+            self._completed(order, now)
         on_hand = self.on_hand + qty
-        backlog = self.backlog
-        if backlog:
-            while backlog and on_hand > EPS:
-                entry = backlog[0]
-                fill = min(on_hand, entry[0])
-                on_hand -= fill
-                entry[0] -= fill
-                self.backorders -= fill
-                self.issued[k] += fill
-                owner = entry[1]
-                if owner is None:
-                    self.cust_backorders -= fill
-                    self.cust_issued[k] += fill
-                elif owner.__class__ is Line:
-                    self.cust_backorders -= fill
-                    self.cust_issued[k] += fill
-                    if entry[0] <= EPS:
-                        owner.done(now)
-                elif owner is not RETURN:  # a return owed upstream just leaves the model
-                    owner.lane.ship(owner, fill)
-                if entry[0] <= EPS:
-                    backlog.popleft()
-            if not backlog:
-                self.backorders = self.cust_backorders = 0.0  # clear float dust
+        if self.backlog:
+            on_hand = self._pay_backlog(on_hand, k, now)
         self.on_hand = on_hand
         if self.log is not None:
             self.log.append((now, on_hand, self.backorders, self.in_transit, self.on_order))
+
+    def _completed(self, order: Order, now: float) -> None:
+        """The last units of ``order`` arrived: close it at its source; one placed in the KPI window records its lead
+        time and whether it was on time (OTIF), for the item and for its source."""
+        src = order.source
+        order.completed = now
+        if src is not None:
+            del src.open[order]
+        if order.placed >= self.warmup:
+            counters = self.counters
+            counters.lead_times.append(now - order.placed)
+            on_time = order.due < self.horizon and now <= order.due + EPS
+            counters.on_time += on_time
+            if src is not None:
+                src.lead_times.append(now - order.placed)
+                src.on_time += on_time
+
+    def _pay_backlog(self, on_hand: float, k: int, now: float) -> float:
+        """Serve the backorder queue FIFO from ``on_hand`` units (partly filling its head if need be); returns what
+        is left on hand."""
+        backlog = self.backlog
+        while backlog and on_hand > EPS:
+            entry = backlog[0]
+            fill = min(on_hand, entry[0])
+            on_hand -= fill
+            entry[0] -= fill
+            self.backorders -= fill
+            self.issued[k] += fill
+            owner = entry[1]
+            if owner is None:
+                self.cust_backorders -= fill
+                self.cust_issued[k] += fill
+            elif owner.__class__ is Line:
+                self.cust_backorders -= fill
+                self.cust_issued[k] += fill
+                if entry[0] <= EPS:
+                    owner.done(now)
+            elif owner is not RETURN:  # a return owed upstream just leaves the model
+                owner.lane.ship(owner, fill)
+            if entry[0] <= EPS:
+                backlog.popleft()
+        if not backlog:
+            self.backorders = self.cust_backorders = 0.0  # clear float dust
+        return on_hand
 
     def lost_in_transit(self, order: Order, qty: float) -> None:
         """A shipment towards this item was cancelled: its units leave the pipeline and will never arrive."""

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from sim.errors import ArgumentError, ScenarioError
 from sim.scenario import checks, limits, safety_stock, segment_rules
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.messages import element_id, format_errors
+from sim.scenario.schema import Scenario
 
 # libyaml's parser when PyYAML was built with it (~8x faster than the pure-Python one on a scenario file). Both are
 # the *safe* loader: SafeConstructor + the same resolver, so plain data only and the same implicit types.
@@ -48,7 +49,7 @@ def reject_code(data: Any, path: str = "") -> None:
             reject_code(v, sub)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            reject_code(v, f"{path}[{i}]{_element_id(v, [])}")
+            reject_code(v, f"{path}[{i}]{element_id(v, [])}")
     elif isinstance(data, str) and "${" in data:
         raise ScenarioError(f"{path}: interpolations like {data!r} are not allowed in a scenario (scenarios are data)")
 
@@ -127,7 +128,7 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
     try:
         sc = Scenario.model_validate(data, context={"base_dir": base_dir or Path.cwd()})
     except ValidationError as exc:
-        raise ScenarioError(f"{source} is invalid:\n" + _format(exc, data)) from None
+        raise ScenarioError(f"{source} is invalid:\n" + format_errors(exc, data)) from None
     problems = checks.references(sc, segmented=sc.segmentation is not None)
     if not problems and sc.segmentation is not None:
         nodes, resolved, problems = segment_rules.apply(sc)
@@ -160,87 +161,3 @@ def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
                 f"scenario {str(src)!r} is neither a file nor a library scenario; known: {', '.join(lib)}"
             )
     return validate(read_yaml(path), base_dir=path.parent, source=str(path))
-
-
-_NODE_TAGS = ("supplier", "buffer", "retailer")
-
-
-def _branch_tag(part: str) -> bool:
-    """A loc part naming the member of a union that failed (``constrained-float``, ``dict[str,constrained-float]``)."""
-    return part.startswith("constrained-") or ("[" in part and not part.startswith("function-"))
-
-
-def _allowed_fields(loc: tuple) -> str:
-    """The field names allowed where an unknown field ``loc[-1]`` was found (for a typo's message)."""
-    here: Any = Scenario
-    for part in loc[:-1]:
-        if part in _NODE_TAGS:
-            here = SupplierNode if part == "supplier" else StockNode
-        elif isinstance(here, type) and issubclass(here, BaseModel):
-            field = next((f for n, f in here.model_fields.items() if part in (n, f.alias)), None)
-            if field is None:
-                return ""
-            here = field.annotation
-        else:  # an item of a list or a value of a mapping
-            args = get_args(here)
-            here = args[-1] if args else None
-    if isinstance(here, type) and issubclass(here, BaseModel):
-        return ", ".join(f.alias or n for n, f in here.model_fields.items())
-    return ""
-
-
-def _element_id(data: Any, path: list) -> str:
-    """`` (id: hub)`` for a list element of the input that has an ``id`` (or ``from``/``to`` for a lane)."""
-    here = data
-    for key in path:
-        try:
-            here = here[key]
-        except (KeyError, IndexError, TypeError):
-            return ""
-    if not isinstance(here, dict):
-        return ""
-    if "id" in here:
-        return f" (id: {here['id']})"
-    if "from" in here and "to" in here:
-        return f" ({here['from']} -> {here['to']})"
-    return ""
-
-
-def _format(exc: ValidationError, data: Any = None) -> str:
-    entries = []  # (loc, message, union field it belongs to or None, is a bare type mismatch)
-    for e in exc.errors():
-        loc, union = "", None
-        walked: list = []  # the loc parts that are keys of the input data
-        for part in e["loc"]:
-            if isinstance(part, int):
-                walked.append(part)
-                loc += f"[{part}]" + _element_id(data, walked)
-            elif part in _NODE_TAGS or part in ("one_distribution", "per_product") or part.startswith("function-"):
-                continue
-            elif _branch_tag(part):
-                union = loc
-            else:
-                walked.append(part)
-                loc += f".{part}" if loc else str(part)
-        msg = str(e["msg"]).replace("Value error, ", "")
-        if e["type"] == "extra_forbidden":
-            allowed = _allowed_fields(e["loc"])
-            msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
-        elif e["type"] == "union_tag_invalid":
-            msg = "type must be one of: supplier, buffer, retailer"
-        entries.append((loc, msg, union, e["type"].endswith(("_type", "_parsing"))))
-    lines = []
-    for loc, msg, union, mismatch in entries:
-        if union is not None:
-            # a value of a union field (a number or a mapping): report the member the value was meant for, i.e.
-            # drop the other members' mere type mismatches; if every member only mismatched, say so once
-            members = [x for x in entries if x[2] == union]
-            if all(x[3] for x in members):
-                if members[0][1] != msg:
-                    continue
-                loc, msg = union, "; or: ".join(x[1] for x in members)
-            elif mismatch:
-                continue
-        for i, line in enumerate(msg.splitlines()):
-            lines.append(f"  {loc}: {line}" if loc and i == 0 else f"  {line}")
-    return "\n".join(lines)

@@ -43,6 +43,55 @@ def size(kind: str, mean: float, var: float, lead: float, review: float, z: floa
         raise ConfigError(f"policy.kind: no sizing rule for {kind!r}; give policy.params explicitly") from None
 
 
+def _targets(sc: Scenario, apply_to: str | list[str]) -> set[str]:
+    """The stock nodes ``apply_to`` names: ``all``, ``retailers``, ``buffers`` or a list of node ids."""
+    stock_ids = [n.id for n in sc.nodes if isinstance(n, StockNode)]
+    if apply_to == "all":
+        return set(stock_ids)
+    if apply_to in ("retailers", "buffers"):
+        return {n.id for n in sc.nodes if n.type == apply_to[:-1]}
+    targets = set(apply_to if isinstance(apply_to, list | tuple) else [apply_to])
+    unknown = targets - set(stock_ids)
+    if unknown:
+        raise ConfigError(
+            f"policy.apply_to: unknown stock node(s) {', '.join(sorted(unknown))}; "
+            f"use all, retailers, buffers or node ids: {', '.join(stock_ids)}"
+        )
+    return targets
+
+
+def _check_params(sc: Scenario, params: dict[str, Any] | None) -> None:
+    """A mapping in ``params`` gives one value per product: its keys must be products."""
+    products = [p.id for p in sc.products]
+    for key, value in (params or {}).items():
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(products))
+            if unknown:
+                raise ConfigError(
+                    f"policy.params.{key}: unknown product(s) {', '.join(map(str, unknown))}; products: "
+                    f"{', '.join(products)}"
+                )
+
+
+def _item_policy(
+    kind: str, sku: str, sizing: tuple[float, float, float, float, float], params: dict[str, Any] | None
+) -> dict[str, Any]:
+    """One item's policy: sized from ``sizing`` (mean, variance, lead time, review period, safety factor), then the
+    explicit ``params`` (a value, or a mapping with one per product) win."""
+    try:
+        chosen = size(kind, *sizing)
+    except ConfigError:
+        if not params:
+            raise
+        chosen = {}  # no sizing rule: the explicit params are the whole policy
+    for key, value in (params or {}).items():
+        if not isinstance(value, dict):
+            chosen[key] = value
+        elif sku in value:
+            chosen[key] = value[sku]
+    return {"kind": kind, **chosen}
+
+
 def apply_policy(
     sc: Scenario,
     kind: str | None,
@@ -60,28 +109,8 @@ def apply_policy(
         return sc
     if kind not in POLICIES:
         raise ConfigError(f"policy.kind: unknown policy {kind!r}; known: {', '.join(POLICIES)}")
-    stock_ids = [n.id for n in sc.nodes if isinstance(n, StockNode)]
-    if apply_to == "all":
-        targets = set(stock_ids)
-    elif apply_to in ("retailers", "buffers"):
-        targets = {n.id for n in sc.nodes if n.type == apply_to[:-1]}
-    else:
-        targets = set(apply_to if isinstance(apply_to, list | tuple) else [apply_to])
-        unknown = targets - set(stock_ids)
-        if unknown:
-            raise ConfigError(
-                f"policy.apply_to: unknown stock node(s) {', '.join(sorted(unknown))}; "
-                f"use all, retailers, buffers or node ids: {', '.join(stock_ids)}"
-            )
-    products = [p.id for p in sc.products]
-    for key, value in (params or {}).items():
-        if isinstance(value, dict):
-            unknown = sorted(set(value) - set(products))
-            if unknown:
-                raise ConfigError(
-                    f"policy.params.{key}: unknown product(s) {', '.join(map(str, unknown))}; products: "
-                    f"{', '.join(products)}"
-                )
+    targets = _targets(sc, apply_to)
+    _check_params(sc, params)
     moments = demand_moments(sc)
     data = sc.to_dict()
     for node_data, node in zip(data["nodes"], sc.nodes, strict=True):
@@ -89,16 +118,6 @@ def apply_policy(
             continue
         for sku in node.sources:
             mean, var = moments[node.id, sku]
-            try:
-                chosen = size(kind, mean, var, lead_time(sc, node, sku), review_period, safety_factor)
-            except ConfigError:
-                if not params:
-                    raise
-                chosen = {}  # no sizing rule: the explicit params are the whole policy
-            for key, value in (params or {}).items():  # explicit values win; a mapping gives one per product
-                if not isinstance(value, dict):
-                    chosen[key] = value
-                elif sku in value:
-                    chosen[key] = value[sku]
-            node_data["policy"][sku] = {"kind": kind, **chosen}
+            lead = lead_time(sc, node, sku)
+            node_data["policy"][sku] = _item_policy(kind, sku, (mean, var, lead, review_period, safety_factor), params)
     return validate(data, source=f"scenario {sc.name!r} with policy {kind!r}")

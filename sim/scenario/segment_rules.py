@@ -44,8 +44,6 @@ def expected_rows(sc: Scenario, seg: Segmentation | None = None) -> list[dict[st
     scenario alone: ``annual_spend`` = mean demand per period × the supplier sources' share-weighted price × periods
     a year; the risk indicators (``lead_time_spread`` from the lead time's mean and variance, normal approximation
     of the p95), ``risk`` and ``segment``."""
-    from sim.scenario.schema import StockNode
-
     seg = seg or Segmentation()
     moments = demand_moments(sc)
     suppliers = _suppliers(sc)
@@ -90,8 +88,6 @@ def apply(sc: Scenario) -> tuple[list[Any], Segmentation, list[str]]:
     Per item, the rule of its segment sets what the item does not write itself: a written ``policy`` wins over the
     rule's policy (and its buffer stock), a written ``sourcing`` rule keeps the written sources and sourcing (the
     rule's ``sourcing``/``backup`` are not applied)."""
-    from sim.scenario.schema import StockNode
-
     seg: Segmentation = sc.segmentation  # type: ignore[assignment]
     problems = _unknown_assigned(sc, seg)
     rows = expected_rows(sc, seg)
@@ -104,59 +100,79 @@ def apply(sc: Scenario) -> tuple[list[Any], Segmentation, list[str]]:
     resolved = seg.model_copy(update={"assigned": assigned, "scores": scores})
     if problems:
         return list(sc.nodes), resolved, problems
-    moments = demand_moments(sc)
-    suppliers = _suppliers(sc)
+    derived = (demand_moments(sc), _suppliers(sc))  # computed once for every item
     nodes = []
     for i, node in enumerate(sc.nodes):
-        where = f"nodes[{i}] (id: {node.id})"
         mine = assigned.get(node.id) if isinstance(node, StockNode) else None
         if not mine:
             nodes.append(node)
             continue
+        assert isinstance(node, StockNode)
+        where = f"nodes[{i}] (id: {node.id})"
         data = node.model_dump(by_alias=True, exclude_defaults=True)
         for sku, segment in mine.items():
-            rule = seg.rules.get(segment)
-            if rule is None:
-                if sku not in node.policy:
-                    problems.append(
-                        f"{where}.policy.{sku}: missing, and segment {segment!r} has no rule "
-                        f"(segmentation.rules.{segment})"
-                    )
-                continue
-            srcs = list(node.sources[sku])
-            if sku not in node.sourcing and rule.sourcing != "as_written":
-                srcs, sourcing, msg = _resolve_sources(sc, node, sku, srcs, rule, suppliers, Source)
-                if msg:
-                    problems.append(f"segmentation.rules.{segment}.backup: {msg} (for {node.id}/{sku})")
-                    continue
-                data.setdefault("sources", {})[sku] = [s.model_dump(exclude_defaults=True) for s in srcs]
-                if sourcing is not None:
-                    data.setdefault("sourcing", {})[sku] = sourcing
-            if sku in node.policy:
-                continue
-            if rule.policy is None:
-                problems.append(
-                    f"{where}.policy.{sku}: missing, and segment {segment!r}'s rule sets no policy "
-                    f"(segmentation.rules.{segment}.policy)"
-                )
-                continue
-            mean, var = moments[node.id, sku]
-            # failover plans on the primary alone (the backup is a standby), a split on the share-weighted sources
-            sizing_srcs = [srcs[0].model_copy(update={"share": 1.0})] if rule.sourcing == "failover" else srcs
-            lead = lead_time(sc, node.model_copy(update={"sources": {sku: sizing_srcs}}), sku)
-            chosen = sized(rule.policy, mean, var, lead, rule.review_period, rule.safety_factor) or {}
-            chosen.update(rule.params)
-            buffer = math.ceil(rule.buffer_periods * mean - 1e-9)
-            for name in LEVEL_PARAMS.get(rule.policy, ()):
-                if name in chosen and buffer:
-                    chosen[name] += buffer
-            data.setdefault("policy", {})[sku] = {"kind": rule.policy, **chosen}
+            problems += _apply_rule(sc, where, node, sku, segment, data, derived)
         try:
             nodes.append(StockNode.model_validate(data))
         except ValueError as exc:
             problems.append(f"{where}: the segment rules give an invalid item: {exc}")
             nodes.append(node)
     return nodes, resolved, problems
+
+
+def _apply_rule(
+    sc: Scenario,
+    where: str,
+    node: StockNode,
+    sku: str,
+    segment: str,
+    data: dict[str, Any],
+    derived: tuple[dict[tuple[str, str], tuple[float, float]], dict[str, Any]],
+) -> list[str]:
+    """Write into ``data`` (the node as data) what ``segment``'s rule sets for item ``sku``; the problems found.
+    ``derived``: the scenario's demand moments and suppliers."""
+    moments, suppliers = derived
+    seg: Segmentation = sc.segmentation  # type: ignore[assignment]
+    rule = seg.rules.get(segment)
+    if rule is None:
+        if sku in node.policy:
+            return []
+        return [f"{where}.policy.{sku}: missing, and segment {segment!r} has no rule (segmentation.rules.{segment})"]
+    srcs = list(node.sources[sku])
+    if sku not in node.sourcing and rule.sourcing != "as_written":
+        srcs, sourcing, msg = _resolve_sources(sc, node, sku, srcs, rule, suppliers, Source)
+        if msg:
+            return [f"segmentation.rules.{segment}.backup: {msg} (for {node.id}/{sku})"]
+        data.setdefault("sources", {})[sku] = [s.model_dump(exclude_defaults=True) for s in srcs]
+        if sourcing is not None:
+            data.setdefault("sourcing", {})[sku] = sourcing
+    if sku in node.policy:
+        return []
+    if rule.policy is None:
+        return [
+            f"{where}.policy.{sku}: missing, and segment {segment!r}'s rule sets no policy "
+            f"(segmentation.rules.{segment}.policy)"
+        ]
+    data.setdefault("policy", {})[sku] = _rule_policy(sc, node, sku, srcs, rule, moments[node.id, sku])
+    return []
+
+
+def _rule_policy(
+    sc: Scenario, node: StockNode, sku: str, srcs: list[Source], rule: SegmentRule, moments: tuple[float, float]
+) -> dict[str, Any]:
+    """The rule's policy for the item, sized like the presets (plus the rule's buffer stock on its levels)."""
+    assert rule.policy is not None
+    mean, var = moments
+    # failover plans on the primary alone (the backup is a standby), a split on the share-weighted sources
+    sizing_srcs = [srcs[0].model_copy(update={"share": 1.0})] if rule.sourcing == "failover" else srcs
+    lead = lead_time(sc, node.model_copy(update={"sources": {sku: sizing_srcs}}), sku)
+    chosen = sized(rule.policy, mean, var, lead, rule.review_period, rule.safety_factor) or {}
+    chosen.update(rule.params)
+    buffer = math.ceil(rule.buffer_periods * mean - 1e-9)
+    for name in LEVEL_PARAMS.get(rule.policy, ()):
+        if name in chosen and buffer:
+            chosen[name] += buffer
+    return {"kind": rule.policy, **chosen}
 
 
 def _unknown_assigned(sc: Scenario, seg: Segmentation) -> list[str]:

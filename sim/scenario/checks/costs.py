@@ -4,10 +4,16 @@ supplier's, staggered reviews set no offsets, negative reorder points only where
 
 from __future__ import annotations
 
+from typing import Any
+
 from sim.scenario.schema import StockNode, SupplierNode
 
 
-def rates_and_levels(where: str, node: StockNode, by_id: dict) -> list[str]:
+def rates_and_levels(where: str, node: StockNode, by_id: dict[str, Any]) -> list[str]:
+    return _rates(where, node, by_id) + _levels(where, node)
+
+
+def _rates(where: str, node: StockNode, by_id: dict[str, Any]) -> list[str]:
     errs = []
     stocked = node.products
     for field in ("holding_cost", "pipeline_holding_cost"):
@@ -20,6 +26,11 @@ def rates_and_levels(where: str, node: StockNode, by_id: dict) -> list[str]:
             if s.consignment and s.node in by_id and not isinstance(by_id[s.node], SupplierNode):
                 errs.append(f"{where}.sources.{sku}[{j}].consignment: {s.node!r} is a stock node; consignment "
                             "stock is a supplier's (set it on a supplier source)")  # fmt: skip
+    return errs
+
+
+def _levels(where: str, node: StockNode) -> list[str]:
+    errs = []
     if node.stagger:
         for sku, spec in node.policy.items():
             if getattr(spec.params, "offset", 0):
