@@ -18,11 +18,9 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.cli.config import conf_dir, prepare_overrides, register_configs
-from sim.cli.run import execute
 from sim.errors import SupplysimError
 
 if TYPE_CHECKING:
-
     pass
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
@@ -30,6 +28,8 @@ EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 
 @hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")
 def _hydra_entry(cfg: DictConfig) -> None:
+    from sim.cli.run import execute  # deferred: `supplysim --help` loads neither the engine nor the report
+
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         batch = execute(cfg, out_dir, echo=True)
@@ -62,7 +62,7 @@ class ComparisonCallback(Callback):
     """After a sweep: compare the variants (paired differences vs the first job) at the sweep root."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from sim.cli.sweep import compare_sweep
+        from sim.cli.sweep import compare_sweep  # deferred: pandas and the report, only after a sweep
 
         root = Path(config.hydra.sweep.dir)
         written = compare_sweep(root, confidence=float(config.mc.confidence))

@@ -12,7 +12,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.config import build_scenario
 from sim.cli.settings import mc_settings, variant_label
+from sim.cli.stress_mode import execute_stress
 from sim.errors import ConfigError
+from sim.experiment.batch import run_batch
+from sim.experiment.replication import run_replication
+from sim.model.rng import replication_seed
+from sim.report.bullwhip import has_bullwhip
+from sim.report.html import headline_table, write_report
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,12 +30,9 @@ RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during"
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given)."""
-    from sim.experiment.batch import run_batch
 
     mode = cfg.get("mode", "batch")
     if mode == "stress_test":
-        from sim.cli.stress_mode import execute_stress
-
         return execute_stress(cfg, out_dir, echo=echo)
     if mode != "batch":
         raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test")
@@ -43,8 +46,6 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     if out_dir is not None:
         (out_dir / "scenario.yaml").write_text(OmegaConf.to_yaml(scenario.to_dict()), encoding="utf-8")
         if cfg.report.html:
-            from sim.report.html import write_report
-
             meta = {
                 "scenario": scenario.name,
                 "variant": batch.variant,
@@ -74,9 +75,6 @@ def _one_replication(scenario: Scenario, seed: int, summary: pd.DataFrame) -> pd
     """Replication 0's time series (its seed as in the batch) for the report's orders-over-time chart, when the
     report has a bullwhip section: the batch keeps only percentile bands, and re-running one replication is cheaper
     than shipping every series back."""
-    from sim.experiment.replication import run_replication
-    from sim.model.rng import replication_seed
-    from sim.report.bullwhip import has_bullwhip
 
     if not has_bullwhip(summary, scenario.to_dict()):
         return None
@@ -84,7 +82,6 @@ def _one_replication(scenario: Scenario, seed: int, summary: pd.DataFrame) -> pd
 
 
 def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:
-    from sim.report.html import headline_table
 
     print(
         f"{batch.scenario.name} [{batch.variant}]: {batch.n_replications} replications in {elapsed:.1f} s "

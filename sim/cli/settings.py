@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
@@ -36,8 +37,6 @@ def variant_label(cfg: DictConfig) -> str:
 def sweep_keys(argv: list[str]) -> set[str]:
     """The override keys a ``-m`` command line sweeps over (``policy=a,b``, ``x=range(1,3)``): a job's label shows
     only those, as the comparison does. Empty if the arguments can't be parsed."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
     try:
         parsed = OverridesParser.create().parse_overrides([a for a in argv if not a.startswith("-")])
     except Exception:  # not Hydra's syntax (e.g. a flag's value): fall back to the full label

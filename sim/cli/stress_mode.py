@@ -8,7 +8,10 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
+from sim.cli.config import build_scenario
+from sim.cli.settings import mc_settings
 from sim.experiment.stress import StressResult, StressSettings, run_stress
+from sim.report.stress_page import write_stress_report
 
 SHOWN = ("rank", "element", "n", "revenue_at_risk", "lost_sales_during", "time_to_recover", "tts_median", "critical")
 
@@ -16,8 +19,6 @@ SHOWN = ("rank", "element", "n", "revenue_at_risk", "lost_sales_during", "time_t
 def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False) -> StressResult:
     """Run the stress test of the composed config; with ``out_dir``: stress_test.csv, stress_values.csv,
     stress_test.html (nothing is written if the input is invalid)."""
-    from sim.cli.config import build_scenario
-    from sim.cli.settings import mc_settings
 
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
@@ -31,8 +32,6 @@ def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False)
         out_dir.mkdir(parents=True, exist_ok=True)
         result.write(out_dir)
         if cfg.report.html:
-            from sim.report.stress_page import write_stress_report
-
             meta = {
                 "scenario": scenario.name,
                 "elements": len(result.table),

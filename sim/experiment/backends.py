@@ -21,6 +21,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,7 +161,7 @@ def _worker_init(parent: int) -> None:
 
 def local_executor(n_jobs: int) -> Any:
     """loky's reusable process pool of ``n_jobs`` workers (Ctrl-C left to the parent; workers exit with it)."""
-    from joblib.externals.loky import get_reusable_executor
+    from joblib.externals.loky import get_reusable_executor  # deferred: only local pools need loky
 
     return get_reusable_executor(max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),))
 
@@ -170,7 +171,7 @@ def connect_dask(n_jobs: int, address: str | None, connect_timeout: float = 10.0
     single-threaded worker processes (then ``cluster`` is it; the caller closes both). An unreachable scheduler is a
     ``ConfigError`` after ``connect_timeout`` seconds, with nothing left running."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client, LocalCluster  # deferred: Dask only when asked for (seconds to import)
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
         raise RuntimeError("mc.backend=dask needs the 'distributed' package: pip install 'dask[distributed]'") from exc
     cluster = None
@@ -209,8 +210,6 @@ class LocalPool:
         self.futures: list[Any] = []
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
-        from concurrent.futures import as_completed
-
         scenario, seed, series_n = self.args
         self.futures = [self.executor.submit(run_chunk, scenario, seed, c, series_n) for c in chunks]
         for fut in as_completed(self.futures):
@@ -243,7 +242,7 @@ class DaskRunner:
         self.futures: list[Any] = []
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
-        from distributed import as_completed
+        from distributed import as_completed  # deferred: Dask only when asked for
 
         seed, series_n = self.args
         self.futures = [self.client.submit(run_chunk, self.scenario, seed, c, series_n, pure=False) for c in chunks]

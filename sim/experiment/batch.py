@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim.errors import ConfigError
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
@@ -388,8 +389,6 @@ class _Rounds:
 
 
 def _progress(show: bool, desc: str) -> Any:
-    from tqdm.auto import tqdm
-
     return tqdm(total=0, disable=not show, unit="rep", desc=desc, file=sys.stderr, dynamic_ncols=True)
 
 

@@ -14,6 +14,16 @@ import os
 import resource
 
 from sim.errors import ConfigError
+from sim.kpi.catalog import (
+    CONTRACT_KPIS,
+    LANE_KPIS,
+    MODE_KPIS,
+    NETWORK_KPIS,
+    RESILIENCE_KPIS,
+    SOURCE_KPIS,
+    STOCK_KPIS,
+    SUPPLIER_KPIS,
+)
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
 BYTES_PER_ITEM_PERIOD = 96
@@ -56,15 +66,6 @@ def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> Non
 
 def kpi_width(scenario: Scenario) -> int:
     """KPI values one replication returns (rows x KPIs, as sim.kpi.compute lays them out)."""
-    from sim.kpi.catalog import (
-        CONTRACT_KPIS,
-        LANE_KPIS,
-        MODE_KPIS,
-        NETWORK_KPIS,
-        SOURCE_KPIS,
-        STOCK_KPIS,
-        SUPPLIER_KPIS,
-    )
 
     stock = [n for n in scenario.nodes if isinstance(n, StockNode)]
     items = sum(len(n.products) for n in stock)
@@ -84,8 +85,6 @@ def kpi_width(scenario: Scenario) -> int:
 def resilience_width(scenario: Scenario) -> int:
     """The resilience block of a disrupted scenario (sim.kpi.resilience): customer-facing items, products over
     them and the network, × the resilience KPIs; plus supplier availability per supplier."""
-    from sim.kpi.catalog import RESILIENCE_KPIS
-
     if not scenario.disruptions:
         return 0
     cust = [(n.id, sku) for n in scenario.nodes if isinstance(n, StockNode) for sku in n.customer_products]

@@ -26,15 +26,18 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy import stats
+from tqdm.auto import tqdm
 
 from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import resolve_jobs
+from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.replication import Prepared, baseline
 from sim.experiment.tasks import TaskPool
 from sim.kpi import compute as kpi_mod
@@ -247,8 +250,6 @@ class StressResult:
     stop_reason = "stress test"
 
     def write(self, out_dir: Any) -> None:
-        from pathlib import Path
-
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.table.to_csv(out / "stress_test.csv", index=False)
@@ -302,8 +303,6 @@ def run_stress(
 ) -> StressResult:
     """Run the stress test of ``scenario`` (see the module docstring); ``mc``: sim.experiment.batch.MCSettings
     (replications = the most any element gets; seed, n_jobs, backend, address, confidence)."""
-    from sim.experiment.monte_carlo import MCSettings
-
     sc = load_scenario(scenario)
     if sc.disruptions:
         sc = baseline(sc)  # the stress test adds its own disruptions, one element at a time
@@ -366,8 +365,6 @@ def run_stress(
 
 
 def _bars(elems: list[Element], total: int, show: bool) -> dict[str, Any]:
-    from tqdm.auto import tqdm
-
     return {
         e.label: tqdm(total=total, desc=e.label, position=i, disable=not show, file=sys.stderr, leave=True, unit="rep")
         for i, e in enumerate(elems)

@@ -8,15 +8,16 @@ back as they finish; the caller must not depend on their order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import as_completed
 from typing import Any
+
+from sim.experiment.backends import connect_dask, local_executor
 
 
 class TaskPool:
     """Tasks on n_jobs local processes (loky, as the batch runner), on Dask, or here (n_jobs=1)."""
 
     def __init__(self, backend: str, n_jobs: int, address: str | None, connect_timeout: float = 10.0) -> None:
-        from sim.experiment.backends import connect_dask, local_executor
-
         self.backend, self.client, self.cluster, self.executor = backend, None, None, None
         if backend == "dask":  # as the batch runner: the scheduler at address, or a LocalCluster
             self.client, self.cluster = connect_dask(n_jobs, address, connect_timeout)
@@ -29,15 +30,13 @@ class TaskPool:
 
     def map(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[Any]:
         if self.client is not None:
-            from distributed import as_completed
+            from distributed import as_completed as dask_completed  # deferred: Dask only when asked for
 
             futures = [self.client.submit(fn, *t, pure=False) for t in tasks]
-            for fut in as_completed(futures, loop=self.client.loop):
+            for fut in dask_completed(futures, loop=self.client.loop):
                 yield fut.result()
                 fut.release()
         elif self.executor is not None:
-            from concurrent.futures import as_completed
-
             for fut in as_completed([self.executor.submit(fn, *t) for t in tasks]):
                 yield fut.result()
         else:

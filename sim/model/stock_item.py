@@ -34,6 +34,7 @@ from sim.tolerance import EPS
 
 RETURN = object()  # owner of a backlog entry that is a return owed to the source (negative_orders: return)
 
+
 class StockItem:
     """Inventory of one product at one node: the stock-keeping core.
 
@@ -377,4 +378,3 @@ class StockItem:
         for src in self.sources:
             src.open.clear()
             src.lead_times = []
-

@@ -37,9 +37,7 @@ class SourceView(Protocol):
 class EventSink(Protocol):
     """The opt-in event log (``sim.model.records.EventLog``)."""
 
-    def add(
-        self, t: float, event: str, node: str, sku: str, qty: float, via: str = "", order: int = -1
-    ) -> None: ...
+    def add(self, t: float, event: str, node: str, sku: str, qty: float, via: str = "", order: int = -1) -> None: ...
 
 
 class StockView(Protocol):

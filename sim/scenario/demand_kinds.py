@@ -79,7 +79,7 @@ class Empirical(DemandProcess):
 
 def read_series(path: Path, column: str | None) -> list[float]:
     """Read a demand column from a CSV (pandas; clear errors for a missing file or column)."""
-    import pandas as pd
+    import pandas as pd  # deferred: only a demand series read from a file needs pandas
 
     if not path.is_file():
         raise ValueError(f"demand file not found: {path}")

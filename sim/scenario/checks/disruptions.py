@@ -57,9 +57,7 @@ def _targets(where: str, spec: DisruptionSpec, known: _Known) -> list[str]:
     if hasattr(p, "lane") and p.lane not in known.lanes:
         errs.append(f"{where}.lane: unknown lane {p.lane!r}; known lanes: {', '.join(known.lanes)}")
     if hasattr(p, "region") and p.region not in known.regions:
-        errs.append(
-            f"{where}.region: unknown region {p.region!r}; known regions: {', '.join(known.regions) or 'none'}"
-        )
+        errs.append(f"{where}.region: unknown region {p.region!r}; known regions: {', '.join(known.regions) or 'none'}")
     errs += [
         f"{where}.nodes: {node!r} is not a node with demand; known: {', '.join(known.demand_nodes)}"
         for node in getattr(p, "nodes", None) or []
