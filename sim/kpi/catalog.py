@@ -1,42 +1,19 @@
 """The KPI catalogue: name, unit, label, direction and description of every KPI (docs/kpis.md).
 
 The one place KPI metadata lives; ``sim.kpi.compute``, the batch summaries and the reports read it. Stdlib only (no
-SimPy, no NumPy), so the report layer can import it without loading the engine.
+SimPy, no NumPy), so the report layer can import it without loading the engine. The entries of the blocks that only
+some scenarios have (consolidating lanes, resilience, contract terms) are in sim.kpi.blocks; the entry type in
+sim.kpi.info.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
 
-
-@dataclass(frozen=True)
-class KpiInfo:
-    """Metadata of one KPI. ``higher_is_better`` is None where neither direction is better (volumes, variances)."""
-
-    name: str
-    unit: str
-    label: str
-    higher_is_better: bool | None
-    description: str
-    # which rows carry it; the resilience kinds only come with disruptions (sim.kpi.resilience)
-    kind: Literal["stock", "supplier", "both", "network", "resilience", "resilience_supplier", "lane", "contract"] = (
-        "stock"
-    )
-    percent: bool = False  # shown as a percentage in reports
-    cost: bool = False  # a cost component that adds up to total_cost
-    # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
-    sourcing: bool = False
-    bounds: tuple[float, float] = (-math.inf, math.inf)  # the values the KPI can take (intervals are clipped)
-    network: bool = False  # a supplier KPI also on the network row (ALL, ALL), summed over the suppliers
-    by_mode: bool = False  # also on the lane-mode rows (mode:<mode>, ALL)
-    tco: bool = False  # supplier overhead in the network's total_landed_cost (total cost of ownership)
-
-
-def _k(name, unit, label, hib, description, **kw) -> KpiInfo:
-    return KpiInfo(name, unit, label, hib, description, **kw)
-
+from sim.kpi.blocks import CONTRACT_KPI_INFO, LANE_KPI_INFO, RESILIENCE_KPI_INFO
+from sim.kpi.info import KpiInfo
+from sim.kpi.info import kpi as _k
 
 # in the column order of sim.kpi.compute.compute: stock-point KPIs, then supplier-only ones
 CATALOG: tuple[KpiInfo, ...] = (
@@ -320,162 +297,9 @@ CATALOG: tuple[KpiInfo, ...] = (
         "spend + administration + capacity reservation (transport is in the stock rows' transport_cost)",
         kind="supplier",
     ),
-    # consolidated shipping block (lanes with a consolidation: block; sim.model.consolidating_lane): rows (lane:<id>, ALL)
-    # per consolidating lane and (lane:ALL, ALL) over them, from the containers that departed in the window
-    _k("shipments", "containers", "Shipments", None, "containers dispatched", kind="lane", bounds=(0.0, math.inf)),
-    _k(
-        "container_utilisation",
-        "share",
-        "Container utilisation",
-        True,
-        "load shipped over the capacity of the containers dispatched (lane:ALL: mean over all containers)",
-        kind="lane",
-        percent=True,
-        bounds=(0.0, 1.0),
-    ),
-    _k(
-        "transport_cost_per_unit",
-        "money per unit",
-        "Transport cost per unit",
-        False,
-        "transport cost of the containers dispatched over the units on them",
-        kind="lane",
-        bounds=(0.0, math.inf),
-    ),
-    # resilience block (scenarios with disruptions): paired against the same replication without them
-    _k(
-        "time_to_survive",
-        "periods",
-        "Time to survive",
-        True,
-        "disruption start to the first extra unmet demand",
-        kind="resilience",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "tts_stock_cover",
-        "periods",
-        "Stock cover at start",
-        True,
-        "stock on hand + in transit at the start over mean demand",
-        kind="resilience",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "time_to_recover",
-        "periods",
-        "Time to recover",
-        False,
-        "until the rolling fill rate is back near the baseline for good",
-        kind="resilience",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "lost_sales_during",
-        "units",
-        "Lost sales (extra)",
-        False,
-        "extra lost units from the disruption's start (a paired difference)",
-        kind="resilience",
-    ),
-    _k(
-        "backorders_peak",
-        "units",
-        "Backorders peak (extra)",
-        False,
-        "largest excess of end-of-period backorders",
-        kind="resilience",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "revenue_at_risk",
-        "money",
-        "Revenue at risk",
-        False,
-        "extra units not filled on arrival × price (a paired difference)",
-        kind="resilience",
-    ),
-    _k(
-        "resilience_loss",
-        "periods",
-        "Resilience loss",
-        False,
-        "area between baseline and disrupted fill-rate curves",
-        kind="resilience",
-    ),
-    _k(
-        "tts_optimal",
-        "periods",
-        "Time to survive (optimal)",
-        True,
-        "LP: longest demand can be met with optimal reallocation",
-        kind="resilience",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "warning_lead_time",
-        "periods",
-        "Warning lead time",
-        True,
-        "first alert to first unmet demand",
-        kind="resilience",
-    ),
-    _k(
-        "supplier_availability",
-        "share",
-        "Supplier availability",
-        True,
-        "share of the window the supplier was up",
-        kind="resilience_supplier",
-        percent=True,
-        bounds=(0.0, 1.0),
-    ),
-    # -- contract terms (supplier rows of suppliers with a ``contract``; sim.kpi.contract_terms) -------------------
-    _k(
-        "late_units",
-        "units",
-        "Late units",
-        False,
-        "units received after their order's due date in the window",
-        kind="contract",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "on_time_penalty",
-        "money",
-        "On-time penalty",
-        None,
-        "late_penalty × (late units − (1 − on_time_target) × units delivered); negative: a reward",
-        kind="contract",
-    ),
-    _k(
-        "refused_units",
-        "units",
-        "Refused units (flex band)",
-        False,
-        "units ordered beyond the flex band: spilled over or waiting",
-        kind="contract",
-        bounds=(0.0, math.inf),
-    ),
-    _k(
-        "flex_share",
-        "share",
-        "Requests within band",
-        True,
-        "share of orders the flex band accepted whole",
-        kind="contract",
-        percent=True,
-        bounds=(0.0, 1.0),
-    ),
-    _k(
-        "flex_shortfall",
-        "units",
-        "Shortfall below band",
-        None,
-        "units below the band's lower limit, summed over the periods (take-or-pay)",
-        kind="contract",
-        bounds=(0.0, math.inf),
-    ),
+    *LANE_KPI_INFO,
+    *RESILIENCE_KPI_INFO,
+    *CONTRACT_KPI_INFO,
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
 # not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)

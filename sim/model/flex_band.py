@@ -1,12 +1,12 @@
 """Volume-flex bands at run time (sim.scenario.contracts has the terms): one ``FlexBand`` per supplier × product,
 shared by every buyer of that product.
 
-A stock item offers each order to its source's band (``Ordering.place``, sim.model.ordering): the band accepts what fits in the period's
-room (``upper − accepted``; nothing while earlier refused units still wait: first come, first served) and the
-buyer routes the rest (``Ordering.refused``): to its first other source without a band, else to the band's waiting
-queue. Waiting units are on order for the buyer from the decision on (its inventory position counts them); at the
-start of each later period (the ``ORDER`` phase) the band releases them FIFO up to its room as orders to the
-supplier, due when the original order was due.
+A stock item offers each order to its source's band (``Ordering.place``, sim.model.ordering): the band accepts what
+fits in the period's room (``upper − accepted``; nothing while earlier refused units still wait: first come, first
+served) and the buyer routes the rest (``Ordering.refused``): to its first other source without a band, else to the
+band's waiting queue. Waiting units are on order for the buyer from the decision on (its inventory position counts
+them); at the start of each later period (the ``ORDER`` phase) the band releases them FIFO up to its room as orders
+to the supplier, due when the original order was due.
 """
 
 from __future__ import annotations

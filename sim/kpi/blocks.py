@@ -1,0 +1,178 @@
+"""Catalogue entries of the KPI blocks only some scenarios have: consolidating lanes, resilience (scenarios with
+disruptions) and contract terms (suppliers with a ``contract``). sim.kpi.catalog appends them after the core
+entries, in this order (the column order of sim.kpi.compute)."""
+
+from __future__ import annotations
+
+import math
+
+from sim.kpi.info import KpiInfo
+from sim.kpi.info import kpi as _k
+
+# rows (lane:<id>, ALL) per consolidating lane and (lane:ALL, ALL)
+LANE_KPI_INFO: tuple[KpiInfo, ...] = (
+    # consolidated shipping (lanes with a consolidation: block; sim.model.consolidating_lane): rows (lane:<id>, ALL)
+    # per consolidating lane and (lane:ALL, ALL) over them, from the containers that departed in the window
+    _k("shipments", "containers", "Shipments", None, "containers dispatched", kind="lane", bounds=(0.0, math.inf)),
+    _k(
+        "container_utilisation",
+        "share",
+        "Container utilisation",
+        True,
+        "load shipped over the capacity of the containers dispatched (lane:ALL: mean over all containers)",
+        kind="lane",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "transport_cost_per_unit",
+        "money per unit",
+        "Transport cost per unit",
+        False,
+        "transport cost of the containers dispatched over the units on them",
+        kind="lane",
+        bounds=(0.0, math.inf),
+    ),
+)
+
+# paired against the same replication without the disruptions
+RESILIENCE_KPI_INFO: tuple[KpiInfo, ...] = (
+    # resilience block (scenarios with disruptions): paired against the same replication without them
+    _k(
+        "time_to_survive",
+        "periods",
+        "Time to survive",
+        True,
+        "disruption start to the first extra unmet demand",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "tts_stock_cover",
+        "periods",
+        "Stock cover at start",
+        True,
+        "stock on hand + in transit at the start over mean demand",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "time_to_recover",
+        "periods",
+        "Time to recover",
+        False,
+        "until the rolling fill rate is back near the baseline for good",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "lost_sales_during",
+        "units",
+        "Lost sales (extra)",
+        False,
+        "extra lost units from the disruption's start (a paired difference)",
+        kind="resilience",
+    ),
+    _k(
+        "backorders_peak",
+        "units",
+        "Backorders peak (extra)",
+        False,
+        "largest excess of end-of-period backorders",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "revenue_at_risk",
+        "money",
+        "Revenue at risk",
+        False,
+        "extra units not filled on arrival × price (a paired difference)",
+        kind="resilience",
+    ),
+    _k(
+        "resilience_loss",
+        "periods",
+        "Resilience loss",
+        False,
+        "area between baseline and disrupted fill-rate curves",
+        kind="resilience",
+    ),
+    _k(
+        "tts_optimal",
+        "periods",
+        "Time to survive (optimal)",
+        True,
+        "LP: longest demand can be met with optimal reallocation",
+        kind="resilience",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "warning_lead_time",
+        "periods",
+        "Warning lead time",
+        True,
+        "first alert to first unmet demand",
+        kind="resilience",
+    ),
+    _k(
+        "supplier_availability",
+        "share",
+        "Supplier availability",
+        True,
+        "share of the window the supplier was up",
+        kind="resilience_supplier",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+)
+
+# supplier rows of suppliers with a contract
+CONTRACT_KPI_INFO: tuple[KpiInfo, ...] = (
+    # -- contract terms (supplier rows of suppliers with a ``contract``; sim.kpi.contract_terms) -------------------
+    _k(
+        "late_units",
+        "units",
+        "Late units",
+        False,
+        "units received after their order's due date in the window",
+        kind="contract",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "on_time_penalty",
+        "money",
+        "On-time penalty",
+        None,
+        "late_penalty × (late units − (1 − on_time_target) × units delivered); negative: a reward",
+        kind="contract",
+    ),
+    _k(
+        "refused_units",
+        "units",
+        "Refused units (flex band)",
+        False,
+        "units ordered beyond the flex band: spilled over or waiting",
+        kind="contract",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "flex_share",
+        "share",
+        "Requests within band",
+        True,
+        "share of orders the flex band accepted whole",
+        kind="contract",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "flex_shortfall",
+        "units",
+        "Shortfall below band",
+        None,
+        "units below the band's lower limit, summed over the periods (take-or-pay)",
+        kind="contract",
+        bounds=(0.0, math.inf),
+    ),
+)
