@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.report import costs, figures
+from sim.report import costs, figures, network_map
 from sim.report import html as report
 
 EVIL = "<script>alert(1)</script>"
@@ -144,7 +144,7 @@ def _write(tmp_path, summary, bands, scenario, **kw):
 
 # --------------------------------------------------------------------------- echelons / layout
 def test_echelons_small_dag(scenario):
-    assert figures.echelons(scenario) == {"SUP": 0, "DC": 1, "R1": 2, EVIL: 2}
+    assert network_map.echelons(scenario) == {"SUP": 0, "DC": 1, "R1": 2, EVIL: 2}
 
 
 def test_echelons_longest_path_and_cycles():
@@ -157,15 +157,15 @@ def test_echelons_longest_path_and_cycles():
             {"from": "B", "to": "C"},
         ],
     }
-    assert figures.echelons(dag) == {"S": 0, "A": 1, "B": 2, "C": 3}
+    assert network_map.echelons(dag) == {"S": 0, "A": 1, "B": 2, "C": 3}
     cyclic = {**dag, "lanes": [*dag["lanes"], {"from": "C", "to": "B"}]}
-    ech = figures.echelons(cyclic)  # does not hang or raise
+    ech = network_map.echelons(cyclic)  # does not hang or raise
     assert ech["S"] == 0 and ech["A"] == 1 and set(ech) == {"S", "A", "B", "C"}
 
 
 def test_echelons_from_sources_only():
     scen = {"nodes": [{"id": "S"}, {"id": "R", "sources": {"x": [{"node": "S", "share": 1}]}}], "lanes": []}
-    assert figures.echelons(scen) == {"S": 0, "R": 1}
+    assert network_map.echelons(scen) == {"S": 0, "R": 1}
 
 
 def test_network_layout_large_network():
@@ -175,10 +175,10 @@ def test_network_layout_large_network():
     lanes = [{"from": f"S{i}", "to": f"DC{j}"} for i in range(3) for j in range(3)]
     lanes += [{"from": f"DC{i % 3}", "to": f"R{i}"} for i in range(14)]
     scen = {"name": "big", "nodes": nodes, "lanes": lanes}
-    pos = figures.network_layout(scen)
-    assert {n: int(x) for n, (x, _) in pos.items()} == figures.echelons(scen)
+    pos = network_map.network_layout(scen)
+    assert {n: int(x) for n, (x, _) in pos.items()} == network_map.echelons(scen)
     assert len({p for p in pos.values()}) == 20  # no overlapping nodes
-    fig = figures.network_graph(scen)
+    fig = network_map.network_graph(scen)
     assert figures.save_png(fig).startswith(PNG_MAGIC)
 
 
@@ -190,12 +190,12 @@ def test_figures_return_figures(summary, bands, scenario):
         figures.cost_breakdown(summary),
         figures.pareto_chart(costs.pareto_points(summary)),
         figures.cost_stack(costs.breakdown(summary)),
-        figures.network_graph(scenario),
+        network_map.network_graph(scenario),
         figures.fan_chart(bands.iloc[0:0], "R1", "A", "on_hand"),  # empty -> placeholder
         figures.cost_breakdown(summary.iloc[0:0]),
         figures.pareto_chart(costs.pareto_points(summary.iloc[0:0])),
         figures.cost_stack(costs.breakdown(summary.iloc[0:0])),
-        figures.network_graph({"nodes": [], "lanes": []}),
+        network_map.network_graph({"nodes": [], "lanes": []}),
     ]
     for fig in figs:
         assert isinstance(fig, Figure)
@@ -204,7 +204,7 @@ def test_figures_return_figures(summary, bands, scenario):
 
 def test_figures_thread_safe(summary, scenario):
     def render(_i: int) -> bytes:
-        return figures.save_png(figures.cost_breakdown(summary)) + figures.save_png(figures.network_graph(scenario))
+        return figures.save_png(figures.cost_breakdown(summary)) + figures.save_png(network_map.network_graph(scenario))
 
     with ThreadPoolExecutor(4) as pool:
         assert all(b.startswith(PNG_MAGIC) for b in pool.map(render, range(4)))

@@ -12,7 +12,7 @@ import pandas as pd
 import yaml
 
 from sim.experiment.stats import compare
-from sim.report.html import write_comparison
+from sim.report.comparison_page import write_comparison
 from sim.scenario.loading import SAFE_LOADER
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sim.report import attention
-from sim.report.figures import echelons, network_edges, node_types
+from sim.report.network_map import echelons, network_edges, node_types
 
 MAX_ITEMS = 100
 MAX_ROWS = 30

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.report.figures import _figure, _label, _placeholder, echelons, grouped_bars, node_types, variant_colors
+from sim.report.figures import _figure, _label, _placeholder, grouped_bars, variant_colors
+from sim.report.network_map import echelons, node_types
 
 RATIO_KPIS = ("demand_var", "order_qty_var", "bullwhip_ratio", "bullwhip_vs_consumer")
 

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from sim.kpi.catalog import label as kpi_label
 from sim.report.figures import _figure, _label, _placeholder
 from sim.report.formatting import meta_items
-from sim.report.html import _ENV, _save
+from sim.report.page import ENV, save_image
 
 if TYPE_CHECKING:  # the engine's result type only: the report layer never imports SimPy
     from sim.experiment.stress import StressResult
@@ -146,9 +146,9 @@ def write_stress_report(
         for e in worst
     }
     images = [
-        _save(figs, "stress_tornado", "Tornado: impact per element", tornado(table, rank_by)),
-        _save(figs, "stress_heatmap", "Heat map: impact metrics (1 = worst element)", heat_map(table)),
-        _save(
+        save_image(figs, "stress_tornado", "Tornado: impact per element", tornado(table, rank_by)),
+        save_image(figs, "stress_heatmap", "Heat map: impact metrics (1 = worst element)", heat_map(table)),
+        save_image(
             figs,
             "stress_curves",
             "Resilience curves of the three worst elements",
@@ -156,7 +156,7 @@ def write_stress_report(
             "Network rolling fill rate; shaded: the outage; red: median time to survive; green: mean time to recover.",
         ),
     ]
-    html = _ENV.get_template("stress_test.html.j2").render(
+    html = ENV.get_template("stress_test.html.j2").render(
         title=f"Stress test: {result.scenario.name}",
         meta_items=meta_items(meta),
         columns=[_metric_label(m) for m in TABLE_METRICS],
