@@ -22,8 +22,8 @@ from scipy import stats as st
 import sim.experiment.backends
 from sim.errors import ConfigError
 from sim.experiment.batch import Batch, MCSettings, parse_seed, run_batch
-from sim.experiment.stats import compare, summarize
 from sim.experiment.replication import run_replication
+from sim.experiment.stats import compare, summarize
 from sim.scenario.loading import load_scenario, validate
 from sim.scenario.schema import Scenario
 

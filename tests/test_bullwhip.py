@@ -544,8 +544,8 @@ def test_report_has_the_bullwhip_section(tmp_path):
 def test_demand_group_swaps_in_a_scaled_pattern():
     """`demand=ar1` keeps each retailer's mean and variance (Poisson 10: variance 10) and adds phi = 0.7; the policy
     preset is sized from the new demand; `demand=step` doubles the mean from period 4."""
-    from sim.errors import ConfigError
     from sim.cli.config import build_scenario, compose_config
+    from sim.errors import ConfigError
     from sim.scenario.demand_presets import apply_demand
 
     sc = build_scenario(compose_config("serial_chain", ["demand=ar1", "demand.params.phi=0.5"]))
@@ -599,8 +599,8 @@ def test_serial_chain_matches_the_exact_recursion(information):
 
 def test_variant_labels_name_the_demand_preset():
     """A run's variant label names a demand preset too, so sim.compare can tell such runs apart."""
-    from sim.cli.settings import variant_label
     from sim.cli.config import compose_config
+    from sim.cli.settings import variant_label
 
     assert variant_label(compose_config("serial_chain", ["demand=ar1"])) == "ar1"
     assert variant_label(compose_config("serial_chain", ["demand=ar1", "policy=sterman"])) == "sterman+ar1"

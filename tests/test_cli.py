@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 import sim
-from sim.errors import ConfigError, ScenarioError
 from sim.cli.config import build_scenario, compose_config
+from sim.errors import ConfigError, ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["mc.replications=3", "horizon=60", "warmup=10", "mc.series_replications=3"]

@@ -24,12 +24,12 @@ from conftest import build, chain, const, kpi_dict, lane, rep_seeds, run, single
 
 import sim
 from sim.errors import ScenarioError
+from sim.experiment.replication import run_replication
+from sim.kpi.survival import Supply, supplies, tts_optimal
 from sim.model import arrivals as demand_mod
 from sim.model import builders
 from sim.model import network as network_mod
 from sim.model.disruption_processes import PLAYERS
-from sim.experiment.replication import run_replication
-from sim.kpi.survival import Supply, supplies, tts_optimal
 from sim.scenario.disruptions import DISRUPTIONS
 from sim.scenario.loading import load_scenario
 
@@ -423,8 +423,8 @@ def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
 
 def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
     """A disrupted scenario's batch report gets a resilience table (network rows, paired); the terminal too."""
-    from sim.cli.run import execute
     from sim.cli.config import compose_config
+    from sim.cli.run import execute
 
     cfg = compose_config("regional_disruption", ["mc.replications=3", "mc.series_replications=3"])
     batch = execute(cfg, tmp_path, echo=True)

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model import arrivals as demand_mod
-from sim.kpi import compute as kpi
-from sim.model.clock import DEMAND, wake_at
 from sim.experiment.replication import run_replication
+from sim.kpi import compute as kpi
+from sim.model import arrivals as demand_mod
+from sim.model.clock import DEMAND, wake_at
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.scenario.loading import validate

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.kpi import compute as kpi
 from sim.experiment.replication import run_replication
+from sim.kpi import compute as kpi
 from sim.scenario.loading import load_scenario, validate
 from sim.scenario.schema import Scenario
 

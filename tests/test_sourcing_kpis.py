@@ -96,7 +96,8 @@ def test_row_layout_cached_per_scenario_matches_rebuild():
 
 
 def test_kpi_width_estimate_counts_the_sourcing_rows():
-    """The memory guard's KPI width (sim.experiment.footprint) equals what a replication returns, sourcing rows included."""
+    """The memory guard's KPI width (sim.experiment.footprint) equals what a replication returns, sourcing rows
+    included."""
     from conftest import build
 
     from sim.experiment.footprint import kpi_width

@@ -95,8 +95,8 @@ def test_a_split_costs_more_when_nothing_goes_wrong():
 def test_dual_sourcing_scenario_with_the_far_outage_fails_over():
     """``scenario=dual_sourcing disruption=far_outage``: far is down over [100, 130); the failover store sends
     orders to near only with the outage (detection 2 never fires on far's 6-8 day transit against a 6.9 quote)."""
-    from sim.experiment.replication import run_replication
     from sim.cli.config import build_scenario, compose_config
+    from sim.experiment.replication import run_replication
 
     calm = build_scenario(compose_config("dual_sourcing", []))
     hit = build_scenario(compose_config("dual_sourcing", ["disruption=far_outage"]))

@@ -16,8 +16,8 @@ import pytest
 from conftest import build, chain, lane, mc_mean, product, rep_seeds, single_stage, stock_node, supplier
 from scipy import stats
 
-from sim.kpi import compute as kpi
 from sim.experiment.replication import run_replication
+from sim.kpi import compute as kpi
 from sim.model.network import SupplyChain
 
 Z = 4.0  # standard errors

@@ -22,7 +22,6 @@ from sim.cli.run import execute
 from sim.errors import SupplysimError
 
 if TYPE_CHECKING:
-
     pass
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130

@@ -33,6 +33,7 @@ class Batch(Protocol):
     replications: np.ndarray
     mc: Any  # MCSettings: ``seed`` and ``confidence``
 
+
 KEYS = ("node", "sku", "kpi")
 # below this many replications an interval says little (the t quantile is large, and for bounded, skewed KPIs such
 # as fill rates the normal shape behind it is far off): reports and the terminal say so next to the numbers

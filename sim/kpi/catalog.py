@@ -320,8 +320,9 @@ CATALOG: tuple[KpiInfo, ...] = (
         "spend + administration + capacity reservation (transport is in the stock rows' transport_cost)",
         kind="supplier",
     ),
-    # consolidated shipping block (lanes with a consolidation: block; sim.model.consolidating_lane): rows (lane:<id>, ALL)
-    # per consolidating lane and (lane:ALL, ALL) over them, from the containers that departed in the window
+    # consolidated shipping block (lanes with a consolidation: block; sim.model.consolidating_lane): rows
+    # (lane:<id>, ALL) per consolidating lane and (lane:ALL, ALL) over them, from the containers that departed in the
+    # window
     _k("shipments", "containers", "Shipments", None, "containers dispatched", kind="lane", bounds=(0.0, math.inf)),
     _k(
         "container_utilisation",

@@ -36,7 +36,6 @@ WARMUP, RECEIPT, PRODUCTION, ORDER, REVIEW, DEMAND = 2, 3, 4, 5, 6, 7
 assert URGENT < NORMAL < WARMUP, "the model's phases must come after SimPy's own priorities"
 
 
-
 def period_of(now: float) -> int:
     """The period an instant belongs to (t = 3.0 and t = 2.9999999999 are both period 3)."""
     return math.floor(now + EPS)

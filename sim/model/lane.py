@@ -118,7 +118,8 @@ class Lane:
         self.shipments = 0
         self.in_transit: set[Shipment] = set()  # handles of the shipments on the way
         self.events: EventLog | None = None  # the opt-in event log, set by the SupplyChain
-        # disruptions (sim.model.disruption_processes): closed = no departures; slowdown scales transit draws; inspect rejects
+        # disruptions (sim.model.disruption_processes): closed = no departures; slowdown scales transit draws;
+        # inspect rejects
         self.closed = False
         self.slowdown = 1.0
         self.inspect: Callable[[Shipment, Order, float], float] | None = None

@@ -8,8 +8,8 @@
   relative to the scenario file). The series repeats if the horizon is longer.
 
 This module is the data side (parameters, analytic mean and variance); the SimPy process that plays each kind lives in
-``sim.model.arrivals``. A new kind is a ``DemandProcess`` with a ``Params`` model (sim.scenario.demand_kinds, sim.scenario.patterns), registered
-here by name, and gets a process there.
+``sim.model.arrivals``. A new kind is a ``DemandProcess`` with a ``Params`` model (sim.scenario.demand_kinds,
+sim.scenario.patterns), registered here by name, and gets a process there.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Each disruption is ``{kind: <name>, <param>: <value>, ...}`` with ``kind`` picked from the registry
 :data:`DISRUPTIONS` (never a Python path): loading a scenario can't import code. The SimPy side that plays each kind
-lives in ``sim.model.disruption_processes``; docs/disruptions.md describes what happens to orders and goods in each case.
+lives in ``sim.model.disruption_processes``; docs/disruptions.md describes what happens to orders and goods in each
+case.
 
 Times are in periods from t = 0; a window is ``[start, start + duration)``; ``duration: null`` lasts to the horizon.
 """
