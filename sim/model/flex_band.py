@@ -12,7 +12,7 @@ supplier, due when the original order was due.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -32,7 +32,7 @@ class FlexBand:
         self.lower, self.upper = lower, upper
         self.warmup = warmup
         self.accepted = [0.0] * (horizon + 1)  # units accepted per period (orders released to the supplier)
-        self.waiting: deque[list] = deque()  # [item, source, units, placed, due]
+        self.waiting: deque[list[Any]] = deque()  # [item, source, units, placed, due]
         self.requests = 0  # orders offered in the window
         self.within = 0  # of those, accepted whole
         self.refused = 0.0  # units refused at once in the window (spilled over or waiting)
