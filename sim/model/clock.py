@@ -93,9 +93,7 @@ class Call:
         self.fn = None
 
 
-def call_at(
-    env: simpy.Environment, delay: float, priority: EventPriority, fn: Callable[..., Any], *args: Any
-) -> Call:
+def call_at(env: simpy.Environment, delay: float, priority: EventPriority, fn: Callable[..., Any], *args: Any) -> Call:
     """Run ``fn(*args)`` after ``delay`` with the given priority (one event, no process); returns the handle."""
     call = Call(fn, args, env.now + delay)
     env.schedule(call, priority, delay)  # type: ignore[arg-type]
