@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class KpiInfo:
     tco: bool = False  # supplier overhead in the network's total_landed_cost (total cost of ownership)
 
 
-def _k(name, unit, label, hib, description, **kw) -> KpiInfo:
+def _k(name: str, unit: str, label: str, hib: bool | None, description: str, **kw: Any) -> KpiInfo:
     return KpiInfo(name, unit, label, hib, description, **kw)
 
 

@@ -31,6 +31,7 @@ def compute(chain: SupplyChain) -> np.ndarray:
     values: list[float] = []
     for node in suppliers(chain):
         terms = node.contract
+        assert terms is not None  # suppliers() keeps those with a contract
         links = [s for item in chain.items.values() for s in item.sources if s.external and s.node.id == node.id]
         late = sum(s.late for s in links)
         delivered = sum(s.received for s in links)
