@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -146,7 +146,7 @@ class TaskResult:
 
 def run_task(
     scenario: Scenario,
-    specs: list[tuple[str, dict[str, Any]]],
+    specs: Sequence[tuple[str, dict[str, Any] | list[dict[str, Any]]]],
     base_seed: int,
     replications: list[int],
     horizon: int,

@@ -29,10 +29,10 @@ class TaskPool:
 
     def map(self, fn: Callable[..., Any], tasks: list[tuple]) -> Iterator[Any]:
         if self.client is not None:
-            from distributed import as_completed
+            from distributed import as_completed as as_finished  # not concurrent.futures' (the other branch)
 
             futures = [self.client.submit(fn, *t, pure=False) for t in tasks]
-            for fut in as_completed(futures, loop=self.client.loop):
+            for fut in as_finished(futures, loop=self.client.loop):
                 yield fut.result()
                 fut.release()
         elif self.executor is not None:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import graphlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
@@ -61,7 +63,8 @@ def _placeholder(fig: Figure, message: str) -> Figure:
 
 def variant_colors(variants: Iterable[object]) -> dict[str, tuple[float, ...]]:
     """Stable colour per variant (tab10 cycle, in the given order)."""
-    palette = matplotlib.colormaps["tab10"].colors
+    cmap = cast(ListedColormap, matplotlib.colormaps["tab10"])
+    palette = cast("Sequence[tuple[float, ...]]", cmap.colors)  # RGB tuples (typed as any array-like)
     return {str(v): palette[i % len(palette)] for i, v in enumerate(dict.fromkeys(map(str, variants)))}
 
 
@@ -207,7 +210,8 @@ def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit:
 def _component_colors() -> dict[str, tuple[float, ...]]:
     """One colour per cost component of the catalogue, in catalogue order: the same component looks the same in
     every report and comparison."""
-    palette = matplotlib.colormaps["tab20"].colors
+    cmap = cast(ListedColormap, matplotlib.colormaps["tab20"])
+    palette = cast("Sequence[tuple[float, ...]]", cmap.colors)  # RGB tuples (typed as any array-like)
     names = [*landed_components(), *overhead_components()]
     return {k: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, k in enumerate(names)}
 
@@ -222,9 +226,11 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
     if b.table.empty or not b.components:
         return _placeholder(_figure(6, 2), "No cost KPIs available")
     variants = list(b.table.index)
-    order = sorted(b.landed, key=lambda k: -float(b.table[k].mean())) + sorted(
-        b.overhead, key=lambda k: -float(b.table[k].mean())
-    )
+
+    def larger_first(k: str) -> float:
+        return -float(b.table[k].mean())
+
+    order = sorted(b.landed, key=larger_first) + sorted(b.overhead, key=larger_first)
     colors = _component_colors()
     fig = _figure(10.0, 1.6 + 0.55 * len(variants))
     ax = fig.add_subplot()
@@ -380,19 +386,19 @@ def service_vs_cost_by_product(summary: pd.DataFrame, unit: str = "", labels: in
 
 
 # --------------------------------------------------------------------------- network graph
-def _nodes(scenario: dict) -> list[dict]:
+def _nodes(scenario: Mapping) -> list[dict]:
     nodes = scenario.get("nodes") or []
     if isinstance(nodes, dict):  # tolerate {id: {...}} mappings
         return [{"id": k, **(v or {})} for k, v in nodes.items()]
     return [n for n in nodes if isinstance(n, dict) and "id" in n]
 
 
-def node_types(scenario: dict) -> dict[str, str]:
+def node_types(scenario: Mapping) -> dict[str, str]:
     """Node id -> type (``supplier``, ``buffer``, ``retailer`` or whatever the scenario says)."""
     return {str(n["id"]): str(n.get("type", "")) for n in _nodes(scenario)}
 
 
-def network_edges(scenario: dict) -> list[tuple[str, str]]:
+def network_edges(scenario: Mapping) -> list[tuple[str, str]]:
     """Directed (from, to) pairs from the lanes plus the stocking nodes' ``sources``; deduplicated."""
     edges: dict[tuple[str, str], None] = {}
     for lane in scenario.get("lanes") or []:
@@ -408,7 +414,7 @@ def network_edges(scenario: dict) -> list[tuple[str, str]]:
     return [e for e in edges if e[0] != e[1]]
 
 
-def echelons(scenario: dict) -> dict[str, int]:
+def echelons(scenario: Mapping) -> dict[str, int]:
     """Echelon of each node = longest path (in lanes) from a node without inbound lanes (suppliers).
 
     Cycles (e.g. two-way transshipment lanes) are broken by ignoring one edge per cycle.
@@ -434,7 +440,7 @@ def echelons(scenario: dict) -> dict[str, int]:
     return {n: level[n] for n in nodes}
 
 
-def network_layout(scenario: dict) -> dict[str, tuple[float, float]]:
+def network_layout(scenario: Mapping) -> dict[str, tuple[float, float]]:
     """(x, y) per node: x = echelon column; y ordered by barycentre of neighbours to limit crossings."""
     ech = echelons(scenario)
     edges = network_edges(scenario)
@@ -452,13 +458,17 @@ def network_layout(scenario: dict) -> dict[str, tuple[float, float]]:
     keys = sorted(columns)
     for sweep in (keys[1:], keys[-2::-1], keys[1:]):
         for k in sweep:
-            neighbours = {n: [] for n in columns[k]}
+            neighbours: dict[str, list[float]] = {n: [] for n in columns[k]}
             for a, b in edges:
                 if b in neighbours and ech[a] != k:
                     neighbours[b].append(y[a])
                 if a in neighbours and ech[b] != k:
                     neighbours[a].append(y[b])
-            columns[k].sort(key=lambda n, nb=neighbours: -np.mean(nb[n]) if nb[n] else -y[n])
+
+            def barycentre(n: str, nb: dict[str, list[float]] = neighbours) -> float | np.floating:
+                return -np.mean(nb[n]) if nb[n] else -y[n]
+
+            columns[k].sort(key=barycentre)
             place(columns[k])
     return {n: (float(ech[n]), y[n]) for n in ech}
 

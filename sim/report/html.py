@@ -13,6 +13,7 @@ import base64
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -228,7 +229,9 @@ def write_report(
     shown = aggregate.grouped_network(scenario)
     caption = "" if shown is scenario else "Nodes grouped by echelon, type and region (the network is large)."
     images.append(_save(figs_dir, "network", "Network", figures.network_graph(dict(shown)), caption))
-    ratio_header, ratio_rows, ratio_more = [], [], 0
+    ratio_header: list[str] = []
+    ratio_rows: list[dict] = []
+    ratio_more = 0
     if bullwhip.has_bullwhip(summary, scenario):
         keep, ratio_more = _bullwhip_nodes(summary, scenario)
         table = summary[summary["node"].isin(keep)]
@@ -360,6 +363,7 @@ def _moved_rows(
 ) -> list[dict]:
     """Per non-baseline variant and KPI: the items whose paired difference is largest (see variants.moved_most)."""
     rows = []
+    r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for v in variants[1:]:
         for kpi in kpis:
             for r in variants_mod.moved_most(comparison, v, kpi).itertuples(index=False):
@@ -441,6 +445,7 @@ def write_comparison(
         caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
         images.append(_save(figs_dir, "comparison_operating_cost", "Operating cost by component", fig, caption))
     if amplification:
+        assert scenario is not None  # amplification rows come only with a scenario
         fig = bullwhip.amplification_chart(comparison[comparison["node"].isin(nodes)], scenario)
         images.append(_save(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
     changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
