@@ -10,6 +10,7 @@ with the event log on, ``line`` and ``basket`` events.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -79,7 +80,7 @@ class BasketBook:
         env: simpy.Environment,
         node: str,
         spec: BasketSpec,
-        items: dict[str, LineServer],
+        items: Mapping[str, LineServer],
         rng: np.random.Generator,
         horizon: int,
     ) -> None:
