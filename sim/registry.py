@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 T = TypeVar("T")
 
@@ -65,7 +66,7 @@ class Registry(Generic[T]):
             raise ValueError(f"{self.what} {name!r}: {problems} (parameters: {allowed})") from None
 
 
-def _short(err: dict[str, Any]) -> str:
+def _short(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown parameter"
     if err["type"] == "missing":

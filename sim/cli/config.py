@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +214,7 @@ def register_data(data: dict[str, Any], stem: str) -> str:
 
 def build_scenario(cfg: DictConfig) -> Scenario:
     """The validated scenario of a composed config (scenario group or scenario_file, overrides, policy preset)."""
+    data: Any  # a mapping in practice; validate() refuses anything else with a ScenarioError
     if cfg.get("scenario_file"):
         path = Path(str(cfg.scenario_file)).expanduser()
         if not path.is_file():
@@ -242,18 +244,23 @@ def build_scenario(cfg: DictConfig) -> Scenario:
         scenario = apply_demand(
             scenario,
             dem.kind,
-            apply_to=OmegaConf.to_container(dem.apply_to) if OmegaConf.is_config(dem.apply_to) else dem.apply_to,
-            params=OmegaConf.to_container(dem.params) or None,
+            apply_to=_plain(dem.apply_to) if OmegaConf.is_config(dem.apply_to) else dem.apply_to,
+            params=_plain(dem.params) or None,
         )
     pol = cfg.policy
     return apply_policy(
         scenario,
         pol.kind,
-        apply_to=OmegaConf.to_container(pol.apply_to) if OmegaConf.is_config(pol.apply_to) else pol.apply_to,
+        apply_to=_plain(pol.apply_to) if OmegaConf.is_config(pol.apply_to) else pol.apply_to,
         review_period=pol.review_period,
         safety_factor=pol.safety_factor,
-        params=OmegaConf.to_container(pol.params) or None,
+        params=_plain(pol.params) or None,
     )
+
+
+def _plain(node: Any) -> Any:
+    """A config node as plain data (``OmegaConf.to_container``: a dict or list here; its type names every container)."""
+    return OmegaConf.to_container(node)
 
 
 def disruption_specs(cfg: DictConfig) -> list[Any]:
@@ -262,7 +269,7 @@ def disruption_specs(cfg: DictConfig) -> list[Any]:
     chosen = cfg.get("disruption")
     if chosen is None:
         return []
-    data = OmegaConf.to_container(chosen, resolve=False)
+    data: Any = OmegaConf.to_container(chosen, resolve=False)
     if not isinstance(data, dict):
         raise ConfigError("disruption: expected options of the disruption group (disruption=NAME or [A,B])")
     specs: list[Any] = []
@@ -275,9 +282,7 @@ def disruption_specs(cfg: DictConfig) -> list[Any]:
     return specs
 
 
-def compose_config(
-    scenario: str | Path | dict[str, Any] | None = None, overrides: list[str] | tuple[str, ...] = ()
-) -> DictConfig:
+def compose_config(scenario: str | Path | dict[str, Any] | None = None, overrides: Sequence[str] = ()) -> DictConfig:
     """Compose the config like the CLI does (Hydra compose API; independent of the working directory)."""
     register_configs()
     if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any, cast
 
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -14,7 +15,7 @@ from sim.experiment.monte_carlo import MCSettings
 
 def mc_settings(cfg: DictConfig) -> MCSettings:
     """Validated Monte Carlo settings from the ``mc`` config group (one ConfigError naming every bad key)."""
-    return MCSettings.from_config(OmegaConf.to_container(cfg.mc, resolve=True))
+    return MCSettings.from_config(cast("dict[str, Any]", OmegaConf.to_container(cfg.mc, resolve=True)))
 
 
 def variant_label(cfg: DictConfig) -> str:

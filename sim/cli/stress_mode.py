@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -22,7 +23,7 @@ def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False)
 
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
-    settings = StressSettings.from_config(OmegaConf.to_container(cfg.stress, resolve=True))
+    settings = StressSettings.from_config(cast("dict[str, Any]", OmegaConf.to_container(cfg.stress, resolve=True)))
     try:
         result = run_stress(scenario, settings, mc)
     except KeyboardInterrupt:  # the pool is already stopped; a half-finished ranking is not worth writing

@@ -45,7 +45,7 @@ class TaskResult:
 
 def run_task(
     scenario: Scenario,
-    specs: list[tuple[str, dict[str, Any]]],
+    specs: list[tuple[str, dict[str, Any] | list[dict[str, Any]]]],
     base_seed: int,
     replications: list[int],
     horizon: int,
@@ -104,7 +104,9 @@ def paired_curves(
     if not sc.disruptions:
         raise ConfigError("paired_curves: the scenario has no disruptions")
     start = min(spec.window[0] for spec in sc.disruptions)
-    specs = [("disrupted", [d.model_dump() for d in sc.disruptions])]
+    specs: list[tuple[str, dict[str, Any] | list[dict[str, Any]]]] = [
+        ("disrupted", [d.model_dump() for d in sc.disruptions])
+    ]
     res = run_task(baseline(sc), specs, seed, list(range(replications)), sc.horizon, start, sku)
     reps = sorted(res.base_curves)
     values = pd.DataFrame([res.values["disrupted"][r] for r in reps], columns=list(METRICS))

@@ -273,7 +273,7 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     dupes = sorted({v for v in names if names.count(v) > 1})
     if dupes:
         raise ArgumentError(f"batches: compare() needs distinct variant names, got {names} (duplicates: {dupes})")
-    seeds = {_base_seed(b) for b in batches} - {None}
+    seeds = {s for b in batches if (s := _base_seed(b)) is not None}
     if len(seeds) > 1:
         warnings.warn(
             f"compare(): batches use different mc.seed values {sorted(seeds)}; replications are still paired "

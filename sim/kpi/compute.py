@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain as _chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from scipy import sparse
@@ -20,11 +20,16 @@ from sim.kpi import contract_terms as kpi_contracts
 from sim.kpi import costs as kpi_costs
 from sim.kpi import lanes as lane_kpis
 from sim.kpi import sources as kpi_sources
-from sim.kpi.catalog import COSTS, NETWORK_KPIS, STOCK_KPIS, SUPPLIER_KPIS  # noqa: F401 (SUPPLIER_KPIS: callers)
+from sim.kpi.catalog import COSTS, NETWORK_KPIS
+from sim.kpi.catalog import STOCK_KPIS as STOCK_KPIS  # re-exported for callers
+from sim.kpi.catalog import SUPPLIER_KPIS as SUPPLIER_KPIS
+from sim.model.flows import values as flow_values
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
+    from sim.model.stock_item import StockItem
+    from sim.scenario.schema import StockNode
 
 ALL = "ALL"
 DENSE_UP_TO = 100  # items; above, the membership matrices are sparse (a dense one grows with items squared)
@@ -59,7 +64,7 @@ def groups(chain: SupplyChain) -> Groups:
         node_rows.setdefault(it.node, []).append(i)
         sku_rows.setdefault(it.sku, []).append(i)
     cust = np.array([it.customer_facing for it in items], dtype=bool)
-    members = [(i,) for i in range(n)]
+    members: list[tuple[int, ...]] = [(i,) for i in range(n)]
     members += [tuple(m) for m in node_rows.values()] + [tuple(m) for m in sku_rows.values()]
     members.append(tuple(range(n)))
     labels = [(it.node, it.sku) for it in items] + [(nd, ALL) for nd in node_rows] + [(ALL, k) for k in sku_rows]
@@ -77,7 +82,7 @@ def groups(chain: SupplyChain) -> Groups:
     service_cust = _membership((served & ~own).astype(float), rows, cols, shape)
     count = np.bincount(rows, weights=served.astype(float), minlength=len(members))
     prod = {p.id: p for p in chain.scenario.products}
-    spec = {nd.id: nd for nd in chain.scenario.nodes}
+    spec = cast("dict[str, StockNode]", {nd.id: nd for nd in chain.scenario.nodes})  # read for stock items only
     costs = np.array(
         [
             (
@@ -128,7 +133,9 @@ def _delivery_sync(chain: SupplyChain, g: Groups, w: int, h: int) -> np.ndarray:
         return np.where(den > 0, num / den, np.nan)
 
 
-def _membership(values: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]):
+def _membership(
+    values: np.ndarray, rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]
+) -> sparse.csr_matrix | np.ndarray:
     """A groups x items matrix: dense for small networks (a dense product costs less per call than a sparse one;
     same sums), sparse above ``DENSE_UP_TO`` items (a dense one grows with items squared)."""
     if shape[1] > DENSE_UP_TO:
@@ -184,20 +191,24 @@ def compute(chain: SupplyChain, layout: KpiLayout | None = None) -> tuple[list[t
     return list(lay.index), np.concatenate(values)
 
 
-def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int, lay) -> dict[str, np.ndarray]:
+def _stock_kpis(
+    chain: SupplyChain, items: list[StockItem], g: Groups, w: int, h: int, span: int, lay: kpi_costs.Layout
+) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
     # items x periods of the window: views of the chain's flow table (sim.model.stock_item.FlowTable), no copies
     table = chain.flows
     blocks = table.rows
 
-    def over(m, name: str) -> np.ndarray:
+    def over(m: sparse.csr_matrix | np.ndarray, name: str) -> np.ndarray:
         """groups x window: ``m @`` the flow's window. A sparse product runs on the whole (contiguous) block and keeps
         the window's columns (column by column the same sums, without copying the window); a small dense one on a
         contiguous copy of the window (a strided operand makes a product ~10x slower)."""
         if sparse.issparse(m):
-            return (m @ blocks[name])[:, w:h]
-        return m @ np.ascontiguousarray(blocks[name][:, w:h])
+            window: np.ndarray = (m @ blocks[name])[:, w:h]
+            return window
+        product: np.ndarray = m @ np.ascontiguousarray(blocks[name][:, w:h])
+        return product
 
     demand, filled, cust_demand, cust_filled, lost, n_orders, issued, transport, spent, cust_issued = (
         blocks[f][:, w:h]
@@ -254,12 +265,12 @@ def _stock_kpis(chain, items, g: Groups, w: int, h: int, span: int, lay) -> dict
         out["purchase_cost"] = A @ spent.sum(1)  # each source's own price (sim.model.network: the price chain)
         for name, per_item in kpi_costs.item_kpis(chain, lay).items():  # rejects, expediting, emissions
             out[name] = A @ per_item
-        out["total_cost"] = sum(out[c] for c in COSTS)
-        out["operating_cost"] = sum(out[c] for c in COSTS if c != "purchase_cost")
+        out["total_cost"] = cast(np.ndarray, sum(out[c] for c in COSTS))  # COSTS is not empty: never the 0 start
+        out["operating_cost"] = cast(np.ndarray, sum(out[c] for c in COSTS if c != "purchase_cost"))
     return out
 
 
-def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lead_times(items: list[StockItem], members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per group: mean and p95 lead time of orders placed in the window and completed; OTIF of orders placed in
     the window whose due date falls within the horizon (orders still open past due count as late)."""
     n_groups = len(members_of)
@@ -278,11 +289,11 @@ def _lead_times(items, members_of: list[tuple[int, ...]]) -> tuple[np.ndarray, n
     return avg, p95, otif
 
 
-def timeseries(chain: SupplyChain) -> dict[str, np.ndarray | list]:
+def timeseries(chain: SupplyChain) -> dict[str, np.ndarray]:
     """End-of-period levels and per-period flows for every stock item, as columns (all periods 0..H-1)."""
     h = chain.scenario.horizon
     ends = np.arange(1, h + 1, dtype=float)
-    cols: dict[str, list] = {
+    cols: dict[str, list[np.ndarray]] = {
         k: []
         for k in (
             "node",
@@ -311,7 +322,7 @@ def timeseries(chain: SupplyChain) -> dict[str, np.ndarray | list]:
         cols["backorders"].append(s[:, 2])
         cols["pipeline"].append(s[:, 3])
         cols["inventory_position"].append(s[:, 1] + s[:, 4] - s[:, 2])
-        cols["demand"].append(np.frombuffer(it.demand)[:h].copy())
-        cols["orders"].append(np.frombuffer(it.ordered)[:h].copy())
-        cols["filled"].append(np.frombuffer(it.filled)[:h].copy())
+        cols["demand"].append(flow_values(it.demand)[:h].copy())
+        cols["orders"].append(flow_values(it.ordered)[:h].copy())
+        cols["filled"].append(flow_values(it.filled)[:h].copy())
     return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}

@@ -31,7 +31,8 @@ def compute(chain: SupplyChain) -> np.ndarray:
     values: list[float] = []
     for node in suppliers(chain):
         terms = node.contract
-        links = [s for item in chain.items.values() for s in item.sources if s.external and s.node.id == node.id]
+        assert terms is not None  # suppliers() keeps those with a contract
+        links = [s for item in chain.items.values() for s in item.sources if s.external and s.upstream == node.id]
         late = sum(s.late for s in links)
         delivered = sum(s.received for s in links)
         bands = [b for (sup, _), b in chain.bands.items() if sup == node.id]

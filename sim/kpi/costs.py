@@ -22,18 +22,22 @@ the transport emissions of each lane mode.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.kpi import concentration
 from sim.kpi.catalog import MODE_KPIS, NETWORK_KPIS, OVERHEAD
 from sim.kpi.emissions import lane_factor
-from sim.scenario.schema import SupplierNode
+from sim.scenario.schema import Product, StockNode, SupplierNode
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
+    from sim.model.source_link import SourceLink
+    from sim.model.stock_item import StockItem
 
 ALL = "ALL"
 MODE_PREFIX = "mode:"
@@ -81,32 +85,33 @@ def layout(chain: SupplyChain) -> Layout:
             p_kg = up.emissions_per_unit if isinstance(up, SupplierNode) else 0.0
             per_reject = up.cost_per_reject if isinstance(up, SupplierNode) else 0.0
             out.append(LinkCost(t_kg, p_kg, per_reject, lane.cost_per_unit, lane.cost_per_shipment, lane.mode))
-        holding[key] = holding_rate(nodes[key[0]], products[key[1]])
+        holding[key] = holding_rate(cast(StockNode, nodes[key[0]]), products[key[1]])
         links[key] = out
         for decider in (item.sourcing, item.policy):
             pair = getattr(decider, "expedite_pair", None)
             if pair is not None:
+                assert decider is not None  # only a policy or rule has an ``expedite_pair``
                 keys = [s.key for s in item.sources]
                 fast[key] = (keys.index(getattr(decider.p, pair[0])), keys.index(getattr(decider.p, pair[1])))
     consigned = any(src.consignment for item in chain.items.values() for src in item.sources)
     single = float(len(concentration.single_source_items(sc)))
     rejects = any(src.defect_rate > 0 for item in chain.items.values() for src in item.sources)
     kg = any(c.transport_kg or c.production_kg for cs in links.values() for c in cs)
-    modes = list(dict.fromkeys(ln.mode for ln in sc.lanes))
+    modes: list[str] = list(dict.fromkeys(ln.mode for ln in sc.lanes))
     return Layout(links, fast, modes, consigned, holding, single, rejects or kg)
 
 
-def holding_rate(node, product) -> float:
+def holding_rate(node: StockNode, product: Product) -> float:
     """Holding cost per unit on hand per period of one item: the node's rate for the product, else the product's."""
     return node.holding_cost.get(product.id, product.holding_cost)
 
 
-def consigned_on_hand(items, end: float) -> np.ndarray:
+def consigned_on_hand(items: Iterable[StockItem], end: float) -> npt.NDArray[np.float64]:
     """Per item: the time-integral of its consigned stock on hand (0 without consignment sources)."""
     return np.array([sum(it.consigned_areas(end)) if hasattr(it, "consigned_areas") else 0.0 for it in items])
 
 
-def consignment_holding(chain: SupplyChain, lay: Layout, links) -> float:
+def consignment_holding(chain: SupplyChain, lay: Layout, links: Iterable[tuple[tuple[str, str], int]]) -> float:
     """The holding cost of the consigned stock received through ``links`` (borne by the supplier)."""
     if not lay.consigned:
         return 0.0
@@ -118,16 +123,16 @@ def consignment_holding(chain: SupplyChain, lay: Layout, links) -> float:
     return total
 
 
-def _price(src) -> float:
+def _price(src: SourceLink) -> float:
     return src.price if src.external else 0.0
 
 
-def _quality(src, c: LinkCost) -> float:
+def _quality(src: SourceLink, c: LinkCost) -> float:
     """One link's quality cost: its rejects' handling and the replacement orders' transport."""
     return src.rejected * (c.per_reject + c.per_unit) + src.reorders * c.per_shipment
 
 
-def _kg(src, c: LinkCost) -> float:
+def _kg(src: SourceLink, c: LinkCost) -> float:
     """One link's emissions: every unit shipped on it (accepted or rejected) × (lane + production) kg CO2e."""
     return (src.received + src.rejected) * (c.transport_kg + c.production_kg)
 
@@ -154,7 +159,7 @@ def item_kpis(chain: SupplyChain, lay: Layout) -> dict[str, np.ndarray]:
     return out
 
 
-def links_kpis(chain: SupplyChain, lay: Layout, links) -> dict[str, float]:
+def links_kpis(chain: SupplyChain, lay: Layout, links: Iterable[tuple[tuple[str, str], int]]) -> dict[str, float]:
     """quality_cost and emissions_kg over source links ``[(item key, index), ...]`` (a supplier or region row)."""
     quality = kg = 0.0
     for key, j in links if lay.per_link else ():

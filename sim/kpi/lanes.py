@@ -4,12 +4,17 @@ departed in the KPI window ``[warmup, horizon)``."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import numpy as np
 
 from sim.kpi.catalog import LANE_KPIS
 from sim.model.clock import period_of
 from sim.model.network import SupplyChain
 from sim.tolerance import EPS
+
+if TYPE_CHECKING:
+    from sim.model.consolidating_lane import ConsolidatingLane
 
 LANE_PREFIX = "lane:"
 ALL = "ALL"
@@ -32,9 +37,9 @@ def kpi_values(chain: SupplyChain, lane_ids: list[str]) -> np.ndarray:
     fills: list[float] = []  # every container's load over its capacity, for the pooled row
     units = cost = 0.0
     for lid in lane_ids:
-        lane = chain.lanes[lid]
+        lane = cast("ConsolidatingLane", chain.lanes[lid])  # kpi_index lists consolidating lanes only
         sent = [d for d in lane.departures if period_of(d[0]) >= w]
-        cap = lane.container_capacity  # type: ignore[attr-defined]
+        cap = lane.container_capacity
         fills += [d[1] / cap for d in sent]
         u, c = sum(d[2] for d in sent), sum(d[3] for d in sent)
         units, cost = units + u, cost + c

@@ -28,10 +28,12 @@ import numpy as np
 
 from sim.kpi.catalog import RESILIENCE_KPIS
 from sim.kpi.survival import customer_rates_of, tts_optimal_rows
+from sim.model.flows import values as flow_values
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
+    from sim.model.stock_item import StockItem
 
 ALL = "ALL"
 
@@ -57,8 +59,8 @@ def record(chain: SupplyChain) -> ServiceRecord:
     h = chain.scenario.horizon
     items = [it for it in chain.items.values() if it.customer_facing]
 
-    def arr(it, attr: str) -> np.ndarray:
-        return np.frombuffer(getattr(it, attr))[:h]
+    def arr(it: StockItem, attr: str) -> np.ndarray:
+        return flow_values(getattr(it, attr))[:h]
 
     demand = np.array([arr(it, "cust_demand") for it in items]).reshape(len(items), h)
     filled = np.array([arr(it, "cust_filled") for it in items]).reshape(len(items), h)
@@ -67,19 +69,20 @@ def record(chain: SupplyChain) -> ServiceRecord:
     return ServiceRecord([(it.node, it.sku) for it in items], demand, filled, lost, backorders)
 
 
-def _backorders(it, h: int) -> np.ndarray:
+def _backorders(it: StockItem, h: int) -> np.ndarray:
     """End-of-period backorders: from the flows for a pure customer item (new shortfalls minus later fills from the
     backorder queue = issued − filled on arrival), from the state log otherwise."""
-    d, f = np.frombuffer(it.demand)[:h], np.frombuffer(it.filled)[:h]
-    if np.array_equal(d, np.frombuffer(it.cust_demand)[:h]):
-        new = d - f - np.frombuffer(it.lost)[:h]
-        paid = np.frombuffer(it.issued)[:h] - f
+    d, f = flow_values(it.demand)[:h], flow_values(it.filled)[:h]
+    if np.array_equal(d, flow_values(it.cust_demand)[:h]):
+        new = d - f - flow_values(it.lost)[:h]
+        paid = flow_values(it.issued)[:h] - f
         return np.maximum(np.cumsum(new - paid), 0.0)
     if it.log is None:
         return np.full(h, np.nan)
     a = np.array(it.log, dtype=float)
     idx = np.searchsorted(a[:, 0], np.arange(1, h + 1, dtype=float), side="left") - 1
-    return a[idx, 2]
+    level: np.ndarray = a[idx, 2]  # the log's backorders column
+    return level
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,11 @@ def stock_cover(
 
 
 def warning_lead_times(
-    labels: list[tuple[str, str]], start: float, tts: np.ndarray, alerts: list[tuple[float, str, str, str]], chain
+    labels: list[tuple[str, str]],
+    start: float,
+    tts: np.ndarray,
+    alerts: list[tuple[float, str, str, str]],
+    chain: SupplyChain,
 ) -> np.ndarray:
     """First unmet demand minus the first alert (at or after ``start``) about the row's products; NaN without
     either. Supplier-down alerts concern the products the supplier makes."""

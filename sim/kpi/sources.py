@@ -16,7 +16,7 @@ Lead times and OTIF pool the orders of the member links (not the links' means); 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -26,6 +26,8 @@ from sim.kpi.catalog import SOURCE_KPIS, SUPPLIER_KPIS
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
+    from sim.model.source_link import SourceLink
+    from sim.scenario.schema import SupplierNode
 
 ALL = "ALL"
 REGION_PREFIX = "region:"
@@ -48,15 +50,15 @@ def groups(chain: SupplyChain) -> list[SourceGroup]:
     for key, item in chain.items.items():
         for j, link in enumerate(item.sources):
             if link.external:
-                by_supplier[link.node.id].append((key, j))
+                by_supplier[link.upstream].append((key, j))
         if len(item.sources) > 1:
             node, sku = key
             per_source += [SourceGroup((f"{node}<-{s.key}", sku), ((key, j),), ()) for j, s in enumerate(item.sources)]
     out = [SourceGroup((sup, ALL), tuple(links), (sup,)) for sup, links in by_supplier.items()]
     regions: dict[str, list[str]] = {}
-    for node in chain.scenario.nodes:
-        if node.id in chain.suppliers and getattr(node, "region", ""):
-            regions.setdefault(node.region, []).append(node.id)
+    for n in chain.scenario.nodes:
+        if n.id in chain.suppliers and n.region:
+            regions.setdefault(n.region, []).append(n.id)
     for region, sups in regions.items():
         links = tuple(link for s in sups for link in by_supplier[s])
         out.append(SourceGroup((f"{REGION_PREFIX}{region}", ALL), links, tuple(sups)))
@@ -67,13 +69,15 @@ def index(sg: list[SourceGroup]) -> list[tuple[str, str, str]]:
     return [(*g.label, k) for g in sg for k in (SUPPLIER_KPIS if g.suppliers else SOURCE_KPIS)]
 
 
-def compute(chain: SupplyChain, sg: list[SourceGroup], lay) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
+def compute(
+    chain: SupplyChain, sg: list[SourceGroup], lay: kpi_costs.Layout
+) -> tuple[np.ndarray, dict[str, dict[str, float]]]:
     """The values of :func:`index`'s rows, in its order, and each supplier row as ``{supplier: {kpi: value}}``."""
     sc = chain.scenario
     w, h = sc.warmup, sc.horizon
     span = h - w
     values: list[float] = []
-    specs = {n.id: n for n in sc.nodes if n.id in chain.suppliers}
+    specs = cast("dict[str, SupplierNode]", {n.id: n for n in sc.nodes if n.id in chain.suppliers})
     own = [g for g in sg if g.suppliers and g.label[0] in chain.suppliers]  # one supplier's row
     spend = {g.label[0]: sum(_spend(chain.items[key].sources[j]) for key, j in g.links) for g in own}
     share = concentration.shares(spend)
@@ -107,7 +111,7 @@ def compute(chain: SupplyChain, sg: list[SourceGroup], lay) -> tuple[np.ndarray,
     return np.array(values, dtype=float), suppliers
 
 
-def _spend(src) -> float:
+def _spend(src: SourceLink) -> float:
     """What was paid to a supplier through one link in the window: units received × price, or for consignment
     stock units issued (paid on issue) × price; 0 for an internal source."""
     if not src.external:
@@ -115,7 +119,9 @@ def _spend(src) -> float:
     return (src.paid if src.consignment else src.received) * src.price
 
 
-def _overhead(chain: SupplyChain, specs: dict, suppliers: tuple[str, ...], w: int, h: int) -> dict[str, float]:
+def _overhead(
+    chain: SupplyChain, specs: dict[str, SupplierNode], suppliers: tuple[str, ...], w: int, h: int
+) -> dict[str, float]:
     """Administration (per period with an order) and capacity reservation cost of the suppliers, summed."""
     admin = reserve = 0.0
     for sid in suppliers:
@@ -129,7 +135,7 @@ def _overhead(chain: SupplyChain, specs: dict, suppliers: tuple[str, ...], w: in
     return {"admin_cost": admin, "reservation_cost": reserve}
 
 
-def _scorecard(links: list) -> dict[str, float]:
+def _scorecard(links: list[tuple[str, SourceLink]]) -> dict[str, float]:
     """Pooled over the links: orders placed, lead time mean and p95, OTIF, promised lead time, volume, spend."""
     lts = [x for _, s in links for x in s.lead_times]
     placed = sum(s.n_placed for _, s in links)

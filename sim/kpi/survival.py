@@ -140,6 +140,7 @@ def _solve(
     for members in pools.values():
         if len(members) > 1:
             c = used[members[0]].capacity
+            assert c is not None  # only capacitated supplies join a pool
             row = np.zeros(n)
             row[0] = -c
             for k in members:

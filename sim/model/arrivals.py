@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -20,6 +21,9 @@ import simpy
 from sim.model.clock import DEMAND, wake_at
 from sim.scenario.demand import DEMANDS, DemandSpec
 from sim.scenario.distributions import Dist
+
+if TYPE_CHECKING:
+    from simpy.events import ProcessGenerator
 
 Sink = Callable[[float], None]  # receives a customer demand of q units at env.now
 
@@ -38,7 +42,7 @@ class PeriodicDemand:
         if self.process is None:
             self.process = self.env.process(self._run())
 
-    def _run(self) -> Generator:
+    def _run(self) -> ProcessGenerator:
         env, streams = self.env, self.streams
         yield wake_at(env, 0, DEMAND)
         for t in range(self.horizon):
@@ -50,7 +54,7 @@ class PeriodicDemand:
                 yield wake_at(env, 1, DEMAND)
 
 
-def arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator) -> Generator:
+def arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator) -> ProcessGenerator:
     """Customers arriving as a Poisson process (exponential gaps), each buying a ``size`` draw."""
     gaps = Dist(dist="exponential", mean=1 / rate).sampler(rng, 256)
     sizes = size.sampler(rng, 256)
@@ -76,8 +80,8 @@ def start(
         periodic.add((list(p.values) * reps)[:horizon], sink)
     elif spec.kind == "poisson_process":
         return env.process(arrivals(env, p.rate, p.size, sink, rng))
-    elif hasattr(DEMANDS[spec.kind], "series"):  # a pre-drawn time pattern (sim.scenario.patterns)
-        periodic.add(_quantities(DEMANDS[spec.kind].series(p, rng, horizon)), sink)
+    elif hasattr(kind := DEMANDS[spec.kind], "series"):  # a pre-drawn time pattern (sim.scenario.patterns)
+        periodic.add(_quantities(kind.series(p, rng, horizon)), sink)
     else:  # pragma: no cover - every registered kind has a branch (tests/test_engine_v2.py checks)
         raise KeyError(f"demand kind {spec.kind!r} has no process")
     return None

@@ -10,7 +10,7 @@ with the event log on, ``line`` and ``basket`` events.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -20,6 +20,8 @@ from sim.model.clock import DEMAND, wake_at
 from sim.model.records import EventLog
 
 if TYPE_CHECKING:
+    from simpy.events import ProcessGenerator
+
     from sim.scenario.schema import BasketSpec
 
 
@@ -78,7 +80,7 @@ class BasketBook:
         env: simpy.Environment,
         node: str,
         spec: BasketSpec,
-        items: dict[str, LineServer],
+        items: Mapping[str, LineServer],
         rng: np.random.Generator,
         horizon: int,
     ) -> None:
@@ -93,7 +95,7 @@ class BasketBook:
         self._lines = {sku: dist.draw(rng, max(total, 1)).tolist() for sku, dist in spec.lines.items()}
         self.process = env.process(self._run())
 
-    def _run(self) -> Generator:
+    def _run(self) -> ProcessGenerator:
         env = self.env
         yield wake_at(env, 0, DEMAND)
         j = 0

@@ -136,6 +136,7 @@ def sources(
                     key=key,
                     price=price,
                     inspection=inspection,
+                    upstream=src.node,
                 )
                 if bands and external:
                     link.band = bands.get((src.node, sku))

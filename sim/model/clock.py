@@ -28,11 +28,12 @@ from collections.abc import Callable
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL, URGENT, Event
+from simpy.events import NORMAL, URGENT, Event, EventPriority
 
 from sim.tolerance import EPS
 
-WARMUP, RECEIPT, PRODUCTION, ORDER, REVIEW, DEMAND = 2, 3, 4, 5, 6, 7
+# SimPy's priority type (a NewType of int: the same ints at run time)
+WARMUP, RECEIPT, PRODUCTION, ORDER, REVIEW, DEMAND = (EventPriority(k) for k in (2, 3, 4, 5, 6, 7))
 assert URGENT < NORMAL < WARMUP, "the model's phases must come after SimPy's own priorities"
 
 
@@ -44,7 +45,7 @@ def period_of(now: float) -> int:
 class _Wake(Event):
     """A triggered event scheduled with a phase: what ``Timeout`` does, with a priority."""
 
-    def __init__(self, env: simpy.Environment, delay: float, priority: int) -> None:
+    def __init__(self, env: simpy.Environment, delay: float, priority: EventPriority) -> None:
         self.env = env
         self.callbacks = []
         self._ok = True
@@ -52,7 +53,7 @@ class _Wake(Event):
         env.schedule(self, priority, delay)
 
 
-def wake_at(env: simpy.Environment, delay: float, priority: int) -> Event:
+def wake_at(env: simpy.Environment, delay: float, priority: EventPriority) -> Event:
     """A timeout with an explicit same-time priority (for ``yield`` in processes)."""
     return _Wake(env, delay, priority)
 
@@ -77,7 +78,7 @@ class Call:
     __slots__ = ("args", "at", "callbacks", "fn")
     _ok = True
 
-    def __init__(self, fn: Callable[..., Any], args: tuple, at: float) -> None:
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], at: float) -> None:
         self.callbacks = _FIRE
         self.fn: Callable[..., Any] | None = fn
         self.args = args
@@ -92,7 +93,7 @@ class Call:
         self.fn = None
 
 
-def call_at(env: simpy.Environment, delay: float, priority: int, fn: Callable[..., Any], *args: Any) -> Call:
+def call_at(env: simpy.Environment, delay: float, priority: EventPriority, fn: Callable[..., Any], *args: Any) -> Call:
     """Run ``fn(*args)`` after ``delay`` with the given priority (one event, no process); returns the handle."""
     call = Call(fn, args, env.now + delay)
     env.schedule(call, priority, delay)  # type: ignore[arg-type]

@@ -16,7 +16,10 @@ the split from the change in ``on_hand`` and ``issued``, so items without consig
 from __future__ import annotations
 
 from collections import deque
+from typing import Any
 
+from sim.model.baskets import Line
+from sim.model.orders import Order
 from sim.model.stock_item import StockItem
 from sim.scenario.schema import Scenario, Source, SupplierNode
 from sim.tolerance import EPS
@@ -35,16 +38,16 @@ class ConsignmentItem(StockItem):
 
     __slots__ = ("c_area", "c_last", "held", "lots", "own")
 
-    def __init__(self, *args, **kw) -> None:
+    def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.own = self.on_hand  # the buyer's units on hand; the initial stock is the buyer's
-        self.lots: deque[list] = deque()  # [units, source index] of consigned stock on hand, oldest first
+        self.lots: deque[list[Any]] = deque()  # [units, source index] of consigned stock on hand, oldest first
         self.held: dict[int, float] = {}  # consigned units on hand per source index
         self.c_area: dict[int, float] = {}  # their time-integrals since the warm-up
         self.c_last = 0.0
 
     # -- the three ways stock on hand moves ---------------------------------------------------------------
-    def _serve(self, qty, order=None, line=None) -> None:
+    def _serve(self, qty: float, order: Order | None = None, line: Line | None = None) -> None:
         before = self.on_hand
         StockItem._serve(self, qty, order, line)
         self._issue(before - self.on_hand, pay=True)
@@ -56,7 +59,7 @@ class ConsignmentItem(StockItem):
         StockItem.send_return(self, qty)
         self._issue(before - self.on_hand, pay=False)  # consigned units going back are not bought
 
-    def receive(self, order, qty: float) -> None:
+    def receive(self, order: Order, qty: float) -> None:
         k = int(self.env._now + EPS)
         before, issued, spent = self.on_hand, self.issued[k], self.spent[k]
         StockItem.receive(self, order, qty)

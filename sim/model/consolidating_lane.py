@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -45,7 +45,7 @@ class Container:
     __slots__ = ("due", "full", "lines", "load", "opened", "timer")
 
     def __init__(self, opened: float) -> None:
-        self.lines: list[list] = []
+        self.lines: list[list[Any]] = []  # [order, units, load]
         self.load = 0.0
         self.opened = opened
         self.full = False
@@ -85,7 +85,8 @@ class ConsolidatingLane(Lane):
 
     @property
     def units_waiting(self) -> float:
-        return sum(line[1] for box in self.waiting for line in box.lines)
+        units: float = sum(line[1] for box in self.waiting for line in box.lines)
+        return units
 
     def ship(self, order: Order, qty: float) -> None:
         per_unit = 1.0 if self.unit_volume is None else self.unit_volume[order.sku]

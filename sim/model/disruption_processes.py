@@ -14,7 +14,7 @@ was (common random numbers; tests/test_disruptions.py checks it).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,11 +37,15 @@ from sim.scenario.targets import regional_targets
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
+    from simpy.events import ProcessGenerator
+
     from sim.model.actors import Actors
     from sim.model.lane import Shipment
     from sim.model.orders import Order
     from sim.model.stock_item import StockItem
     from sim.scenario.disruptions import DisruptionSpec
+
+    Inspect = Callable[[Shipment, Order, float], float]  # Lane.inspect: units that pass a quality check
 
 
 class Disruptions:
@@ -119,14 +123,14 @@ def _end(spec: DisruptionSpec) -> float | None:
     return spec.window[1]
 
 
-def _supplier_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _supplier_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     p = spec.params
     yield d.env.timeout(p.start)
     d.begin(spec.label, _end(spec))
     d.down(p.supplier, p.duration)
 
 
-def _random_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _random_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     """Alternating renewal: up for a time-to-failure draw, down for a repair-time draw."""
     p, env = spec.params, d.env
     to_fail, to_repair = p.time_to_failure.sampler(rng), p.repair_time.sampler(rng)
@@ -142,7 +146,7 @@ def _random_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
         yield env.timeout(down)
 
 
-def _markov_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _markov_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     """A two-state chain per period, played as its geometric sojourns: up ~ Geometric(p_fail) periods (the first
     failure may come at ``start`` itself), down ~ Geometric(p_recover) periods."""
     p, env = spec.params, d.env
@@ -165,7 +169,7 @@ def _markov_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
         fail_at = env.now + periods(p.p_fail)
 
 
-def _capacity_loss(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _capacity_loss(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     p = spec.params
     supplier = d.chain.suppliers[p.supplier]
     yield d.env.timeout(p.start)
@@ -176,7 +180,7 @@ def _capacity_loss(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
         supplier.scale_capacity(1.0)
 
 
-def _lane_closure(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _lane_closure(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     p = spec.params
     yield d.env.timeout(p.start)
     d.begin(spec.label, _end(spec))
@@ -186,7 +190,7 @@ def _lane_closure(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator
         d.reopen(p.lane)
 
 
-def _lane_slowdown(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _lane_slowdown(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     p = spec.params
     lane = d.chain.lanes[p.lane]
     yield d.env.timeout(p.start)
@@ -199,7 +203,7 @@ def _lane_slowdown(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generato
             lane.slowdown = 1.0  # no float dust: the hot path tests ``!= 1.0``
 
 
-def _regional_event(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _regional_event(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     p = spec.params
     suppliers, lanes = regional_targets(d.chain.scenario, p.region)
     yield d.env.timeout(p.start)
@@ -214,13 +218,13 @@ def _regional_event(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generat
             d.reopen(lane)
 
 
-def _demand_shock(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _demand_shock(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     # the scaling itself happens in the sinks (Disruptions.sink); this process only marks the window
     yield d.env.timeout(spec.params.start)
     d.begin(spec.label, _end(spec))
 
 
-def _quality_excursion(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> Generator:
+def _quality_excursion(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     p = spec.params
     start, end = spec.window
     stop = math.inf if end is None else end
@@ -245,7 +249,7 @@ def _quality_excursion(d: Disruptions, spec: DisruptionSpec, rng: np.random.Gene
     d.begin(spec.label, end)
 
 
-def _both(first: Callable, second: Callable) -> Callable:
+def _both(first: Inspect, second: Inspect) -> Inspect:
     """Two quality excursions on one supplier's lanes: the units the first lets through meet the second."""
 
     def inspect(shipment: Shipment, order: Order, qty: float) -> float:
@@ -256,7 +260,7 @@ def _both(first: Callable, second: Callable) -> Callable:
 
 # the process that plays each disruption kind, keyed by the kind's class in sim.scenario.disruptions.DISRUPTIONS
 # (the one table of kinds and their names); tests/test_disruptions.py checks that every kind has one
-PROCESSES: dict[type[Disruption], Callable[[Disruptions, Any, np.random.Generator], Generator]] = {
+PROCESSES: dict[type[Disruption], Callable[[Disruptions, DisruptionSpec, np.random.Generator], ProcessGenerator]] = {
     SupplierOutage: _supplier_outage,
     RandomOutage: _random_outage,
     MarkovOutage: _markov_outage,

@@ -4,8 +4,10 @@ holds every item's rows in one block per flow."""
 from __future__ import annotations
 
 from array import array
+from typing import TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 # the per-period flow buffers of a stock item (index = period)
 FLOWS = (
@@ -24,7 +26,16 @@ FLOWS = (
 )
 
 
-def zeros(n: int) -> array:
+# one item's per-period values of one flow (index = period): a row of a FlowTable, or a buffer of its own
+Row: TypeAlias = "array[float] | memoryview[float]"
+
+
+def values(row: Row) -> npt.NDArray[np.float64]:
+    """A row as a float64 array over the same memory (no copy)."""
+    return np.frombuffer(row)  # type: ignore[arg-type]  # a float64 buffer (typeshed types memoryview by int items)
+
+
+def zeros(n: int) -> array[float]:
     """A float64 buffer of ``n`` zeros (a stock item's own flows when it has no row in a FlowTable)."""
     return array("d", bytes(8 * n))
 
@@ -40,6 +51,6 @@ class FlowTable:
         self.items, self.width = items, horizon + 1
         self.rows = {name: np.zeros((items, self.width)) for name in FLOWS}
 
-    def views(self, i: int) -> dict[str, memoryview]:
-        """Item ``i``'s rows, one writable view per flow."""
-        return {name: memoryview(block[i]) for name, block in self.rows.items()}
+    def views(self, i: int) -> dict[str, Row]:
+        """Item ``i``'s rows, one writable view per flow (float64 items: ``memoryview`` of a ``d`` buffer)."""
+        return {name: cast("memoryview[float]", memoryview(block[i])) for name, block in self.rows.items()}

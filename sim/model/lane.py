@@ -15,7 +15,8 @@ its goods wait for shared containers; the plain lane's hot path here does not kn
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -24,6 +25,9 @@ from sim.model.clock import PRODUCTION, RECEIPT, Call, call_at, period_of, wake_
 from sim.model.orders import Order
 from sim.model.records import EventLog
 from sim.tolerance import EPS
+
+if TYPE_CHECKING:
+    from simpy.events import ProcessGenerator
 
 
 class Shipment:
@@ -56,7 +60,7 @@ class Shipment:
         if self._entry is None:
             raise RuntimeError("this shipment is no longer in transit")
         if self._entry is not self:
-            self._entry.cancel()  # type: ignore[union-attr]
+            self._entry.cancel()
         self.arrives += by
         self._entry = call_at(self.lane.env, max(self.arrives - self.lane.env.now, 0.0), RECEIPT, self._arrive)
 
@@ -65,7 +69,7 @@ class Shipment:
         if self._entry is None:
             raise RuntimeError("this shipment is no longer in transit")
         if self._entry is not self:
-            self._entry.cancel()  # type: ignore[union-attr]
+            self._entry.cancel()
         self._entry = None
         self.lane.in_transit.discard(self)
         for order, qty in self.lines:
@@ -125,7 +129,7 @@ class Lane:
         self.inspect: Callable[[Shipment, Order, float], float] | None = None
         self._held: list[tuple[Order, float]] = []  # goods handed over while closed, FIFO
         self._budget = PeriodBudget(capacity) if capacity is not None else None
-        self._queue: deque[list] = deque()  # [order, qty] waiting for capacity
+        self._queue: deque[list[Any]] = deque()  # [order, qty] waiting for capacity
         self._wake: simpy.Event | None = None
         self.process = env.process(self._dispatcher()) if capacity is not None else None
 
@@ -182,7 +186,7 @@ class Lane:
             if entry[1] <= EPS:
                 queue.popleft()
 
-    def _dispatcher(self) -> Generator:
+    def _dispatcher(self) -> ProcessGenerator:
         env = self.env
         while True:
             if not self._queue:

@@ -51,8 +51,14 @@ class SupplyChain(Actors):
         self.baskets = builders.baskets(self, stock_nodes)
         self.events = EventLog() if events else None
         if self.events is not None:
-            for actor in (*self.lanes.values(), *self.suppliers.values(), *self.items.values(), *self.baskets):
-                actor.events = self.events
+            for lane in self.lanes.values():
+                lane.events = self.events
+            for supplier in self.suppliers.values():
+                supplier.events = self.events
+            for item in self.items.values():
+                item.events = self.events
+            for book in self.baskets:
+                book.events = self.events
         if sc.initial_pipeline == "steady":
             builders.preload_pipelines(self, stock_nodes)
         initial_state.load(self)  # goods and order slips written in the sources (the beer game board)

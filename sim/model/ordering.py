@@ -10,7 +10,6 @@ open orders and the KPI window's counters) before it is sent, after the source's
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable, Generator
 from typing import Protocol
 
@@ -18,31 +17,33 @@ import simpy
 
 from sim.model.clock import ORDER, RECEIPT, REVIEW, call_at, wake_at
 from sim.model.counters import OrderCounters
-from sim.model.orders import Order
+from sim.model.flows import Row
+from sim.model.orders import Buyer, Order
 from sim.model.records import EventLog
 from sim.model.source_link import SourceLink
 from sim.policy.base import Policy
 from sim.policy.sourcing import FixedSplit, SourcingRule
+from sim.policy.view import StockView
 from sim.tolerance import EPS
 
 
-class StockCore(Protocol):
+class StockCore(Buyer, StockView, Protocol):
     """What ordering reads and books of its stock item (sim.model.stock_item.StockItem): the levels, the order
-    flows, the counters, and the policy's flags it sets."""
+    flows, the counters, and the policy's flags it sets; the item is also its orders' buyer and its policy's view."""
 
     env: simpy.Environment
     node: str
     sku: str
     warmup: int
     horizon: int
-    events: EventLog | None
     log: list[tuple[float, float, float, float, float]] | None
-    on_hand: float
+    on_hand: float  # writable here (the view's are read-only)
     backorders: float
     on_order: float
+    events: EventLog | None  # the log itself, not only the view's sink
     in_transit: float
-    ordered: array | memoryview
-    n_orders: array | memoryview
+    ordered: Row
+    n_orders: Row
     counters: OrderCounters
     continuous: bool
     observe: Callable[[float, bool], None] | None
@@ -89,6 +90,7 @@ class Ordering:
         """Ask the policy what to order (a total, split by the sourcing rule, or units per source) and place it."""
         item, policy = self.item, self.policy
         assert policy is not None  # only items with a policy review
+        decision: float | dict[str, float]
         if item.plain:  # the policy decides on the inventory position alone: skip building the view call
             decision = policy.order_quantity(item.on_hand + item.on_order - item.backorders)
         else:
@@ -98,7 +100,7 @@ class Ordering:
             if split:
                 self.place(split)
         elif decision > EPS:
-            self.place(self.sourcing.split(decision, self.sources))
+            self.place(self.sourcing.split(decision, self.sources))  # type: ignore[arg-type]  # its own links
         elif decision < -EPS:  # only a policy with negative_orders: return decides a negative order
             item.send_return(-decision)
 
@@ -112,7 +114,7 @@ class Ordering:
         else:
             env.process(self._periodic())
 
-    def _periodic(self) -> Generator:
+    def _periodic(self) -> Generator[simpy.Event, None, None]:
         assert self.policy is not None and self.policy.review_period is not None
         env = self.item.env
         yield wake_at(env, self.policy.offset, REVIEW)

@@ -36,7 +36,7 @@ class EventLog:
     __slots__ = ("_next", "rows")
 
     def __init__(self) -> None:
-        self.rows: list[tuple] = []
+        self.rows: list[tuple[float, str, str, str, float, str, int]] = []  # COLUMNS
         self._next = 0
 
     def number(self, order: Order) -> int:

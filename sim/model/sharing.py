@@ -9,19 +9,31 @@ the completed periods ``< t``, like its own demand history.
 
 from __future__ import annotations
 
-from array import array
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sim.scenario.schema import StockNode
 
 if TYPE_CHECKING:
     from sim.model.actors import Actors
+    from sim.policy.forecasting import Feed
+
+
+class PerPeriod(Protocol):
+    """A per-period record read by period index (an item's flow row: an ``array('d')`` or a memoryview of one)."""
+
+    def __getitem__(self, t: int, /) -> float: ...
+
+
+class _Shared(Protocol):
+    """A policy that can forecast from a point-of-sale feed (``information: shared``; sim.policy.forecasting)."""
+
+    pos: Feed | None
 
 
 class PosFeed:
     """Per-period end-customer demand of a set of items, each with a weight (its share of the path to them)."""
 
-    def __init__(self, sources: list[tuple[array, float]]) -> None:
+    def __init__(self, sources: list[tuple[PerPeriod, float]]) -> None:
         self.sources = sources
 
     def __call__(self, start: int, end: int) -> list[float]:
@@ -55,4 +67,4 @@ def connect(chain: Actors) -> None:
         if pol is None or getattr(pol.p, "information", "local") != "shared":
             continue
         below = downstream(chain, node, sku)
-        pol.pos = PosFeed([(chain.items[n, sku].cust_demand, w) for n, w in below.items()])
+        cast(_Shared, pol).pos = PosFeed([(chain.items[n, sku].cust_demand, w) for n, w in below.items()])

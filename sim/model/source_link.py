@@ -29,7 +29,7 @@ class SourceLink:
     of orders open there (``open``: placed, not yet fully received; ``on_order``: their units not yet received)."""
 
     __slots__ = (
-        *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share"),
+        *("delay", "expected", "external", "key", "lane", "node", "on_order", "open", "promised", "share", "upstream"),
         *("defect_rate", "inspection", "price", "rejected"),
         *("due", "lead_times", "n_placed", "on_time", "received"),
         *("band", "late"),
@@ -49,8 +49,10 @@ class SourceLink:
         key: str = "",
         price: float = 0.0,
         inspection: Inspection | None = None,
+        upstream: str = "",
     ) -> None:
         self.node = node  # Supplier or StockItem: anything with receive_order(order)
+        self.upstream = upstream or lane.src  # the source node's id
         self.lane = lane
         self.key = key or lane.src  # the name policies use: the source node, or the lane id if a node has two lanes
         self.share = share

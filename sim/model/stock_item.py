@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import simpy
@@ -21,7 +22,7 @@ import simpy
 from sim.model.baskets import Line
 from sim.model.clock import period_of
 from sim.model.counters import OrderCounters
-from sim.model.flows import FLOWS, zeros
+from sim.model.flows import FLOWS, Row, zeros
 from sim.model.ordering import Ordering
 from sim.model.orders import Order
 from sim.model.records import EventLog
@@ -64,6 +65,11 @@ class StockItem:
         *("ordering", "counters"),
     )
 
+    # set by Ordering.set_policy (slots: declared here for the type checker)
+    continuous: bool
+    observe: Callable[[float, bool], None] | None
+    plain: bool
+
     def __init__(
         self,
         env: simpy.Environment,
@@ -76,7 +82,7 @@ class StockItem:
         customer_facing: bool,
         warmup: int = 0,
         record_log: bool = True,
-        flows: dict[str, memoryview] | None = None,
+        flows: dict[str, Row] | None = None,
     ) -> None:
         self.env = env
         self.node, self.sku = node, sku
@@ -92,7 +98,7 @@ class StockItem:
         self.in_transit = 0.0  # shipped towards this item, not yet arrived (pipeline stock)
         self.backlog: deque[list[Any]] = deque()  # [units owed, Order (downstream) | Line (basket) | None (customer)]
         # per-period flows (index = period): the item's rows of the chain's FlowTable, or buffers of its own
-        row = flows if flows is not None else {name: zeros(horizon + 1) for name in FLOWS}
+        row: dict[str, Row] = flows if flows is not None else {name: zeros(horizon + 1) for name in FLOWS}
         self.demand = row["demand"]
         self.filled = row["filled"]  # filled from stock on arrival
         self.cust_demand = row["cust_demand"]  # end-customer part of demand / filled (excludes downstream orders)
@@ -197,7 +203,7 @@ class StockItem:
                 policy: Policy = ordering.policy  # type: ignore[assignment]  # continuous: an item with a policy
                 q = policy.order_quantity(self.on_hand + self.on_order - self.backorders)
                 if q > EPS:
-                    ordering.place(ordering.sourcing.split(q, ordering.sources))
+                    ordering.place(ordering.sourcing.split(q, ordering.sources))  # type: ignore[arg-type]  # its links
             else:
                 ordering.review()
 
@@ -369,7 +375,7 @@ class StockItem:
     def release(self) -> None:
         """Drop the run's records once they are read (SupplyChain.release): the per-period buffers, the state log,
         the queues."""
-        empty = array("d")
+        empty: array[float] = array("d")
         for name in FLOWS:
             setattr(self, name, empty)
         self.log = None

@@ -17,8 +17,9 @@ to a lane are not the supplier's any more.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -27,6 +28,9 @@ from sim.model.clock import PRODUCTION, Call, call_at, period_of, wake_at
 from sim.model.orders import Order
 from sim.model.records import EventLog
 from sim.tolerance import EPS
+
+if TYPE_CHECKING:
+    from simpy.events import ProcessGenerator
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class CapacityPool:
     def __init__(self, capacity: float, horizon: int) -> None:
         self.capacity = capacity
         self.budget = PeriodBudget(capacity)
-        self.queue: deque[list] = deque()  # [order, units not yet allocated]
+        self.queue: deque[list[Any]] = deque()  # [order, units not yet allocated]
         self.produced = [0.0] * (horizon + 1)  # units allocated per period (utilisation)
 
     def allocate(self, now: float, done: Callable[[Order], None]) -> None:
@@ -140,7 +144,7 @@ class Supplier:
         order.lane.ship(order, order.qty)
 
     # -- the process ---------------------------------------------------------------------------------------
-    def _run(self) -> Generator:
+    def _run(self) -> ProcessGenerator:
         env = self.env
         while True:
             try:
@@ -154,7 +158,7 @@ class Supplier:
             except simpy.Interrupt as intr:
                 yield from self._outage(intr.cause)
 
-    def _outage(self, cause: object) -> Generator:
+    def _outage(self, cause: object) -> ProcessGenerator:
         env = self.env
         self._wake = None
         self.up = False

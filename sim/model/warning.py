@@ -10,12 +10,13 @@ An item's cover alert re-arms once its cover is back above N; a late order alert
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from sim.scenario.moments import demand_moments
 
 if TYPE_CHECKING:
+    from simpy.events import ProcessGenerator
+
     from sim.model.actors import Actors
     from sim.model.orders import Order
     from sim.scenario.disruptions import AlertSettings
@@ -46,7 +47,7 @@ class ControlTower:
         if self.settings.supplier_down:
             self._alert("supplier_down", supplier, "")
 
-    def _watch(self) -> Generator:
+    def _watch(self) -> ProcessGenerator:
         env, cover, late = self.chain.env, self.settings.stock_cover_below, self.settings.shipment_late
         while True:
             yield env.timeout(1)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 
@@ -18,15 +19,17 @@ class BaseStock(Policy):
     class Params(EntryParams):
         level: float = Field(ge=0)
 
-    def order_quantity(self, ip):
+    p: Params
+
+    def order_quantity(self, ip: float) -> float:
         return self.p.level - ip if ip < self.p.level - EPS else 0.0
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         return {"level": cover(mean, var, lead, z)}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return self.p.level
 
 
@@ -40,21 +43,23 @@ class MinMax(Policy):
         S: float = Field(gt=0)
 
         @model_validator(mode="after")
-        def _ordered(self):
+        def _ordered(self) -> Self:
             if self.s >= self.S:
                 raise ValueError(f"S ({self.S:g}) must be greater than s ({self.s:g})")
             return self
 
-    def order_quantity(self, ip):
+    p: Params
+
+    def order_quantity(self, ip: float) -> float:
         return self.p.S - ip if ip <= self.p.s + EPS else 0.0
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         s = cover(mean, var, lead, z)
         return {"s": s, "S": s + cycle(mean, review)}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return self.p.S
 
 
@@ -68,22 +73,24 @@ class ReorderPointQuantity(Policy):
         s: float
         Q: float = Field(gt=0)
 
-    def order_quantity(self, ip):
+    p: Params
+
+    def order_quantity(self, ip: float) -> float:
         if ip > self.p.s + EPS:
             return 0.0
         return self.p.Q * (math.floor((self.p.s - ip) / self.p.Q + EPS) + 1)
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         return {"s": cover(mean, var, lead, z), "Q": cycle(mean, review)}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return self.p.s + self.p.Q
 
 
 class _Periodic(Policy):
-    def __init__(self, p):
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
         self.review_period = p.review_period
         self.offset = p.offset
@@ -97,15 +104,17 @@ class OrderUpTo(_Periodic):
         order_up_to: float = Field(ge=0)
         offset: float = Field(default=0, ge=0)
 
-    def order_quantity(self, ip):
+    p: Params
+
+    def order_quantity(self, ip: float) -> float:
         return self.p.order_up_to - ip if ip < self.p.order_up_to - EPS else 0.0
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         return {"review_period": review, "order_up_to": cover(mean, var, review + lead, z)}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return self.p.order_up_to
 
 
@@ -116,7 +125,9 @@ class PeriodicMinMax(_Periodic, MinMax):
         review_period: float = Field(gt=0)
         offset: float = Field(default=0, ge=0)
 
+    p: Params
+
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         s = cover(mean, var, review + lead, z)
         return {"review_period": review, "s": s, "S": s + cycle(mean, review)}

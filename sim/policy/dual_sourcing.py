@@ -16,13 +16,16 @@ promised lead times (``promised_lead_time``, default the expected one), so the d
 
 from __future__ import annotations
 
+from typing import Self
+
 from pydantic import Field, model_validator
 
 from sim.policy.classic import _Periodic
+from sim.policy.view import StockView
 from sim.registry import EntryParams
 
 
-def expedited_position(view, lead: float) -> float:
+def expedited_position(view: StockView, lead: float) -> float:
     """Net stock plus the units on order from every source that are due within ``lead`` periods of now."""
     now = view.now
     return view.on_hand - view.backorders + sum(src.due_within(now, lead) for src in view.sources)
@@ -46,14 +49,16 @@ class DualIndex(_Periodic):
         z_e: float  # order-up-to level of the expedited inventory position (expedited orders)
 
         @model_validator(mode="after")
-        def _levels(self):
+        def _levels(self) -> Self:
             if self.regular == self.expedited:
                 raise ValueError(f"regular and expedited must be different sources (both are {self.regular!r})")
             if self.z_e > self.z_r:
                 raise ValueError(f"z_e ({self.z_e:g}) must not exceed z_r ({self.z_r:g})")
             return self
 
-    def decide(self, view):
+    p: Params
+
+    def decide(self, view: StockView) -> dict[str, float]:
         p = self.p
         ip_e = expedited_position(view, view.source(p.expedited).promised)
         q_e = max(p.z_e - ip_e, 0.0)
@@ -61,7 +66,7 @@ class DualIndex(_Periodic):
         return {p.expedited: q_e, p.regular: q_r}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return self.p.z_r
 
 
@@ -79,16 +84,18 @@ class TailoredBaseSurge(_Periodic):
         order_up_to: float  # surge level on the expedited inventory position
 
         @model_validator(mode="after")
-        def _two(self):
+        def _two(self) -> Self:
             if self.base_source == self.surge_source:
                 raise ValueError(f"base_source and surge_source must differ (both are {self.base_source!r})")
             return self
 
-    def decide(self, view):
+    p: Params
+
+    def decide(self, view: StockView) -> dict[str, float]:
         p = self.p
         ip_e = expedited_position(view, view.source(p.surge_source).promised)
         return {p.base_source: p.base, p.surge_source: max(p.order_up_to - ip_e, 0.0)}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return max(self.p.order_up_to, 0.0)

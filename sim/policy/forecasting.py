@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -47,7 +47,7 @@ class _Reviewed(EntryParams):
 class _Learning(Policy):
     """A periodic policy that learns from the demand of the periods since its last review."""
 
-    def __init__(self, p) -> None:
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
         self.review_period = p.review_period
         self.offset = p.offset
@@ -133,7 +133,9 @@ class ForecastOrderUpTo(_Learning):
         beta: float = Field(default=1.0, gt=0, le=1)  # share of the gap an order closes (1: order-up-to)
         negative_orders: Literal["truncate", "return"] = "truncate"
 
-    def __init__(self, p) -> None:
+    p: Params
+
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
         if p.forecast == "moving_average":
             self.forecaster: _Forecaster = _MovingAverage(p.periods, p.initial_forecast)
@@ -178,7 +180,7 @@ class ForecastOrderUpTo(_Learning):
         return max(self.forecaster.total(c) + (p.safety_stock if p.safety == "fixed" else 0.0), 0.0)
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         # a fixed safety stock sized like periodic_order_up_to's (z sigma sqrt(R + L)); z_sigma estimates it online
         return {
             "review_period": review,
@@ -198,9 +200,11 @@ class Sterman(_Learning):
         s_prime: float = Field(default=17.0, ge=0)  # S' = desired stock + beta * desired supply line
         integer: bool = False  # round orders half up to whole units
 
-    def __init__(self, p) -> None:
+    p: Params
+
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
-        self.expected = p.initial_forecast
+        self.expected: float = p.initial_forecast
 
     def decide(self, view: StockView) -> float:
         p = self.p
@@ -215,7 +219,7 @@ class Sterman(_Learning):
         return self.p.s_prime  # the stock the rule aims at with an empty supply line
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         return {"initial_forecast": mean}
 
 
@@ -225,7 +229,9 @@ class PassThrough(_Learning):
     class Params(_Reviewed):
         pass
 
-    def __init__(self, p) -> None:
+    p: Params
+
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
         self.first = True
 
@@ -239,5 +245,5 @@ class PassThrough(_Learning):
         return total if total > EPS else 0.0
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         return {"initial_forecast": mean}

@@ -47,7 +47,7 @@ for _name, _rule in {
 class PolicySpec(Spec):
     """A policy as written in a scenario: ``{kind: <name>, <param>: <value>, ...}``."""
 
-    registry: ClassVar[Registry] = POLICIES
+    registry: ClassVar[Registry[type[Policy]]] = POLICIES
     kind: str
 
     def named_sources(self) -> dict[str, str]:
@@ -60,13 +60,14 @@ class PolicySpec(Spec):
 
     def build(self) -> Policy:
         """A fresh policy object (policies may keep state, e.g. a forecast)."""
-        return self.entry(self._params)
+        policy: type[Policy] = self.entry
+        return policy(self._params)
 
 
 class SourcingSpec(Spec):
     """A sourcing rule as written in a scenario: ``{rule: <name>, <param>: <value>, ...}``."""
 
-    registry: ClassVar[Registry] = SOURCING
+    registry: ClassVar[Registry[type[SourcingRule]]] = SOURCING
     rule: str = "fixed_split"
 
     def named_sources(self) -> dict[str, str]:
@@ -74,4 +75,5 @@ class SourcingSpec(Spec):
         return {k: getattr(self._params, k) for k in self.entry.source_params}
 
     def build(self) -> SourcingRule:
-        return self.entry(self._params)
+        rule: type[SourcingRule] = self.entry
+        return rule(self._params)

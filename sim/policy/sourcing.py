@@ -10,11 +10,12 @@ in ``source_params``; the schema checks that they name the item's sources.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
-from sim.policy.view import StockView
+from sim.policy.view import SourceView, StockView
 from sim.registry import EntryParams
 
 
@@ -34,7 +35,9 @@ class SourcingRule:
         """Called once before the run with the stock item the rule serves."""
         self.item = item
 
-    def split(self, total: float, sources: list[Any]) -> list[tuple[Any, float]]:
+    def split(self, total: float, sources: Sequence[SourceView]) -> list[tuple[SourceView, float]]:
+        """``[(source, units), ...]``: where an order of ``total`` units goes (sources from ``sources`` or the bound
+        item's ``source(key)``)."""
         raise NotImplementedError  # pragma: no cover - protocol
 
 
@@ -46,11 +49,13 @@ class FixedSplit(SourcingRule):
     class Params(RuleParams):
         by: Literal["units", "orders"] = "units"
 
+    p: Params
+
     def __init__(self, p: Any = None) -> None:
         super().__init__(p if p is not None else self.Params())
         self.counts: list[int] = []  # orders sent to each source (by: orders)
 
-    def split(self, total, sources):
+    def split(self, total: float, sources: Sequence[SourceView]) -> list[tuple[SourceView, float]]:
         if len(sources) == 1:
             return [(sources[0], total)]  # share 1 (the common case, without the multiplication)
         if self.p.by == "units":

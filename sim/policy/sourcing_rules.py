@@ -6,21 +6,23 @@ composable with any ordering policy that returns a total: the policy decides how
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, model_validator
 
 from sim.errors import ScenarioError
 from sim.policy.sourcing import RuleParams, SourcingRule
+from sim.policy.view import SourceView, StockView
 from sim.tolerance import EPS
 
 
-def _is_down(src) -> bool:
+def _is_down(src: SourceView) -> bool:
     """A supplier's outage (``Supplier.up``); a stock node as a source is never 'down'."""
     return not getattr(src.node, "up", True)
 
 
-def _late(src, now: float, detection: float) -> bool:
+def _late(src: SourceView, now: float, detection: float) -> bool:
     """Some order open at ``src`` is more than ``detection`` periods past its due date."""
     return any(now > o.due + detection + EPS for o in src.open)
 
@@ -46,25 +48,28 @@ class Failover(SourcingRule):
         switch_back: Literal["recovered", "never"] = "recovered"
 
         @model_validator(mode="after")
-        def _two(self):
+        def _two(self) -> Self:
             if self.primary == self.backup:
                 raise ValueError(f"primary and backup must be different sources (both are {self.primary!r})")
             return self
 
-    def __init__(self, p) -> None:
+    p: Params
+
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
         self.mode: Literal["primary", "activating", "backup"] = "primary"
         self.since = 0.0  # when the failure was noticed
         self.switches: list[tuple[float, str]] = []
 
-    def _failing(self, primary, now: float) -> bool:
+    def _failing(self, primary: SourceView, now: float) -> bool:
         if _is_down(primary):
             return True
         return self.p.detection is not None and _late(primary, now, self.p.detection)
 
-    def split(self, total, sources):
+    def split(self, total: float, sources: Sequence[SourceView]) -> list[tuple[SourceView, float]]:
         item = self.item
-        now = item.env.now
+        assert item is not None, "split before bind"
+        now = item.now
         primary, backup = item.source(self.p.primary), item.source(self.p.backup)
         failing = self._failing(primary, now)
         if self.mode == "primary" and failing:
@@ -78,12 +83,14 @@ class Failover(SourcingRule):
             self._switch(now, "primary", primary)
         return [(backup if self.mode == "backup" else primary, total)]
 
-    def _switch(self, now: float, to: str, src) -> None:
+    def _switch(self, now: float, to: Literal["primary", "backup"], src: SourceView) -> None:
         self.mode = to
         self.switches.append((now, to))
-        if self.item.events is not None:
+        item = self.item
+        assert item is not None, "split before bind"
+        if item.events is not None:
             kind = "failover" if to == "backup" else "switch_back"
-            self.item.events.add(now, kind, self.item.node, self.item.sku, 0.0, src.key)
+            item.events.add(now, kind, item.node, item.sku, 0.0, src.key)
 
 
 class VolumeTrigger(SourcingRule):
@@ -99,18 +106,20 @@ class VolumeTrigger(SourcingRule):
         threshold: Annotated[float, Field(ge=0)] | Literal["capacity"]
 
         @model_validator(mode="after")
-        def _two(self):
+        def _two(self) -> Self:
             if self.primary == self.secondary:
                 raise ValueError(f"primary and secondary must be different sources (both are {self.primary!r})")
             return self
 
-    def __init__(self, p) -> None:
+    p: Params
+
+    def __init__(self, p: Any) -> None:
         super().__init__(p)
         self.period = -1
         self.used = 0.0  # units sent to the primary in ``period``
         self.limit = 0.0
 
-    def bind(self, item) -> None:
+    def bind(self, item: StockView) -> None:
         super().bind(item)
         if self.p.threshold != "capacity":
             self.limit = float(self.p.threshold)
@@ -123,14 +132,15 @@ class VolumeTrigger(SourcingRule):
             )
         self.limit = pool.capacity
 
-    def split(self, total, sources):
+    def split(self, total: float, sources: Sequence[SourceView]) -> list[tuple[SourceView, float]]:
         item = self.item
-        k = int(item.env.now + EPS)
+        assert item is not None, "split before bind"
+        k = int(item.now + EPS)
         if k != self.period:
             self.period, self.used = k, 0.0
         first = min(total, max(self.limit - self.used, 0.0))
         self.used += first
-        out = []
+        out: list[tuple[SourceView, float]] = []
         if first > EPS:
             out.append((item.source(self.p.primary), first))
         if total - first > EPS:
@@ -151,12 +161,15 @@ class Expedite(SourcingRule):
         trigger: float
 
         @model_validator(mode="after")
-        def _two(self):
+        def _two(self) -> Self:
             if self.regular == self.fast:
                 raise ValueError(f"regular and fast must be different sources (both are {self.regular!r})")
             return self
 
-    def split(self, total, sources):
+    p: Params
+
+    def split(self, total: float, sources: Sequence[SourceView]) -> list[tuple[SourceView, float]]:
         item = self.item
+        assert item is not None, "split before bind"
         key = self.p.fast if item.inventory_position < self.p.trigger - EPS else self.p.regular
         return [(item.source(key), total)]

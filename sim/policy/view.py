@@ -7,28 +7,39 @@ them), so the strategies stay free of SimPy and of the model's internals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 
 class OpenOrder(Protocol):
     """An order placed at a source and not yet fully received."""
 
-    qty: float
-    received: float
-    due: float
+    @property
+    def qty(self) -> float: ...
+    @property
+    def received(self) -> float: ...
+    @property
+    def due(self) -> float: ...
 
 
 class SourceView(Protocol):
-    """One replenishment source of a stock item and its pipeline."""
+    """One replenishment source of a stock item and its pipeline.
 
-    key: str  # the name policies and rules use: the source node, or the lane id if a node has two lanes
-    share: float
-    promised: float  # quoted lead time
-    expected: float  # order delay + mean production + mean transit
-    on_order: float  # units on order at this source, not yet received
-    node: Any  # the supplier or upstream stock item (a supplier has ``up`` and ``pools``)
+    Members are read-only properties: a strategy reads them, and a model class that stores plain attributes (of the
+    same or a narrower type) implements them."""
 
+    @property
+    def key(self) -> str: ...  # the name policies and rules use: the source node, or the lane id (two lanes)
+    @property
+    def share(self) -> float: ...
+    @property
+    def promised(self) -> float: ...  # quoted lead time
+    @property
+    def expected(self) -> float: ...  # order delay + mean production + mean transit
+    @property
+    def on_order(self) -> float: ...  # units on order at this source, not yet received
+    @property
+    def node(self) -> object: ...  # the supplier or upstream stock item (a supplier has ``up`` and ``pools``)
     @property
     def open(self) -> Iterable[OpenOrder]: ...
     def due_within(self, now: float, horizon: float) -> float: ...
@@ -41,22 +52,27 @@ class EventSink(Protocol):
 
 
 class StockView(Protocol):
-    """What a policy may read of its stock item."""
+    """What a policy may read of its stock item (read-only properties, like :class:`SourceView`)."""
 
-    node: str
-    sku: str
-    on_hand: float
-    backorders: float
-    on_order: float  # the supply line over all sources
-    events: EventSink | None
-
+    @property
+    def node(self) -> str: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def on_hand(self) -> float: ...
+    @property
+    def backorders(self) -> float: ...
+    @property
+    def on_order(self) -> float: ...  # the supply line over all sources
+    @property
+    def events(self) -> EventSink | None: ...
     @property
     def now(self) -> float: ...
     @property
     def inventory_position(self) -> float: ...
     @property
-    def sources(self) -> list[Any]: ...  # SourceView each (a list, so the model's own links type-check too)
+    def sources(self) -> Sequence[SourceView]: ...
     def supply_line(self, source: str | None = None) -> float: ...
     def demand_history(self, periods: int | None = None) -> list[float]: ...
     def expected_lead_time(self) -> float: ...
-    def source(self, key: str) -> Any: ...  # the SourceView named ``key``
+    def source(self, key: str) -> SourceView: ...  # the source named ``key``

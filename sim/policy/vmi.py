@@ -14,6 +14,8 @@ smaller by exactly the backorders. With lost sales (no backorders) the two coinc
 
 from __future__ import annotations
 
+from typing import Self
+
 from pydantic import Field, model_validator
 
 from sim.policy.base import cover, cycle
@@ -33,20 +35,22 @@ class VendorManaged(_Periodic):
         offset: float = Field(default=0.0, ge=0)
 
         @model_validator(mode="after")
-        def _ordered(self):
+        def _ordered(self) -> Self:
             if self.min >= self.max:
                 raise ValueError(f"max ({self.max:g}) must be greater than min ({self.min:g})")
             return self
+
+    p: Params
 
     def decide(self, view: StockView) -> float:
         seen = view.on_hand + view.on_order  # not the buyer's backorders: they are not shared
         return self.p.max - seen if seen <= self.p.min + EPS else 0.0
 
     @staticmethod
-    def size(mean, var, lead, review, z):
+    def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         low = cover(mean, var, review + lead, z)
         return {"review_period": review, "min": low, "max": low + cycle(mean, review)}
 
     @property
-    def target(self):
+    def target(self) -> float:
         return self.p.max

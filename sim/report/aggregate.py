@@ -139,7 +139,7 @@ def _zero(x: float) -> float:
 def worst_items(look: attention.Lookup, scenario: Mapping, top: int = TOP_N) -> list[tuple[str, str]]:
     """The ``top`` customer-facing items with the lowest mean fill rate (ties: more demand first)."""
     items = [x for x in attention.customer_items(scenario) if math.isfinite(look.mean(*x, "fill_rate"))]
-    items.sort(key=lambda x: (look.mean(*x, "fill_rate"), -_zero(look.mean(*x, "demand"))))
+    items.sort(key=lambda x: (look.mean(x[0], x[1], "fill_rate"), -_zero(look.mean(x[0], x[1], "demand"))))
     return items[:top]
 
 

@@ -72,8 +72,8 @@ def lookup(summary: pd.DataFrame, risk: pd.DataFrame | None = None, variant: str
     out = Lookup()
     for row in df.itertuples(index=False):
         key = (str(row.node), str(row.sku), str(row.kpi))
-        vals = [_num(getattr(row, c)) if c else math.nan for c in cols]
-        out.stats[key] = Stat(*vals, p_miss=miss.get(key, math.nan))
+        mean, lo, hi, p05, n = (_num(getattr(row, c)) if c else math.nan for c in cols)
+        out.stats[key] = Stat(mean, lo, hi, p05, n, p_miss=miss.get(key, math.nan))
     return out
 
 
@@ -261,11 +261,11 @@ def fan_panels(
     items = [(n, s) for n, s in dict.fromkeys((n, s) for n, s, _ in look.stats) if (n, s) in available]
     by_fill = sorted(
         (x for x in items if math.isfinite(look.mean(*x, "fill_rate")) and (customer is None or x in customer)),
-        key=lambda x: look.mean(*x, "fill_rate"),
+        key=lambda x: look.mean(x[0], x[1], "fill_rate"),
     )
     by_backlog = sorted(
         (x for x in items if _finite(look.mean(*x, "backorders_avg")) > 0),
-        key=lambda x: -look.mean(*x, "backorders_avg"),
+        key=lambda x: -look.mean(x[0], x[1], "backorders_avg"),
     )
     panels: list[tuple[str, str]] = []
     skus: set[str] = set()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ def ratio_table(
         cells = []
         for k in RATIO_KPIS:
             if k in by.index:
-                r = by.loc[k]
+                r = cast(pd.Series, by.loc[k])  # one row: the kpis are unique
                 cells.append(fmt(k, float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])))
             else:
                 cells.append(fmt(k, math.nan, math.nan, math.nan))

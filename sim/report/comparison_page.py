@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -66,6 +67,7 @@ def _moved_rows(
 ) -> list[dict]:
     """Per non-baseline variant and KPI: the items whose paired difference is largest (see variants.moved_most)."""
     rows = []
+    r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for v in variants[1:]:
         for kpi in kpis:
             for r in variants_mod.moved_most(comparison, v, kpi).itertuples(index=False):
@@ -146,7 +148,7 @@ def write_comparison(
         fig = figures.cost_breakdown(plotted, kpis=attention.OPERATING)
         caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
         images.append(save_image(figs_dir, "comparison_operating_cost", "Operating cost by component", fig, caption))
-    if amplification:
+    if amplification and scenario is not None:
         fig = bullwhip.amplification_chart(comparison[comparison["node"].isin(nodes)], scenario)
         images.append(save_image(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
     changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}

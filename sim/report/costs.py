@@ -94,8 +94,8 @@ def breakdown(table: pd.DataFrame) -> Breakdown:
     landed, overhead = kept(landed_all), kept(over_all)
     total = pd.Series(math.nan, index=wide.index, dtype=float)
     if LANDED_TOTAL in on_net:
-        rows = net[net["kpi"] == LANDED_TOTAL].drop_duplicates("variant").set_index("variant")["mean"]
-        total = pd.to_numeric(rows, errors="coerce").reindex(wide.index)
+        landed_means = net[net["kpi"] == LANDED_TOTAL].drop_duplicates("variant").set_index("variant")["mean"]
+        total = pd.to_numeric(landed_means, errors="coerce").reindex(wide.index)
     return Breakdown(wide[list(landed + overhead)].fillna(0.0), landed, overhead, total)
 
 

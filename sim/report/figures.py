@@ -12,12 +12,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
@@ -57,7 +59,8 @@ def _placeholder(fig: Figure, message: str) -> Figure:
 
 def variant_colors(variants: Iterable[object]) -> dict[str, tuple[float, ...]]:
     """Stable colour per variant (tab10 cycle, in the given order)."""
-    palette = matplotlib.colormaps["tab10"].colors
+    cmap = cast(ListedColormap, matplotlib.colormaps["tab10"])
+    palette = cast("Sequence[tuple[float, ...]]", cmap.colors)  # RGB tuples (typed as any array-like)
     return {str(v): palette[i % len(palette)] for i, v in enumerate(dict.fromkeys(map(str, variants)))}
 
 
@@ -203,7 +206,8 @@ def cost_breakdown(summary: pd.DataFrame, kpis: Sequence[str] = COST_KPIS, unit:
 def _component_colors() -> dict[str, tuple[float, ...]]:
     """One colour per cost component of the catalogue, in catalogue order: the same component looks the same in
     every report and comparison."""
-    palette = matplotlib.colormaps["tab20"].colors
+    cmap = cast(ListedColormap, matplotlib.colormaps["tab20"])
+    palette = cast("Sequence[tuple[float, ...]]", cmap.colors)  # RGB tuples (typed as any array-like)
     names = [*landed_components(), *overhead_components()]
     return {k: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, k in enumerate(names)}
 
@@ -218,9 +222,11 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
     if b.table.empty or not b.components:
         return _placeholder(_figure(6, 2), "No cost KPIs available")
     variants = list(b.table.index)
-    order = sorted(b.landed, key=lambda k: -float(b.table[k].mean())) + sorted(
-        b.overhead, key=lambda k: -float(b.table[k].mean())
-    )
+
+    def larger_first(k: str) -> float:
+        return -float(b.table[k].mean())
+
+    order = sorted(b.landed, key=larger_first) + sorted(b.overhead, key=larger_first)
     colors = _component_colors()
     fig = _figure(10.0, 1.6 + 0.55 * len(variants))
     ax = fig.add_subplot()

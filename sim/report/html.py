@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -161,7 +162,9 @@ def write_report(
     shown = aggregate.grouped_network(scenario)
     caption = "" if shown is scenario else "Nodes grouped by echelon, type and region (the network is large)."
     images.append(save_image(figs_dir, "network", "Network", network_map.network_graph(dict(shown)), caption))
-    ratio_header, ratio_rows, ratio_more = [], [], 0
+    ratio_header: list[str] = []
+    ratio_rows: list[dict[str, Any]] = []
+    ratio_more = 0
     if bullwhip.has_bullwhip(summary, scenario):
         keep, ratio_more = bullwhip_nodes(summary, scenario)
         table = summary[summary["node"].isin(keep)]

@@ -4,6 +4,7 @@ distance downstream), a layout by echelon, and the network graph figure."""
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Mapping
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -15,19 +16,19 @@ NODE_STYLES = {"supplier": ("s", "#b07c2b"), "buffer": ("D", "#3b78b5"), "retail
 _OTHER_STYLE = ("h", "#8c8c8c")
 
 
-def _nodes(scenario: dict) -> list[dict]:
+def _nodes(scenario: Mapping) -> list[dict]:
     nodes = scenario.get("nodes") or []
     if isinstance(nodes, dict):  # tolerate {id: {...}} mappings
         return [{"id": k, **(v or {})} for k, v in nodes.items()]
     return [n for n in nodes if isinstance(n, dict) and "id" in n]
 
 
-def node_types(scenario: dict) -> dict[str, str]:
+def node_types(scenario: Mapping) -> dict[str, str]:
     """Node id -> type (``supplier``, ``buffer``, ``retailer`` or whatever the scenario says)."""
     return {str(n["id"]): str(n.get("type", "")) for n in _nodes(scenario)}
 
 
-def network_edges(scenario: dict) -> list[tuple[str, str]]:
+def network_edges(scenario: Mapping) -> list[tuple[str, str]]:
     """Directed (from, to) pairs from the lanes plus the stocking nodes' ``sources``; deduplicated."""
     edges: dict[tuple[str, str], None] = {}
     for lane in scenario.get("lanes") or []:
@@ -43,7 +44,7 @@ def network_edges(scenario: dict) -> list[tuple[str, str]]:
     return [e for e in edges if e[0] != e[1]]
 
 
-def echelons(scenario: dict) -> dict[str, int]:
+def echelons(scenario: Mapping) -> dict[str, int]:
     """Echelon of each node = longest path (in lanes) from a node without inbound lanes (suppliers).
 
     Cycles (e.g. two-way transshipment lanes) are broken by ignoring one edge per cycle.
@@ -69,7 +70,7 @@ def echelons(scenario: dict) -> dict[str, int]:
     return {n: level[n] for n in nodes}
 
 
-def network_layout(scenario: dict) -> dict[str, tuple[float, float]]:
+def network_layout(scenario: Mapping) -> dict[str, tuple[float, float]]:
     """(x, y) per node: x = echelon column; y ordered by barycentre of neighbours to limit crossings."""
     ech = echelons(scenario)
     edges = network_edges(scenario)
@@ -87,13 +88,17 @@ def network_layout(scenario: dict) -> dict[str, tuple[float, float]]:
     keys = sorted(columns)
     for sweep in (keys[1:], keys[-2::-1], keys[1:]):
         for k in sweep:
-            neighbours = {n: [] for n in columns[k]}
+            neighbours: dict[str, list[float]] = {n: [] for n in columns[k]}
             for a, b in edges:
                 if b in neighbours and ech[a] != k:
                     neighbours[b].append(y[a])
                 if a in neighbours and ech[b] != k:
                     neighbours[a].append(y[b])
-            columns[k].sort(key=lambda n, nb=neighbours: -np.mean(nb[n]) if nb[n] else -y[n])
+
+            def barycentre(n: str, nb: dict[str, list[float]] = neighbours) -> float | np.floating:
+                return -np.mean(nb[n]) if nb[n] else -y[n]
+
+            columns[k].sort(key=barycentre)
             place(columns[k])
     return {n: (float(ech[n]), y[n]) for n in ech}
 

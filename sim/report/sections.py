@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 from sim.report import aggregate, attention
 from sim.report.formatting import DASH, as_float, format_estimate, format_value, kpi_label, meta_items, row_estimates
@@ -254,7 +255,7 @@ def _scorecard_cells(look: attention.Lookup, node: str, sku: str, goal: float | 
 def _suppliers(look: attention.Lookup, scenario: Mapping, currency: str) -> dict:
     goal = attention.targets(scenario)["otif"]
     sups = attention.nodes_of(scenario, "supplier")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": str(n["id"]),
             "second": str(n.get("region") or ""),

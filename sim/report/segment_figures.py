@@ -3,6 +3,8 @@ the four quadrants named, items labelled and coloured by segment (docs/sourcing.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -45,6 +47,7 @@ def segment_matrix(scenario: Scenario, kpis: pd.DataFrame | None = None, *, curr
         if len(sub):
             ax.scatter(sub.annual_spend, sub.risk, s=48, color=colour, label=f"{name} ({len(sub)})", zorder=3)
     one_node = pts.node.nunique() == 1
+    r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for i, r in enumerate(pts.itertuples(index=False)):
         label = r.sku if one_node else f"{r.node}/{r.sku}"
         up = i % 2 == 0  # alternate above and below: neighbours' labels do not print over each other

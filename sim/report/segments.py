@@ -22,6 +22,7 @@ run for segment-driven sourcing, which scores *expected* spend and lead-time spr
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import pandas as pd
 
@@ -54,7 +55,7 @@ def segments(
     v = _values(kpis)
     years = (scenario.horizon - scenario.warmup) / scenario.periods_per_year
     suppliers = {n.id: n for n in scenario.nodes if isinstance(n, SupplierNode)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for node in scenario.nodes:
         if not isinstance(node, StockNode):
             continue
@@ -145,7 +146,7 @@ def scorecard(scenario: Scenario, kpis: pd.DataFrame) -> pd.DataFrame:
     suppliers = {n.id for n in scenario.nodes if isinstance(n, SupplierNode)}
     serves: dict[str, list[str]] = {}
     for (node, sku), s in seg.items():
-        for src in scenario.node(node).sources.get(sku, []):
+        for src in cast(StockNode, scenario.node(node)).sources.get(sku, []):
             if src.node in suppliers and src.node not in serves.setdefault(s, []):
                 serves[s].append(src.node)
     rows = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -122,6 +122,7 @@ def write_stress_report(
     table = result.table
     rank_by = result.settings.rank_by
     rows = []
+    r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for r in table.itertuples(index=False):
         d = r._asdict()
         cells = [f"{_fmt(d[m])} [{_fmt(d[m + '_ci_low'])}, {_fmt(d[m + '_ci_high'])}]" for m in TABLE_METRICS]

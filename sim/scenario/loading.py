@@ -21,7 +21,7 @@ from sim.scenario.schema import Scenario
 
 # libyaml's parser when PyYAML was built with it (~8x faster than the pure-Python one on a scenario file). Both are
 # the *safe* loader: SafeConstructor + the same resolver, so plain data only and the same implicit types.
-SAFE_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type[SafeLoader] | type[CSafeLoader]
 
 
 def library_dirs() -> list[Path]:
@@ -57,7 +57,7 @@ def reject_code(data: Any, path: str = "") -> None:
 class _NoDuplicateKeys:
     """Mixed into the safe loader: refuse duplicate keys in a mapping (YAML would silently keep the last one)."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> Any:
         if isinstance(node, yaml.MappingNode):
             first: dict[tuple[str, str], yaml.Node] = {}
             for key_node, _ in node.value:
@@ -74,7 +74,7 @@ class _NoDuplicateKeys:
 
 
 @functools.cache
-def _loader(base: type) -> type:
+def _loader(base: Any) -> Any:
     """The safe loader ``base`` (C or pure Python: ``SAFE_LOADER``) with the duplicate-key check."""
     return type(f"Strict{base.__name__}", (_NoDuplicateKeys, base), {})
 

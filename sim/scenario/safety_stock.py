@@ -103,7 +103,7 @@ def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[st
     errors = []
     for i, sku, spec in asked:
         where = f"nodes[{i}].policy.{sku}.service_level"
-        level, kind, alpha = LEVEL_PARAM.get(spec.get("kind")), spec.get("kind"), spec["service_level"]
+        level, kind, alpha = LEVEL_PARAM.get(spec.get("kind", "")), spec.get("kind"), spec["service_level"]
         if level is None:
             errors.append(f"{where}: only for {', '.join(LEVEL_PARAM)} (it sets their level), not {kind!r}")
         elif level in spec:

@@ -47,7 +47,7 @@ def expected_rows(sc: Scenario, seg: Segmentation | None = None) -> list[dict[st
     seg = seg or Segmentation()
     moments = demand_moments(sc)
     suppliers = _suppliers(sc)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for node in sc.nodes:
         if not isinstance(node, StockNode):
             continue
