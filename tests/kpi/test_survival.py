@@ -1,0 +1,56 @@
+"""``tts_optimal``: the best possible time-to-survive, a linear program (sim.kpi.survival), by hand and from a
+scenario (split from tests/model/test_disruptions.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.kpi.survival import Supply, supplies, tts_optimal
+from tests.conftest import build, const, kpi_dict, lane, run, single_stage, stock_node
+
+
+def test_tts_optimal_by_hand():
+    """Stock 100, demand 10/period; a backup with capacity 4 after lead time 5: 100 + 4 (t - 5) = 10 t gives
+    t = 80 / 6. With stock 40 the backup comes too late (cover 4 < 5): t = 4. Unlimited backup: the cap."""
+    backup = [Supply("b", "w", 5.0, 4.0, "b")]
+    assert tts_optimal({"w": 100}, {"w": 10}, backup, 365) == pytest.approx(80 / 6)
+    assert tts_optimal({"w": 40}, {"w": 10}, backup, 365) == pytest.approx(4.0)
+    assert tts_optimal({"w": 60}, {"w": 10}, [Supply("b", "w", 5.0, None, "b")], 200) == 200
+    # a capacity of 6 shared by two products (demand 10 each, stock 100 each, lead 5): the LP splits it:
+    # 200 + 6 (t - 5) = 20 t -> t = 170 / 14
+    shared = [Supply("b", "x", 5.0, 6.0, "b"), Supply("b", "y", 5.0, 6.0, "b")]
+    got = tts_optimal({"x": 100, "y": 100}, {"x": 10, "y": 10}, shared, 365)
+    assert got == pytest.approx(170 / 14)
+
+
+def test_tts_optimal_from_a_scenario():
+    """Primary ``f`` down; backup ``g`` (capacity 4, lead 1 + 2 + 2 = 5) still up: the scenario-level options feed
+    the same LP; in a run the stock at the outage's start is the snapshot (on hand + in transit)."""
+    data = single_stage({"kind": "base_stock", "level": 10}, const(10), transit=2, horizon=60)
+    data["nodes"].append({"id": "g", "type": "supplier", "capacity": 4, "production_time": const(2)})
+    data["nodes"][1]["sources"]["w"] = [{"node": "f", "share": 0.5}, {"node": "g", "share": 0.5, "order_delay": 1}]
+    data["lanes"].append(lane("g", "r", 2))
+    data["disruptions"] = [{"kind": "supplier_outage", "supplier": "f", "start": 10, "duration": 20}]
+    opts = supplies(build(data))
+    assert [(o.supplier, o.lead, o.capacity) for o in opts] == [("g", 5.0, 4.0)]
+    res = run(data)
+    k = kpi_dict(res)
+    stock = k["ALL", "w", "tts_stock_cover"] * 10
+    want = tts_optimal({"w": stock}, {"w": 10}, opts, 50)
+    assert k["ALL", "w", "tts_optimal"] == pytest.approx(want)
+
+
+def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
+    """A hub whose only outbound lane is closed can't serve anyone: its stock is not reallocated; a retailer's own
+    stock still is."""
+    from sim.kpi.survival import usable_stock
+
+    data = single_stage({"kind": "base_stock", "level": 10}, const(4), transit=1, horizon=30)
+    data["nodes"].insert(1, stock_node("hub", kind="buffer", policy={"kind": "base_stock", "level": 50}, source="f"))
+    data["nodes"][2]["sources"]["w"] = [{"node": "hub"}]
+    data["lanes"] = [lane("f", "hub", 1), lane("hub", "r", 1)]
+    snapshot = {("hub", "w"): 50.0, ("r", "w"): 10.0}
+    open_ = build(data)
+    assert usable_stock(open_, snapshot) == {"w": 60.0}
+    data["disruptions"] = [{"kind": "lane_closure", "lane": "hub->r", "start": 5, "duration": 10}]
+    assert usable_stock(build(data), snapshot) == {"w": 10.0}
