@@ -1,6 +1,6 @@
 """``python -m sim`` runs the same app as ``supplysim``."""
 
-from sim.cli.main import main
+from sim.cli import main
 
 if __name__ == "__main__":
     main()

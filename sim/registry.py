@@ -1,7 +1,8 @@
-"""A tiny name -> class registry shared by distributions, demand processes and ordering policies.
+"""A tiny name -> class registry shared by distributions, demand processes, disruptions, policies and sourcing rules.
 
 Scenario files select behaviour by *name* from these registries; they never name Python objects, so loading a
-scenario can't import or run arbitrary code. Later features (forecast-driven policies, disruptions) register here.
+scenario can't import or run arbitrary code. Each registry is filled by the package that owns it (sim.policy.kinds,
+sim.scenario.demand, sim.scenario.distributions, sim.scenario.disruptions).
 """
 
 from __future__ import annotations

@@ -2,6 +2,6 @@
 composed config (``run``), and the stress-test and sweep glue. ``conf/hydra/default.yaml`` names
 ``sim.cli.ComparisonCallback``; the console script is ``sim.cli:main``."""
 
-from sim.cli.main import ComparisonCallback, main
+from sim.cli.entry import ComparisonCallback, main
 
 __all__ = ["ComparisonCallback", "main"]

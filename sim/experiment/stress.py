@@ -16,7 +16,7 @@ What makes it fast enough for a live workshop:
   elements; results depend only on (mc.seed, replication), never on the backend or the chunking;
 * ``stress.tail`` (optional): simulate only ``tail`` periods after the outage ends, for both runs. A run cut at h is
   exactly the full run up to h (the model is causal and every stream is drawn in the same order), so the KPIs only
-  lose what happens after h; tests/test_stress.py shows where that changes nothing.
+  lose what happens after h; tests/experiment/test_stress.py shows where that changes nothing.
 """
 
 from __future__ import annotations

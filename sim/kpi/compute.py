@@ -196,7 +196,7 @@ def _stock_kpis(
 ) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # items x periods of the window: views of the chain's flow table (sim.model.stock_item.FlowTable), no copies
+    # items x periods of the window: views of the chain's flow table (sim.model.flows.FlowTable), no copies
     table = chain.flows
     blocks = table.rows
 

@@ -1,1 +1,2 @@
-"""The SimPy model: actors (suppliers, lanes, stock points, demand), the clock, records and KPIs of one replication."""
+"""The SimPy model of one replication: the actors (suppliers, lanes, stock items and their collaborators, stock points,
+demand, disruptions, the control tower), the clock and the random streams; built by ``SupplyChain`` (network.py)."""

@@ -82,7 +82,7 @@ def start(
         return env.process(arrivals(env, p.rate, p.size, sink, rng))
     elif hasattr(kind := DEMANDS[spec.kind], "series"):  # a pre-drawn time pattern (sim.scenario.patterns)
         periodic.add(_quantities(kind.series(p, rng, horizon)), sink)
-    else:  # pragma: no cover - every registered kind has a branch (tests/test_engine_v2.py checks)
+    else:  # pragma: no cover - every registered kind has a branch (tests/model/test_engine_v2.py checks)
         raise KeyError(f"demand kind {spec.kind!r} has no process")
     return None
 

@@ -8,7 +8,7 @@ in period t, a lane closed at t sends nothing in period t.
 
 Randomness: each disruption draws from its own stream ``("disruption", label)``, and no disruption draws from
 another element's stream, so adding one leaves every demand, transit and production draw of the replication as it
-was (common random numbers; tests/test_disruptions.py checks it).
+was (common random numbers; tests/model/test_disruptions.py checks it).
 """
 
 from __future__ import annotations
@@ -259,7 +259,7 @@ def _both(first: Inspect, second: Inspect) -> Inspect:
 
 
 # the process that plays each disruption kind, keyed by the kind's class in sim.scenario.disruptions.DISRUPTIONS
-# (the one table of kinds and their names); tests/test_disruptions.py checks that every kind has one
+# (the one table of kinds and their names); tests/model/test_disruptions.py checks that every kind has one
 PROCESSES: dict[type[Disruption], Callable[[Disruptions, DisruptionSpec, np.random.Generator], ProcessGenerator]] = {
     SupplierOutage: _supplier_outage,
     RandomOutage: _random_outage,

@@ -128,7 +128,7 @@ class Ordering:
         """Send one order per (source, units)."""
         item = self.item
         env = item.env
-        now = env._now  # SimPy's clock field: ``now`` is a property call (pinned in tests/test_engine_v2.py)
+        now = env._now  # SimPy's clock field: ``now`` is a property call (pinned in tests/model/test_engine_v2.py)
         k = int(now + EPS)
         events = item.events
         for src, q in split:

@@ -2,8 +2,8 @@
 
 The parties to an order are typed by the roles they play (protocols), not by their classes, so that orders, lanes
 and stock items need not import each other: a ``Buyer`` (a stock item) is told what was dispatched, received or
-lost; a ``Carrier`` (a lane) ships an order's units; a ``Source`` (a stock item's source link) is where the order
-went.
+lost; a ``Carrier`` (a lane) ships an order's units; a ``Fulfiller`` (a supplier or an upstream stock item) is
+where it is sent.
 """
 
 from __future__ import annotations

@@ -170,7 +170,7 @@ class StockItem:
         self._serve(qty, None, line)
 
     def _serve(self, qty: float, order: Order | None = None, line: Line | None = None) -> None:
-        now = self.env._now  # SimPy's clock field: ``now`` is a property call (pinned in tests/test_engine_v2.py)
+        now = self.env._now  # SimPy's clock field: ``now`` is a property call (pinned in tests/model/test_engine_v2.py)
         if now != self.last_change:
             self._advance(now)
         k = int(now + EPS)

@@ -20,3 +20,13 @@ def test_package_data_globs_cover_every_data_file():
             files = {p for p in (base / sub).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
             missing = sorted(str(p.relative_to(ROOT)) for p in files - shipped if p.suffix != ".py")
             assert not missing, f"{package}: not matched by its package-data globs: {missing}"
+
+
+def test_every_subpackage_is_listed():
+    """A non-editable install ships only the packages pyproject lists: every folder of sim/ with an __init__.py (and
+    the data packages) must be there, and nothing listed may be missing."""
+    cfg = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "sim").rglob("__init__.py")}
+    listed = set(cfg["packages"])
+    assert found - listed == set(), f"packages missing from pyproject.toml: {sorted(found - listed)}"
+    assert listed - found <= set(cfg["package-dir"]), f"listed but not in sim/: {sorted(listed - found)}"

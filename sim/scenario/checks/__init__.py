@@ -1,5 +1,6 @@
 """Cross-reference checks of a scenario whose fields are each valid: one module per concern, run in a fixed order
-by :func:`problems` (sim.scenario.loading runs it after the schema; each problem is one line naming its field).
+by :func:`references` and :func:`named_elements` (sim.scenario.loading runs them after the schema; each problem is one
+line naming its field).
 
 The network's own references come first; the elements disruptions and consolidating lanes name are checked once the
 network is sound.
