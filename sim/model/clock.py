@@ -17,8 +17,8 @@ So an order placed at t with lead time L arrives at t + L *before* that period's
 L periods (t .. t+L-1), and a periodic order-up-to level must cover R + L periods. See docs/timing.md.
 
 ``wake_at`` and ``call_at`` schedule with these priorities. ``wake_at`` builds a triggered ``Event`` by setting
-SimPy's ``callbacks``/``_ok``/``_value`` (the fields ``Timeout.__init__`` sets); tests/model/test_engine_v2.py pins that contract
-and pyproject pins ``simpy`` to major version 4.
+SimPy's ``callbacks``/``_ok``/``_value`` (the fields ``Timeout.__init__`` sets); tests/model/test_engine_v2.py pins that
+contract and pyproject pins ``simpy`` to major version 4.
 """
 
 from __future__ import annotations
