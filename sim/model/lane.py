@@ -150,9 +150,7 @@ class Lane:
         env = self.env
         self.shipments += 1
         order.buyer.dispatched(qty, self.cost_per_shipment + self.cost_per_unit * qty)
-        now = (
-            env._now
-        )  # SimPy's clock field (the ``now`` property costs a call; pinned in tests/model/test_engine_v2.py)
+        now = env._now  # SimPy's clock field (``now`` costs a call; pinned in tests/model/test_engine_v2.py)
         transit = self.transit()
         if self.slowdown != 1.0:
             transit *= self.slowdown
