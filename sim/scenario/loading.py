@@ -137,6 +137,10 @@ def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
     if not isinstance(src, str | Path):
         raise ArgumentError(f"scenario: a path, a library scenario name, a dict or a Scenario; got {src!r}")
     path = Path(src)
+    from sim.scenario import tables  # a workbook or a folder of CSV files (docs/spreadsheets.md)
+
+    if tables.is_table_source(path):
+        return tables.load_tables(path)
     if not path.is_file():
         lib = library()
         if str(src) in lib:
