@@ -14,6 +14,7 @@ _EXPORTS = {
     "ReplicationResult": "sim.model.engine",
     "Scenario": "sim.scenario.schema",
     "load_scenario": "sim.scenario.loading",
+    "export_scenario": "sim.scenario.tables",
     "SupplysimError": "sim.errors",
     "ScenarioError": "sim.errors",
     "ConfigError": "sim.errors",

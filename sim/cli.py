@@ -76,8 +76,13 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
         from sim.experiment.stress_cli import execute_stress
 
         return execute_stress(cfg, out_dir, echo=echo)
+    if mode == "export":  # the scenario as a workbook or CSV folder, nothing else (docs/spreadsheets.md)
+        from sim.scenario.tables.export import export_config
+
+        export_config(cfg)
+        return None
     if mode != "batch":
-        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test")
+        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test, export")
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
     if out_dir is not None:
@@ -151,6 +156,9 @@ def _hydra_entry(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         batch = execute(cfg, out_dir, echo=True)
+        if batch is None:  # mode=export wrote its file: no run folder
+            _discard(out_dir)
+            return
     except SupplysimError as exc:
         print(f"supplysim: error: {exc}", file=sys.stderr)
         _discard(out_dir)
@@ -193,6 +201,11 @@ def main() -> None:
     register_configs()
     try:
         sys.argv[1:] = prepare_overrides(sys.argv[1:])
+        if "mode=export" in sys.argv[1:] and not any(a.startswith("-") for a in sys.argv[1:]):
+            from sim.scenario.tables.export import export_command
+
+            print(f"wrote {export_command(sys.argv[1:])}")  # the scenario only: Hydra makes no run folder
+            return
     except SupplysimError as exc:
         print(f"supplysim: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
