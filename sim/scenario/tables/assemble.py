@@ -203,7 +203,7 @@ def _keyed(t: Table, rows, values, data, nodes, baskets, origin: Origin, problem
             continue
         ident = (*path, *keys)
         if ident in seen and not t.each:
-            key_text = ", ".join(f"{k} {v}" for k, v in zip(t.keys, keys, strict=True))
+            key_text = ", ".join(f"{k} {row.get(k)}" for k in (*t.parent.keys, *t.keys))
             problems.append(Problem(t.name, number, None, f"{key_text} again (first in row {seen[ident]})"))
             continue
         seen.setdefault(ident, number)

@@ -15,7 +15,7 @@ from sim.scenario.tables.assemble import Anchor, Origin, Problem
 from sim.scenario.tables.layout import NODE, TABLES, Table
 
 MAX_LINES = 200
-_REGISTRY = re.compile(r"^(?P<what>[a-z][a-z ]*) '(?P<name>[^']*)': (?P<body>.*) \(parameters: [^)]*\)$")
+_REGISTRY = re.compile(r"^(?P<what>[a-z][a-z ]*) '(?P<name>[^']*)': (?P<body>.*) \(parameters: (?P<params>[^)]*)\)$")
 _UNKNOWN_ENTRY = re.compile(r"^unknown [a-z ]+ '[^']*'; known:|^missing '(kind|dist|rule)'")
 _PHRASES = [
     (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be ≥ \1"),
@@ -61,7 +61,7 @@ def _locate(line: str, data: dict[str, Any], origin: Origin) -> list[Problem]:
             return [Problem(table.name, None, None, f"{_phrase(msg)} (no {table.name} table)")]
         return [Problem(None, None, None, _phrase(line))]
     rest = path[n:] if anchor.base is None else path[anchor.base :]
-    child = _child_table(anchor, rest) if anchor.base is None else None
+    child = _child_table(anchor, path[:n], rest, data) if anchor.base is None else None
     if child is not None:  # a value no row holds (a missing policy): name the row the user would add
         table, desc, column = child
         return [Problem(table.name, desc, column, _phrase(msg))]
@@ -72,10 +72,11 @@ def _locate(line: str, data: dict[str, Any], origin: Origin) -> list[Problem]:
     return _refine(t, rows, column, msg, origin)
 
 
-def _child_table(anchor: Anchor, rest: tuple) -> tuple[Table, str, str | None] | None:
+def _child_table(anchor: Anchor, at: tuple, rest: tuple, data: dict[str, Any]) -> tuple[Table, str, str | None] | None:
     """For a path under a node row into a field a keyed table holds: (table, 'node X, product Y', column)."""
     if anchor.table.name != "nodes" or not rest:
         return None
+    node = data["nodes"][at[1]].get("id") if len(at) == 2 and isinstance(at[1], int) else None
     for t in TABLES:
         if t.parent is not NODE or t.series:
             continue
@@ -84,7 +85,7 @@ def _child_table(anchor: Anchor, rest: tuple) -> tuple[Table, str, str | None] |
             if rest[: len(parts)] == parts and len(rest) > len(parts):
                 keys = rest[len(parts) : len(parts) + len(t.keys)]
                 sub = tuple(rest[len(parts) + len(t.keys) + (1 if t.each else 0) :])
-                desc = ", ".join(f"{k} {v}" for k, v in zip(t.keys, keys, strict=False))
+                desc = ", ".join([f"node {node}", *(f"{k} {v}" for k, v in zip(t.keys, keys, strict=False))])
                 column = t.column(fld, sub) if (sub or t.prefix or t.value) else None
                 return t, desc, column
     return None
@@ -106,7 +107,10 @@ def _refine(table: Table, rows, column: str | None, msg: str, origin: Origin) ->
             continue
         sub = tuple(pm[1].split("."))
         col = ".".join([*([column] if column else []), *sub])
-        out.append(Problem(table.name, rows, col, _with_value(_phrase(pm[2]), table, rows, col, origin)))
+        text = _phrase(pm[2])
+        if text == "unknown parameter":
+            text += f" of {m['what']} '{m['name']}'; its parameters: {m['params']}"
+        out.append(Problem(table.name, rows, col, _with_value(text, table, rows, col, origin)))
     return out
 
 
