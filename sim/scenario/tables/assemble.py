@@ -8,6 +8,7 @@ validation error on ``nodes[3].policy.ec_psu.level`` is reported as ``stock, row
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,13 +131,18 @@ def _typed(table: RawTable, origin: Origin, problems: list[Problem]):
     return columns, rows, values
 
 
+@functools.cache
+def _plan(name: str, column: str) -> tuple[str, tuple[str, ...]] | None:
+    """(field, sub-path) of a table's value column; None for a key column (computed once per column)."""
+    t = BY_NAME[name]
+    return None if column in t.key_columns else t.split(column)
+
+
 def _unflatten(t: Table, row: dict[str, Any], number: int, problems: list[Problem]) -> dict[str, Any]:
     """{field: value} of a row; a field's columns nest at their dots (``transit.dist`` -> transit: {dist: ...})."""
     out: dict[str, Any] = {}
     for col, value in row.items():
-        if col in t.key_columns:
-            continue
-        split = t.split(col)
+        split = _plan(t.name, col)
         if split is None:
             continue
         fld, sub = split

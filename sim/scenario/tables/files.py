@@ -217,8 +217,8 @@ def read_folder(path: Path) -> tuple[list[RawTable], list[str]]:
             frame = pd.DataFrame()
         except pd.errors.ParserError as exc:
             raise ScenarioError(f"{p}: malformed CSV: {str(exc).strip()}") from None
-        rows = frame.itertuples(index=False, name=None)
-        _read_sheet(([None if v is None or v != v else v for v in row] for row in rows), table, 1 << 62, str(p))
+        rows = frame.to_numpy(dtype=object, na_value=None).tolist()  # in bulk: Python str or None per cell
+        _read_sheet(rows, table, 1 << 62, str(p))
         if len(table.header) == 1 and ";" in str(table.header[0]):
             raise ScenarioError(f"{p}: columns are separated by ';'; supplysim reads CSV with commas (',')")
         tables.append(table)
