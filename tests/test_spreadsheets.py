@@ -68,6 +68,7 @@ def constructs() -> dict:
                 "products": ["1001"],
                 "contract": {"flex": {"commitment": 30, "band": 0.1}},
             },
+            {"id": "spare", "type": "supplier", "products": [], "contract": {}},  # a contract with the defaults
             {
                 "id": "dc",
                 "type": "buffer",
@@ -160,6 +161,7 @@ def constructs() -> dict:
             {"kind": "lane_closure", "lane": "road", "start": 3, "duration": None, "name": "alps shut"},
         ],
         "resilience": {"window": 7, "alerts": {"stock_cover_below": 2.5, "supplier_down": False}},
+        "segmentation": {},  # segments with the default settings (not "no segmentation")
         "coordination": {"communication": 1, "quality": 0.5},
     }
 

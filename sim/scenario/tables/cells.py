@@ -3,7 +3,8 @@
 An empty cell is "not set". In a text column (ids, names, references: :func:`sim.scenario.tables.layout.column_kind`)
 a cell is its text, a number Excel made of an id included (``1001``). Elsewhere a cell is read as what it looks like:
 ``12`` an integer, ``0.5`` a number, ``TRUE``/``FALSE`` a boolean, ``null`` "none" (e.g. ``targets.otif: null``: not
-checked), ``[a, b]`` a list (``consolidation.dispatch``, ``initial_shipments``), anything else text.
+checked), ``[a, b]`` a list (``consolidation.dispatch``, ``initial_shipments``), ``{}`` an empty mapping
+(``segmentation: {}``), anything else text.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def parse_text(text: str, kind: str | None) -> Any:
         return text
     if text[0] == "[" and text[-1] == "]":
         return parse_list(text, kind)
+    if text == "{}":
+        return {}  # an empty mapping: e.g. ``segmentation: {}`` (segments with the default settings)
     if kind == TEXT_LIST:
         return text  # not a list: validation says what it should be
     return scalar(text)
@@ -117,6 +120,8 @@ def to_cell(value: Any, kind: str | None = None) -> Any:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_item(x, kind) for x in value) + "]"
     if isinstance(value, dict):
+        if not value:
+            return "{}"
         raise CellError("a mapping doesn't fit in one cell")
     return value
 

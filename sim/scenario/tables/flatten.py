@@ -75,7 +75,7 @@ def flatten(value: Any, skip: tuple[tuple[str, ...], ...], path: tuple[str, ...]
             out.update(flatten(v, skip, sub))
         elif isinstance(v, list) and any(isinstance(x, dict) for x in v):
             raise ScenarioError(f"{'.'.join(sub)}: a list of records has no table to be written to")
-        elif not (isinstance(v, dict) and not v):  # an empty mapping: the defaults
+        else:  # a value, a list, or an empty mapping (a cell "{}": ``segmentation: {}`` is not "no segmentation")
             out[sub] = v
     return out
 
