@@ -252,3 +252,46 @@ def test_cli_run_of_a_bad_workbook_is_one_error_and_writes_nothing(tmp_path):
     assert res.returncode == 2
     assert "stock, row 3, column policy.level: must be ≥ 0" in res.stderr and "Traceback" not in res.stderr
     assert not run_dir.exists()
+
+
+def test_sheet_names_notes_dates_and_series_gaps(tmp_path):
+    """Table names match without regard to case, '_' sheets are skipped, another sheet is an error; a date is not a
+    number; a demand series needs periods 0, 1, 2, ..."""
+    path = save(chain(), tmp_path, "xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["stock"].title = "tmp"
+    wb["tmp"].title = "Stock"
+    wb.create_sheet("_notes").append(["anything", 1])
+    wb.create_sheet("pivot").append(["x"])
+    wb["lanes"]["H2"] = __import__("datetime").datetime(2024, 1, 2)  # cost_per_unit, as Excel makes of "1-2"
+    series = wb.create_sheet("demand_series")
+    for row in (["node", "product", "period", "quantity"], ["store", "widget", 0, 5], ["store", "widget", 2, 6]):
+        series.append(row)
+    wb.save(path)
+    msg = errors(path)
+    assert "pivot: no such table; tables: scenario, products" in msg
+    assert "_notes:" not in msg
+    del wb["pivot"]
+    wb.save(path)
+    msg = errors(path)
+    assert re.search(r"lanes, row 2, column \S+: must be a number \(got '2024-01-02T00:00:00'\)", msg)
+    assert (
+        "demand_series, row 3, column period: periods must be 0, 1, 2, ... (whole numbers, once each, no gaps); got 2"
+        in msg
+    )
+    assert "Stock" not in msg  # read as the stock table
+
+
+def test_files_that_are_no_workbook_or_csv(tmp_path):
+    folder = save(chain(), tmp_path, "csv")
+    (folder / "nodes.csv").write_text("id;type\nfactory;supplier\n", encoding="utf-8")
+    assert "columns are separated by ';'" in errors(folder)
+    (folder / "nodes.csv").write_bytes("id,type\nf\xe4ctory,supplier\n".encode("latin-1"))
+    assert "not UTF-8 text (byte 0xe4" in errors(folder)
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert "save it as .xlsx" in errors(tmp_path / "old.xls")
+    (tmp_path / "fake.xlsx").write_text("not a zip")
+    assert "not an .xlsx workbook (not a zip archive)" in errors(tmp_path / "fake.xlsx")
+    assert "no such file" in errors(tmp_path / "missing.xlsx")
+    (tmp_path / "empty").mkdir()
+    assert "no scenario tables in this folder" in errors(tmp_path / "empty")
