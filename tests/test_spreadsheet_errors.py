@@ -294,4 +294,6 @@ def test_files_that_are_no_workbook_or_csv(tmp_path):
     assert "not an .xlsx workbook (not a zip archive)" in errors(tmp_path / "fake.xlsx")
     assert "no such file" in errors(tmp_path / "missing.xlsx")
     (tmp_path / "empty").mkdir()
-    assert "no scenario tables in this folder" in errors(tmp_path / "empty")
+    assert "is a directory, not a scenario file (YAML, .xlsx), nor a folder of scenario tables" in errors(
+        tmp_path / "empty"
+    )

@@ -21,7 +21,10 @@ def read(path: Path) -> tuple[dict[str, Any], Origin, list[Problem]]:
         raw, unknown = read_folder(path)
         if not raw and not unknown:
             names = ", ".join(f"{t.name}.csv" for t in TABLES)
-            raise ScenarioError(f"{path}: no scenario tables in this folder (CSV files named {names})")
+            raise ScenarioError(
+                f"{path}: is a directory, not a scenario file (YAML, .xlsx), nor a folder of scenario tables (CSV "
+                f"files named {names})"
+            )
         data, origin, problems = assemble(raw)
         for name in unknown:
             known = ", ".join(f"{t.name}.csv" for t in TABLES)
