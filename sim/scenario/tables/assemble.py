@@ -23,7 +23,7 @@ class Problem:
     only report the consequences."""
 
     table: str | None
-    row: int | tuple[int, ...] | None
+    row: int | tuple[int, ...] | str | None  # a row, several, or the keys of a row that is not there
     column: str | None
     message: str
     fatal: bool = False
@@ -121,14 +121,15 @@ def _typed(table: RawTable, origin: Origin, problems: list[Problem]):
                 problems.append(Problem(t.name, number, col, str(exc)))
                 out.append(UNSET)
         typed_cols.append(out)
-    rows, values = [], []
+    numbers: list[int] = []
+    values: list[dict[str, Any]] = []
     for i, number in enumerate(table.rows):
-        row = {col: vals[i] for col, vals in zip(columns, typed_cols, strict=True) if vals[i] is not UNSET}
-        if row:
-            rows.append(number)
-            values.append(row)
-            origin.cells[t.name, number] = row
-    return columns, rows, values
+        cells = {col: vals[i] for col, vals in zip(columns, typed_cols, strict=True) if vals[i] is not UNSET}
+        if cells:
+            numbers.append(number)
+            values.append(cells)
+            origin.cells[t.name, number] = cells
+    return columns, numbers, values
 
 
 @functools.cache

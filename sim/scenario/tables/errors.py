@@ -37,11 +37,10 @@ _TYPE_WORDS = ("must be a number", "must be a whole number", "must be text", "mu
 def located(message: str, data: dict[str, Any], origin: Origin) -> list[Problem]:
     """One Problem per line of a ScenarioError message (its header line dropped)."""
     out = []
-    for raw in message.splitlines():
+    for i, raw in enumerate(message.splitlines()):
         line = raw.strip()
-        if not line or (line.endswith(" is invalid:") and raw == message.splitlines()[0]):
-            continue
-        out += _locate(line, data, origin)
+        if line and not (i == 0 and line.endswith(" is invalid:")):
+            out += _locate(line, data, origin)
     return out
 
 
@@ -141,7 +140,8 @@ def _phrase(msg: str) -> str:
 def parse_loc(line: str, data: Any) -> tuple[tuple, str] | None:
     """(data path, message) of a ``loc: message`` line, walking the data so that keys may hold dots; None when the
     line does not start with a path into the data or a scenario field."""
-    pos, here, path = 0, data, []
+    pos, here = 0, data
+    path: list[Any] = []
     while pos < len(line):
         if path and line.startswith(": ", pos):
             return tuple(path), line[pos + 2 :]

@@ -88,7 +88,7 @@ def _inline_series(data: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
             if isinstance(spec, dict) and spec.get("kind") == "empirical" and spec.get("file") is not None:
                 if out is data:
                     out = copy.deepcopy(data)
-                values = scenario.node(node["id"]).demand[sku].params.values
+                values = getattr(scenario.node(node["id"]), "demand", {})[sku].params.values
                 rest = {k: v for k, v in spec.items() if k not in ("file", "column")}
                 out["nodes"][i]["demand"][sku] = {**rest, "values": list(values)}
     return out
@@ -124,7 +124,7 @@ def export_config(cfg) -> Path:
         )
     if cfg.get("scenario") is None:
         raise ScenarioError(f"scenario: none selected; known: {', '.join(library())}")
-    data = OmegaConf.to_container(cfg.scenario, resolve=False)
+    data: Any = OmegaConf.to_container(cfg.scenario, resolve=False)
     if not isinstance(data, dict):
         raise ScenarioError("scenario: expected a mapping (name, horizon, products, nodes, lanes)")
     file = data.pop(FILE_KEY, None)

@@ -171,8 +171,8 @@ def _check_formulas(path: Path, title: str, table: RawTable) -> None:
             for j, cell in enumerate(row):
                 if getattr(cell, "data_type", None) != "f":
                     continue
-                values = cached.get(number)
-                if number == table.header_row or values is None or j >= len(values) or values[j] is None:
+                values = table.header if number == table.header_row else cached.get(number)
+                if values is None or j >= len(values) or values[j] is None:
                     msg = f"a formula without a value ({cell.value}); save the workbook in Excel, or paste values"
                     table.problems.append((number, j, msg))
     finally:
@@ -217,7 +217,7 @@ def read_folder(path: Path) -> tuple[list[RawTable], list[str]]:
             frame = pd.DataFrame()
         except pd.errors.ParserError as exc:
             raise ScenarioError(f"{p}: malformed CSV: {str(exc).strip()}") from None
-        rows = frame.to_numpy(dtype=object, na_value=None).tolist()  # in bulk: Python str or None per cell
+        rows = frame.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[arg-type]  # in bulk: str or None
         _read_sheet(rows, table, 1 << 62, str(p))
         if len(table.header) == 1 and ";" in str(table.header[0]):
             raise ScenarioError(f"{p}: columns are separated by ';'; supplysim reads CSV with commas (',')")

@@ -43,7 +43,7 @@ def _frame(t: Table, rows: list[dict[str, Any]]) -> tuple[list[str], list[list[A
     columns = keys + sorted((c for c in order if c not in keys), key=order.__getitem__)
     cells = []
     for row in rows:
-        line = []
+        line: list[Any] = []
         for col in columns:
             value = row.get(col, _MISSING)
             if value is _MISSING:
@@ -86,12 +86,12 @@ def _parents(parent: Parent, data: dict[str, Any]) -> Iterator[tuple[dict[str, A
         for keys, element in _parents(parent.under, data):
             items = element.get(parent.path[-2]) if isinstance(element, dict) else None
             for n, item in enumerate(items if isinstance(items, list) else [], start=1):
-                yield {**keys, parent.key: n}, item
+                yield {**keys, str(parent.key): n}, item
         return
     if "*" in parent.path:
         for element in data.get(parent.path[0]) or []:
             if isinstance(element, dict):
-                yield {parent.key: element.get("id")}, element
+                yield {str(parent.key): element.get("id")}, element
         return
     here: Any = data
     for part in parent.path:
