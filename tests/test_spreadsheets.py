@@ -44,7 +44,7 @@ def constructs() -> dict:
         "warmup": 5,
         "products": [
             {"id": "1001", "unit_cost": 2, "holding_cost": 0.1, "unit_volume": 0.5, "price": 3.5},
-            {"id": "007", "unit_cost": 1.25, "backorder_cost_on": "all"},
+            {"id": "007", "unit_cost": 1.25, "backorder_cost_on": "all", "category": ""},
         ],
         "nodes": [
             {
@@ -190,6 +190,12 @@ def test_every_construct_round_trips(tmp_path, fmt):
         assert list(products["id"]) == ["1001", "007"]
         series = pd.read_csv(path / "demand_series.csv")
         assert list(series["quantity"]) == [3, 4, 0, 5.5] and list(series["period"]) == [0, 1, 2, 3]
+
+
+def test_tables_need_no_simulation_engine():
+    """The tables live in the scenario layer: reading and writing them never imports SimPy."""
+    code = "import sim.scenario.tables.reading, sim.scenario.tables.export, sys; assert 'simpy' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_a_loaded_scenario_exports_and_loads_back(tmp_path):

@@ -4,7 +4,7 @@ An empty cell is "not set". In a text column (ids, names, references: :func:`sim
 a cell is its text, a number Excel made of an id included (``1001``). Elsewhere a cell is read as what it looks like:
 ``12`` an integer, ``0.5`` a number, ``TRUE``/``FALSE`` a boolean, ``null`` "none" (e.g. ``targets.otif: null``: not
 checked), ``[a, b]`` a list (``consolidation.dispatch``, ``initial_shipments``), ``{}`` an empty mapping
-(``segmentation: {}``), anything else text.
+(``segmentation: {}``), ``""`` empty text (``category: ""``, not the default ``general``), anything else text.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ def parse_text(text: str, kind: str | None) -> Any:
     text = text.strip()
     if not text:
         return UNSET
+    if text == '""':
+        return ""  # empty text, set (``category: ""``), unlike an empty cell
     if text in EXCEL_ERRORS:
         raise CellError(f"the cell holds the error {text}; fix its formula or type the value")
     if kind == TEXT:
@@ -117,6 +119,8 @@ def to_cell(value: Any, kind: str | None = None) -> Any:
     ``[a, b]``."""
     if value is None:
         return NULL
+    if value == "":
+        return '""'
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_item(x, kind) for x in value) + "]"
     if isinstance(value, dict):
