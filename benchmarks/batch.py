@@ -17,8 +17,9 @@ import statistics
 import time
 
 from sim.experiment.batch import MCSettings, run_batch
-from sim.scenario.loading import library, load_scenario
+from sim.scenario.loading import library
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 # replications per batch at --scale 1: about 8 s per batch with one worker on a 2020s laptop core
 SCENARIOS = {"serial_chain": 2000, "consolidated_sourcing": 80}

@@ -26,8 +26,9 @@ import simpy
 from sim.experiment.replication import run_replication
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,8 @@ import time
 CHILD = """
 import json, resource, sys, time
 from sim.experiment.batch import MCSettings, run_batch
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
+from sim.scenario.sources import load_scenario
 
 n, horizon, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 data = load_scenario("serial_chain").to_dict()

@@ -35,8 +35,9 @@ import yaml
 from sim.kpi import compute as kpi
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 
 def network(retailers: int, skus: int, horizon: int = 365) -> dict:

@@ -27,7 +27,10 @@ serial = json.loads(open(sys.argv[2]).read())
 Prepared = None
 try:  # the layered layout: a batch reuses what it derives from the scenario (Prepared)
     from sim.experiment.replication import Prepared, run_replication
-    from sim.scenario.loading import load_scenario
+    try:
+        from sim.scenario.sources import load_scenario
+    except ImportError:
+        from sim.scenario.loading import load_scenario
 except ImportError:
     try:
         from sim.model.engine import run_replication

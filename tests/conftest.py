@@ -12,8 +12,8 @@ import numpy as np
 
 from sim.experiment.replication import ReplicationResult, run_replication
 from sim.model.network import SupplyChain
-from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 SKU = "w"
 

@@ -26,6 +26,8 @@ from sim.scenario.demand_presets import apply_demand
 from sim.scenario.loading import library, read_yaml, reject_code, validate
 from sim.scenario.presets import apply_policy
 from sim.scenario.schema import Scenario
+from sim.scenario.tables.files import is_table_source
+from sim.scenario.tables.reading import read_data
 
 
 def conf_dir() -> Path:
@@ -96,8 +98,15 @@ class StressConfig:
 
 
 @dataclass
+class ExportConfig:
+    format: str = "xlsx"  # mode=export: xlsx (a workbook) | csv (a folder of CSV files)
+    path: str | None = None
+
+
+@dataclass
 class Config:
-    mode: str = "batch"  # batch | stress_test
+    mode: str = "batch"  # batch | stress_test | export
+    export: ExportConfig = field(default_factory=ExportConfig)
     disruption: Any = None  # chosen options of the disruption group: {name: spec or [specs]}
     stress: StressConfig = field(default_factory=StressConfig)
     scenario: Any = None
@@ -188,6 +197,8 @@ def check_writable(key: str, folder: Path) -> None:
 def register_file(path: Path) -> str:
     """Register a user's scenario file as an option of the ``scenario`` group; return the option's name."""
     path = path.expanduser().resolve()
+    if is_table_source(path):  # a workbook or CSV folder: checked now, errors by sheet, row and column
+        return register_data({**read_data(path, check=True), FILE_KEY: str(path)}, path.stem)
     if path.is_dir():
         raise ScenarioError(f"scenario_file: {path} is a directory, not a scenario file")
     if not path.is_file():
@@ -292,7 +303,8 @@ def compose_config(scenario: str | Path | dict[str, Any] | None = None, override
         reject_code(scenario)
         extra.append(f"scenario={register_data(dict(scenario), str(scenario.get('name') or 'scenario'))}")
     elif scenario is not None:
-        if Path(str(scenario)).suffix in (".yaml", ".yml") or Path(str(scenario)).is_file():
+        file = Path(str(scenario))
+        if file.suffix in (".yaml", ".yml") or file.is_file() or is_table_source(file):
             extra.append(f"scenario_file={Path(scenario).resolve()}")
         else:
             extra.append(f"scenario={scenario}")

@@ -33,6 +33,9 @@ def _hydra_entry(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         batch = execute(cfg, out_dir, echo=True)
+        if batch is None:  # mode=export wrote its file: no run folder
+            _discard(out_dir)
+            return
     except SupplysimError as exc:
         print(f"supplysim: error: {exc}", file=sys.stderr)
         _discard(out_dir)
@@ -75,6 +78,11 @@ def main() -> None:
     register_configs()
     try:
         sys.argv[1:] = prepare_overrides(sys.argv[1:])
+        if "mode=export" in sys.argv[1:] and not any(a.startswith("-") for a in sys.argv[1:]):
+            from sim.cli.export_mode import export_command  # deferred: only an export needs the tables
+
+            print(f"wrote {export_command(sys.argv[1:])}")  # the scenario only: Hydra makes no run folder
+            return
     except SupplysimError as exc:
         print(f"supplysim: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_USAGE)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.config import build_scenario
+from sim.cli.export_mode import export_config
 from sim.cli.settings import mc_settings, variant_label
 from sim.cli.stress_mode import execute_stress
 from sim.errors import ConfigError
@@ -29,13 +30,16 @@ RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during"
 
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
-    """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given)."""
-
+    """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given); with
+    ``mode=stress_test`` the stress test, with ``mode=export`` the scenario as tables (then None: no batch)."""
     mode = cfg.get("mode", "batch")
     if mode == "stress_test":
         return execute_stress(cfg, out_dir, echo=echo)
+    if mode == "export":  # the scenario as a workbook or CSV folder, nothing else (docs/spreadsheets.md)
+        export_config(cfg)
+        return None
     if mode != "batch":
-        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test")
+        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test, export")
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
     if out_dir is not None:

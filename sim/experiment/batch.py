@@ -36,8 +36,8 @@ from sim.experiment.monte_carlo import MCSettings, parse_seed
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
 from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
 from sim.kpi import compute as kpi_mod
-from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario, StockNode
+from sim.scenario.sources import load_scenario
 
 log = logging.getLogger(__name__)
 

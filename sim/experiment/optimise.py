@@ -18,8 +18,8 @@ import pandas as pd
 from sim.errors import ArgumentError
 from sim.experiment.replication import run_replication
 from sim.model.rng import replication_seed
-from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 ALL = "ALL"
 

@@ -18,8 +18,8 @@ from sim.kpi import resilience
 from sim.model.network import SupplyChain
 from sim.model.rng import replication_seed
 from sim.scenario.disruptions import DisruptionSpec
-from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 METRICS = (
     "revenue_at_risk",

@@ -13,8 +13,8 @@ from sim.kpi import resilience
 from sim.model.build_plan import BuildPlan
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
-from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 
 class ReplicationResult:

@@ -43,8 +43,8 @@ from sim.experiment.replication import baseline
 from sim.experiment.tasks import TaskPool
 from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
-from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario, SupplierNode
+from sim.scenario.sources import load_scenario
 from sim.scenario.targets import regional_targets
 
 ElementKind = Literal["suppliers", "lanes", "regions"]

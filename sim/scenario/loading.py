@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sim.errors import ArgumentError, ScenarioError
+from sim.errors import ScenarioError
 from sim.scenario import checks, limits, safety_stock, segment_rules
 from sim.scenario.messages import element_id, format_errors
 from sim.scenario.schema import Scenario
@@ -141,23 +141,3 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
         lines = "\n".join(problems).splitlines()
         raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {line}" for line in lines))
     return sc
-
-
-def load_scenario(src: str | Path | dict[str, Any] | Scenario) -> Scenario:
-    """A Scenario from a model, a dict, a YAML path or the name of a scenario in the library."""
-    if isinstance(src, Scenario):
-        return src
-    if isinstance(src, dict):
-        return validate(src)
-    if not isinstance(src, str | Path):
-        raise ArgumentError(f"scenario: a path, a library scenario name, a dict or a Scenario; got {src!r}")
-    path = Path(src)
-    if not path.is_file():
-        lib = library()
-        if str(src) in lib:
-            path = lib[str(src)]
-        else:
-            raise ScenarioError(
-                f"scenario {str(src)!r} is neither a file nor a library scenario; known: {', '.join(lib)}"
-            )
-    return validate(read_yaml(path), base_dir=path.parent, source=str(path))

@@ -13,7 +13,8 @@ import yaml
 
 import sim
 from sim.errors import ArgumentError, ConfigError, ScenarioError
-from sim.scenario.loading import load_scenario, read_yaml
+from sim.scenario.loading import read_yaml
+from sim.scenario.sources import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SERIAL = ROOT / "scenarios" / "serial_chain.yaml"

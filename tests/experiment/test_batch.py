@@ -24,8 +24,9 @@ from sim.errors import ConfigError
 from sim.experiment.batch import Batch, MCSettings, parse_seed, run_batch
 from sim.experiment.replication import run_replication
 from sim.experiment.stats import compare, summarize
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from sim.experiment.batch import MCSettings, run_batch
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 pytestmark = pytest.mark.dask
 distributed = pytest.importorskip("distributed")

@@ -24,7 +24,8 @@ from sim.errors import ConfigError
 from sim.experiment.backends import cores
 from sim.experiment.batch import MCSettings, run_batch
 from sim.experiment.replication import run_replication
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
+from sim.scenario.sources import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 CAP = 4 * 2**30  # address space for subprocesses (a Python with numpy/pandas/Hydra needs < 2 GiB)

@@ -12,7 +12,7 @@ import yaml
 import sim
 from sim.errors import ConfigError
 from sim.experiment.stress import StressSettings, elements, run_stress
-from sim.scenario.loading import load_scenario
+from sim.scenario.sources import load_scenario
 
 
 def two_products(poisson: bool = True, single: str = "s_single") -> dict:

@@ -17,8 +17,9 @@ import yaml
 
 from sim.experiment.replication import run_replication
 from sim.kpi import compute as kpi
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.yaml"))

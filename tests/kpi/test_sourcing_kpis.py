@@ -8,7 +8,7 @@ import math
 import pytest
 
 from sim.kpi import catalog
-from sim.scenario.loading import load_scenario
+from sim.scenario.sources import load_scenario
 from tests.conftest import const, kpi_dict, lane, product, run, stock_node, supplier
 
 

@@ -17,8 +17,9 @@ import sim
 from sim.errors import ScenarioError
 from sim.experiment.replication import run_replication
 from sim.model.network import SupplyChain
-from sim.scenario.loading import load_scenario, validate
+from sim.scenario.loading import validate
 from sim.scenario.presets import apply_policy
+from sim.scenario.sources import load_scenario
 from tests.conftest import build, mc_mean, rep_seeds, single_stage
 
 Z = 4.0

@@ -21,7 +21,7 @@ from sim.errors import ScenarioError
 from sim.model.consolidating_lane import ConsolidatingLane
 from sim.model.lane import Lane
 from sim.model.network import SupplyChain
-from sim.scenario.loading import load_scenario
+from sim.scenario.sources import load_scenario
 from tests.conftest import const, kpi_dict, lane, run
 
 A, B = 30.0, 20.0  # units ordered per period

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sim.errors import ScenarioError
-from sim.scenario.loading import load_scenario
+from sim.scenario.sources import load_scenario
 from tests.conftest import chain, const, kpi_dict, lane, product, run, stock_node, supplier
 
 

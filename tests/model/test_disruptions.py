@@ -32,7 +32,7 @@ from sim.model import builders
 from sim.model import network as network_mod
 from sim.model.disruption_processes import PROCESSES
 from sim.scenario.disruptions import DISRUPTIONS
-from sim.scenario.loading import load_scenario
+from sim.scenario.sources import load_scenario
 from tests.conftest import build, chain, const, kpi_dict, rep_seeds, run, single_stage
 
 

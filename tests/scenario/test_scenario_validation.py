@@ -12,7 +12,7 @@ import pytest
 import sim
 from sim.errors import ScenarioError
 from sim.experiment import replication as engine
-from sim.scenario.loading import load_scenario
+from sim.scenario.sources import load_scenario
 from tests.conftest import const, lane, single_stage, stock_node
 
 

@@ -9,8 +9,8 @@ import copy
 import pytest
 
 from sim.errors import ScenarioError
-from sim.scenario.loading import load_scenario
 from sim.scenario.segment_rules import expected_rows
+from sim.scenario.sources import load_scenario
 from tests.conftest import build, const, lane, product, run, supplier
 
 RULES = {

@@ -10,7 +10,8 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.scenario import loading
-from sim.scenario.loading import library, load_scenario, read_yaml
+from sim.scenario.loading import library, read_yaml
+from sim.scenario.sources import load_scenario
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
 
