@@ -18,6 +18,8 @@ _EXPORTS = {
     "SupplysimError": "sim.errors",
     "ScenarioError": "sim.errors",
     "ConfigError": "sim.errors",
+    "ArgumentError": "sim.errors",
+    "SupplysimWarning": "sim.errors",
     "run": "sim.api",
     "run_batch": "sim.experiment.batch",
     "Batch": "sim.experiment.batch",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,3 +32,15 @@ def settings_error(title: str, group: str, exc: Any, keys: Iterable[str]) -> Con
 
 class ArgumentError(SupplysimError, ValueError):
     """A public function was called with an argument it can't use (the message names the argument)."""
+
+
+class SupplysimWarning(UserWarning):
+    """Degenerate but valid input (a demand shock wholly outside the horizon, an outage cut at the horizon, ...):
+    the run goes on, and the message names what is degenerate. The command line prints each one as a line
+    ``supplysim: warning: ...`` on stderr; from Python they are ordinary warnings (``warnings.catch_warnings`` or
+    ``pytest.warns(sim.SupplysimWarning)``)."""
+
+
+def warn(message: str) -> None:
+    """Warn about degenerate but valid input (see :class:`SupplysimWarning`); the message names the field."""
+    warnings.warn(message, SupplysimWarning, stacklevel=3)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +19,13 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
 from sim.cli.config import conf_dir, prepare_overrides, register_configs
-from sim.errors import SupplysimError
+from sim.errors import SupplysimError, SupplysimWarning
 
 if TYPE_CHECKING:
     pass
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
+_python_showwarning = warnings.showwarning
 
 
 @hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")
@@ -73,8 +75,17 @@ class ComparisonCallback(Callback):
             print(f"comparison: {written}")
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """supplysim's own warnings as one line each on stderr (no source line); others as Python shows them."""
+    if issubclass(category, SupplysimWarning):
+        print(f"supplysim: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def main() -> None:
     """Console entry point (``supplysim`` and ``python -m sim``)."""
+    warnings.showwarning = _show_warning
     register_configs()
     try:
         sys.argv[1:] = prepare_overrides(sys.argv[1:])
