@@ -126,13 +126,19 @@ def safe_dirname(text: str) -> str:
     return name[:150] or "job"
 
 
-def register_configs() -> None:
-    """Register the schema, the scenario library and the run-directory resolver (idempotent)."""
+def register_configs(*, names_only: bool = False) -> None:
+    """Register the schema, the scenario library and the run-directory resolver (idempotent).
+
+    ``names_only``: each library scenario as its name alone (``--help`` lists the options; Hydra deep-copies the
+    whole store for every group it lists, which with the library's data takes seconds)."""
     if not OmegaConf.has_resolver("supplysim_dirname"):
         OmegaConf.register_new_resolver("supplysim_dirname", safe_dirname)
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=Config)
     for name, path in library().items():
+        if names_only:
+            cs.store(group="scenario", name=name, node={"name": name})
+            continue
         try:
             data = read_yaml(path)
             reject_code(data)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE, EXIT_FAILED_REPLICATIONS, EXIT_INTERRUPTED = 2, 3, 130
 _python_showwarning = warnings.showwarning
+HELP_FLAGS = ("--help", "-h", "--hydra-help")  # these only list options: the library need not be loaded
 
 
 @hydra.main(config_path=str(conf_dir()), config_name="config", version_base="1.3")
@@ -86,7 +87,7 @@ def _show_warning(message: Warning | str, category: type[Warning], *args: object
 def main() -> None:
     """Console entry point (``supplysim`` and ``python -m sim``)."""
     warnings.showwarning = _show_warning
-    register_configs()
+    register_configs(names_only=any(a in HELP_FLAGS for a in sys.argv[1:]))
     try:
         sys.argv[1:] = prepare_overrides(sys.argv[1:])
         if "mode=export" in sys.argv[1:] and not any(a.startswith("-") for a in sys.argv[1:]):

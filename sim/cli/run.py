@@ -99,4 +99,5 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
     if out_dir is not None:
         report = out_dir / "report.html"
-        print(f"report: {report if report.exists() else out_dir}")
+        # report.html=false (debug=quick, report=tables) writes tables only: name the folder as what it is
+        print(f"report: {report}" if report.exists() else f"tables: {out_dir} (no report.html: report.html=false)")

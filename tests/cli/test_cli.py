@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from omegaconf import OmegaConf
 
 import sim
 from sim.cli.config import build_scenario, compose_config
@@ -136,6 +137,28 @@ def test_help_lists_groups(tmp_path):
     assert res.returncode == 0
     for group in ("scenario:", "policy:", "mc:", "consolidated_sourcing", "serial_chain"):
         assert group in res.stdout
+
+
+def test_help_registers_the_library_by_name_only():
+    """``--help`` lists the scenario options without their data (Hydra deep-copies the whole store for every group it
+    lists: with the library's data that took ~15 s); a run registers the data."""
+    from hydra.core.config_store import ConfigStore
+
+    from sim.cli.config import register_configs
+
+    store = ConfigStore.instance()
+    register_configs(names_only=True)
+    assert OmegaConf.to_container(store.load("scenario/serial_chain.yaml").node) == {"name": "serial_chain"}
+    register_configs()
+    assert "nodes" in OmegaConf.to_container(store.load("scenario/serial_chain.yaml").node)
+
+
+def test_tables_only_run_names_its_folder(tmp_path):
+    """A run without report.html (debug=quick) says where its tables are, not "report:"."""
+    run_dir = tmp_path / "run"
+    res = supplysim("scenario=serial_chain", "debug=quick", f"hydra.run.dir={run_dir}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert f"tables: {run_dir}" in res.stdout and "report:" not in res.stdout
 
 
 def test_unknown_policy_preset_kind_lists_known():
