@@ -105,7 +105,13 @@ CATALOG: tuple[KpiInfo, ...] = (
     _k("ordering_cost", "money", "Ordering cost", False, "fixed cost per order placed", cost=True),
     _k("transport_cost", "money", "Transport cost", False, "shipment costs towards the item", cost=True),
     _k("purchase_cost", "money", "Purchase cost", False, "unit cost of units bought from suppliers", cost=True),
-    _k("total_cost", "money", "Total landed cost", False, "sum of the cost components (purchase included)"),
+    _k(
+        "total_cost",
+        "money",
+        "Total cost",
+        False,
+        "operating cost + purchase cost: the sum of the cost components (the landed cost of the goods)",
+    ),
     _k(
         "operating_cost",
         "money",
@@ -195,7 +201,7 @@ CATALOG: tuple[KpiInfo, ...] = (
         network=True,
     ),
     _k(
-        "total_landed_cost",
+        "total_cost_of_ownership",
         "money",
         "Total cost of ownership",
         False,
@@ -207,7 +213,7 @@ CATALOG: tuple[KpiInfo, ...] = (
         "share",
         "Coordination share of TCO",
         False,
-        "coordination_cost / total_landed_cost",
+        "coordination_cost / total_cost_of_ownership",
         kind="network",
         percent=True,
         bounds=(0.0, 1.0),
@@ -311,7 +317,7 @@ NON_NEGATIVE = frozenset(
         *("transport_cost", "purchase_cost", "total_cost", "operating_cost", "promised_lead_time", "volume", "spend"),
         *("rejected_units", "admin_cost", "reservation_cost", "supplier_cost"),
         *("pipeline_holding_cost", "reject_cost", "quality_cost", "emissions_kg", "coordination_cost"),
-        *("consignment_holding_cost", "total_landed_cost", "single_source_items"),
+        *("consignment_holding_cost", "total_cost_of_ownership", "single_source_items"),
     )
 )
 CATALOG = tuple(
@@ -321,7 +327,7 @@ CATALOG = tuple(
 BY_NAME: dict[str, KpiInfo] = {k.name: k for k in CATALOG}
 
 COSTS = tuple(k.name for k in CATALOG if k.cost)  # the cost components that add up to total_cost
-# the breakdown of the network row's total_landed_cost (total cost of ownership): COSTS + the supplier overhead
+# the breakdown of the network row's total_cost_of_ownership (total cost of ownership): COSTS + the supplier overhead
 OVERHEAD = tuple(k.name for k in CATALOG if k.tco)  # admin, reservation, coordination
 TCO_PARTS = (*COSTS, *OVERHEAD)
 MONEY_KPIS = frozenset(k.name for k in CATALOG if k.unit == "money")  # every money KPI (components, totals, shares)

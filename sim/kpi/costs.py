@@ -14,7 +14,7 @@ Per stock item, from its source links' window records (no work in the event loop
 
 The network row ``(ALL, ALL)`` adds what sits on supplier rows: ``admin_cost``, ``reservation_cost``,
 ``coordination_cost`` and ``consignment_holding_cost`` summed over the suppliers, and
-``total_landed_cost = total_cost + admin_cost + reservation_cost + coordination_cost`` (the buyer's TCO), its
+``total_cost_of_ownership = total_cost + admin_cost + reservation_cost + coordination_cost`` (the buyer's TCO), its
 ``coordination_cost_share``, ``hhi_suppliers`` and ``single_source_items``. Mode rows ``(mode:<mode>, ALL)`` carry
 the transport emissions of each lane mode.
 """
@@ -190,7 +190,7 @@ def network_kpis(
     tlc = total_cost
     for k in OVERHEAD:  # the catalogue's tco=True KPIs: the supplier overhead of the cost of ownership
         tlc += row[k]
-    row["total_landed_cost"] = tlc
+    row["total_cost_of_ownership"] = tlc
     row["coordination_cost_share"] = row["coordination_cost"] / tlc if tlc > 0 else math.nan
     share = {s: r["supplier_share"] for s, r in suppliers.items()}
     row["hhi_suppliers"] = concentration.hhi(share) if not any(map(math.isnan, share.values())) else math.nan

@@ -27,7 +27,7 @@ class KpiInfo:
     bounds: tuple[float, float] = (-math.inf, math.inf)  # the values the KPI can take (intervals are clipped)
     network: bool = False  # a supplier KPI also on the network row (ALL, ALL), summed over the suppliers
     by_mode: bool = False  # also on the lane-mode rows (mode:<mode>, ALL)
-    tco: bool = False  # supplier overhead in the network's total_landed_cost (total cost of ownership)
+    tco: bool = False  # supplier overhead in the network's total_cost_of_ownership (total cost of ownership)
 
 
 def kpi(name: str, unit: str, label: str, hib: bool | None, description: str, **kw: Any) -> KpiInfo:

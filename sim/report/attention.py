@@ -197,8 +197,8 @@ class CostLine:
 
 def cost_lines(look: Lookup) -> list[CostLine]:
     """The network's operating cost components, largest first, then the operating cost, purchase and the total
-    landed cost, then the supplier overhead (the catalogue's ``tco=True`` KPIs) and the total cost of ownership
-    (``total_landed_cost``). A component that is exactly 0 (a cost the scenario never incurs: no pipeline holding
+    cost, then the supplier overhead (the catalogue's ``tco=True`` KPIs) and the total cost of ownership
+    (``total_cost_of_ownership``). A component that is exactly 0 (a cost the scenario never incurs: no pipeline holding
     rate, no reject cost, no coordination rates) is left out."""
     op = look.mean(ALL, ALL, "operating_cost")
     parts = [CostLine(k, look.get(ALL, ALL, k), look.mean(ALL, ALL, k) / op if op else math.nan) for k in OPERATING]
@@ -207,8 +207,9 @@ def cost_lines(look: Lookup) -> list[CostLine]:
     totals = [CostLine(k, look.get(ALL, ALL, k), math.nan) for k in ("operating_cost", "purchase_cost", "total_cost")]
     overhead = [CostLine(k, look.get(ALL, ALL, k), math.nan) for k in OVERHEAD]
     overhead = [c for c in overhead if c.stat.mean != 0]
-    tco = [CostLine("total_landed_cost", look.get(ALL, ALL, "total_landed_cost"), math.nan)] if overhead else []
-    return [c for c in parts + totals + overhead + tco if math.isfinite(c.stat.mean)]
+    tco = "total_cost_of_ownership"
+    whole = [CostLine(tco, look.get(ALL, ALL, tco), math.nan)] if overhead else []
+    return [c for c in parts + totals + overhead + whole if math.isfinite(c.stat.mean)]
 
 
 def supply_base(look: Lookup, yearly: float) -> list[tuple[str, Stat, float]]:

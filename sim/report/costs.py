@@ -3,12 +3,12 @@
 Which KPIs are cost components is read from the catalogue (``sim.kpi.catalog``), never listed here, so a cost KPI
 added there appears in the breakdown without a change to this file:
 
-* **landed-cost components**: every KPI flagged ``cost=True`` (the parts of ``total_cost``, the total landed
-  cost), read from the network row ``(ALL, ALL)``; they add up to ``total_cost`` exactly;
-* **supplier overhead**: every KPI flagged ``tco=True`` (the supplier overhead that ``total_landed_cost``, the
+* **cost components**: every KPI flagged ``cost=True`` (the parts of ``total_cost``: operating cost plus
+  purchases, the landed cost), read from the network row ``(ALL, ALL)``; they add up to ``total_cost`` exactly;
+* **supplier overhead**: every KPI flagged ``tco=True`` (the supplier overhead that ``total_cost_of_ownership``, the
   total cost of ownership, adds to ``total_cost``) — today ``coordination_cost``, ``admin_cost`` and
   ``reservation_cost`` — read from the network row, or summed over the supplier rows ``(<supplier>, ALL)`` of a
-  table without it. Landed components plus overhead add up to ``total_landed_cost``.
+  table without it. Cost components plus overhead add up to ``total_cost_of_ownership``.
 
 Plain data in (a batch summary or a comparison table: ``variant, node, sku, kpi, mean, ci_low, ci_high``), plain data
 out; the figures are drawn by ``sim.report.figures``.
@@ -25,14 +25,14 @@ import pandas as pd
 from sim.kpi import catalog
 
 ALL = "ALL"
-LANDED_TOTAL = "total_cost"
-TCO = "total_landed_cost"  # total_cost + the supplier overhead: the network's total cost of ownership
+TOTAL = "total_cost"
+TCO = "total_cost_of_ownership"  # total_cost + the supplier overhead: the network's total cost of ownership
 # KPIs that are sums of other cost KPIs: never a segment of their own (a new total KPI is added here)
-TOTALS = frozenset({"total_cost", "operating_cost", "supplier_cost", "total_landed_cost"})
+TOTALS = frozenset({"total_cost", "operating_cost", "supplier_cost", "total_cost_of_ownership"})
 
 
 def landed_components() -> tuple[str, ...]:
-    """The catalogue's components of the total landed cost (``cost=True``), in catalogue order."""
+    """The catalogue's components of the total cost (``cost=True``), in catalogue order."""
     return tuple(k.name for k in catalog.CATALOG if k.cost and k.name not in TOTALS)
 
 
@@ -56,7 +56,7 @@ class Breakdown:
     """Mean cost over the KPI window per variant (rows) and component (columns), and the totals from the table."""
 
     table: pd.DataFrame  # variant × component, window totals
-    landed: tuple[str, ...]  # the columns that add up to the total landed cost
+    landed: tuple[str, ...]  # the columns that add up to the total cost
     overhead: tuple[str, ...]  # supplier overhead columns (not in total_cost)
     total: pd.Series  # total_cost per variant, as the KPI table has it (NaN where absent)
 
@@ -65,7 +65,7 @@ class Breakdown:
         return self.landed + self.overhead
 
     def grand_total(self) -> pd.Series:
-        """Total landed cost plus supplier overhead per variant (the whole cost of ownership)."""
+        """Total cost plus supplier overhead per variant (the whole cost of ownership)."""
         return self.table[list(self.landed)].sum(axis=1) + self.table[list(self.overhead)].sum(axis=1)
 
 
@@ -93,8 +93,8 @@ def breakdown(table: pd.DataFrame) -> Breakdown:
 
     landed, overhead = kept(landed_all), kept(over_all)
     total = pd.Series(math.nan, index=wide.index, dtype=float)
-    if LANDED_TOTAL in on_net:
-        landed_means = net[net["kpi"] == LANDED_TOTAL].drop_duplicates("variant").set_index("variant")["mean"]
+    if TOTAL in on_net:
+        landed_means = net[net["kpi"] == TOTAL].drop_duplicates("variant").set_index("variant")["mean"]
         total = pd.to_numeric(landed_means, errors="coerce").reindex(wide.index)
     return Breakdown(wide[list(landed + overhead)].fillna(0.0), landed, overhead, total)
 
@@ -118,7 +118,7 @@ def pareto_front(service: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return efficient
 
 
-def pareto_points(table: pd.DataFrame, service: str = "fill_rate", cost: str = LANDED_TOTAL) -> pd.DataFrame:
+def pareto_points(table: pd.DataFrame, service: str = "fill_rate", cost: str = TOTAL) -> pd.DataFrame:
     """One row per variant of ``table`` with a finite network ``service`` and ``cost``: their means and intervals
     (``service, service_lo, service_hi, cost, cost_lo, cost_hi``) and ``efficient`` (:func:`pareto_front`)."""
     df = _with_variant(table)

@@ -217,7 +217,7 @@ def _short(kpi: str) -> str:
 
 
 def cost_stack(b: Breakdown, unit: str = "") -> Figure:
-    """Horizontal stacked bar per variant: its total landed cost split into the catalogue's components (largest
+    """Horizontal stacked bar per variant: its total cost split into the catalogue's components (largest
     first, summing to ``total_cost``), then supplier overhead hatched beyond it; the totals written at the end."""
     if b.table.empty or not b.components:
         return _placeholder(_figure(6, 2), "No cost KPIs available")
@@ -264,7 +264,7 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
         left = left + width
     landed_total = b.table[list(b.landed)].sum(axis=1).to_numpy(float)
     for yi, tot, whole in zip(y, landed_total, grand, strict=True):
-        text = f"{tot:,.0f}" if whole - tot <= 0 else f"{tot:,.0f} landed + {whole - tot:,.0f} overhead"
+        text = f"{tot:,.0f}" if whole - tot <= 0 else f"{tot:,.0f} + {whole - tot:,.0f} overhead"
         ax.text(whole + span * 0.01, yi, text, va="center", ha="left", fontsize=8.5)
         if b.overhead:
             ax.plot([tot, tot], [yi - 0.36, yi + 0.36], color="black", lw=1.2)
@@ -272,7 +272,7 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
     ax.set_xlim(0, span * (1.32 if b.overhead else 1.16))
     ax.xaxis.set_major_formatter(_THOUSANDS)
     ax.xaxis.set_major_locator(MaxNLocator(7))
-    what = "total landed cost" + (" + supplier overhead" if b.overhead else "")
+    what = "total cost" + (" + supplier overhead" if b.overhead else "")
     ax.set_xlabel(f"{what} over the window{f' ({unit})' if unit else ''}, mean across replications")
     ax.set_title("Where the money goes: cost breakdown" + (" per variant" if len(variants) > 1 else ""))
     ax.grid(axis="x", alpha=0.3)
@@ -284,7 +284,7 @@ def cost_stack(b: Breakdown, unit: str = "") -> Figure:
 
 
 def pareto_chart(
-    points: pd.DataFrame, *, service: str = "fill rate", cost: str = "total landed cost", unit: str = ""
+    points: pd.DataFrame, *, service: str = "fill rate", cost: str = "total cost", unit: str = ""
 ) -> Figure:
     """Cost (y) against service (x), one labelled point per variant with CI whiskers where the table has intervals;
     the efficient variants (``points.efficient``) filled and joined by the frontier, the dominated ones hollow."""

@@ -113,20 +113,20 @@ def cost_images(figs_dir: Path, table: pd.DataFrame, currency: str, prefix: str)
     or more, the cost-versus-service Pareto plot."""
     b = costs.breakdown(table)
     caption = (
-        f"Mean over the KPI window, {currency}. The components of the total landed cost are the catalogue's cost "
+        f"Mean over the KPI window, {currency}. The components of the total cost are the catalogue's cost "
         "KPIs and add up to it exactly" + ("; supplier overhead (hatched) comes on top of it." if b.overhead else ".")
     )
     out = [save_image(figs_dir, f"{prefix}cost_breakdown", "Cost breakdown", figures.cost_stack(b, currency), caption)]
     tco = costs.TCO in set(table["kpi"])  # the cost of ownership (supplier overhead included) where the table has it
-    points = costs.pareto_points(table, cost=costs.TCO if tco else costs.LANDED_TOTAL)
-    what = "total cost of ownership (total_landed_cost)" if tco else "total landed cost"
+    points = costs.pareto_points(table, cost=costs.TCO if tco else costs.TOTAL)
+    what = "total cost of ownership (total_cost_of_ownership)" if tco else "total cost"
     if len(points) >= 2:
         caption = (
             f"Network fill rate against {what} per variant; whiskers: each variant's own confidence "
             "interval (paired differences between variants, in the tables, are narrower). Efficient: no other variant "
             "has at least its fill rate at no more cost. The best corner is bottom right."
         )
-        axis = "total cost of ownership" if tco else "total landed cost"
+        axis = "total cost of ownership" if tco else "total cost"
         fig = figures.pareto_chart(points, unit=currency, cost=axis)
         out.append(save_image(figs_dir, f"{prefix}pareto", "Cost versus service (Pareto frontier)", fig, caption))
     return out

@@ -114,7 +114,7 @@ def _attention(look: attention.Lookup, scenario: Mapping, currency: str) -> dict
         "service": service,
         "service_more": service_more,
         "supply": supply,
-        "tco_label": kpi_label("total_landed_cost"),
+        "tco_label": kpi_label("total_cost_of_ownership"),
         "supply_more": supply_more,
         "drivers": drivers,
         "currency": currency,
@@ -132,7 +132,7 @@ def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label:
     costs = [
         {
             "label": kpi_label(c.kpi),
-            "total": c.kpi in ("operating_cost", "total_cost", "total_landed_cost"),
+            "total": c.kpi in ("operating_cost", "total_cost", "total_cost_of_ownership"),
             "window": row_estimates(c.kpi, [(c.stat.mean, c.stat.lo, c.stat.hi)])[0],
             "year": row_estimates(c.kpi, [(c.stat.mean * yearly, c.stat.lo * yearly, c.stat.hi * yearly)])[0],
             "share": _pct(c.share),
@@ -147,7 +147,7 @@ def _network(look: attention.Lookup, scenario: Mapping, currency: str, ci_label:
     return {
         "template": "sections/network.html.j2",
         "supply": supply,
-        "tco_label": kpi_label("total_landed_cost"),
+        "tco_label": kpi_label("total_cost_of_ownership"),
         "ci_label": ci_label,
         "risk": risk if math.isfinite(fr.mean) else [],
         "costs": costs,

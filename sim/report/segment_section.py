@@ -20,7 +20,7 @@ SEGMENT_COLUMNS = (
     ("lost_sales", "Lost sales", "lost_sales"),
     ("backorders_avg", "Backorders (avg)", "backorders_avg"),
     ("spend", "Spend", "spend"),
-    ("total_cost", "Total landed cost", "total_cost"),
+    ("total_cost", "Total cost", "total_cost"),
 )
 SCORECARD_COLUMNS = (
     ("cost", "Cost (supplier cost)", "supplier_cost"),

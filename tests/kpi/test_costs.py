@@ -94,7 +94,7 @@ def test_coordination_overhead_and_the_network_tco_row():
     k = kpi_dict(run(data))
     assert k[("f", "ALL", "coordination_cost")] == 35 and k[("g", "ALL", "coordination_cost")] == 0
     tco = k[("ALL", "ALL", "total_cost")] + 28 + 150 + 35
-    assert k[("ALL", "ALL", "total_landed_cost")] == pytest.approx(tco)
+    assert k[("ALL", "ALL", "total_cost_of_ownership")] == pytest.approx(tco)
     assert k[("ALL", "ALL", "admin_cost")] == 28 and k[("ALL", "ALL", "reservation_cost")] == 150
     assert k[("ALL", "ALL", "coordination_cost_share")] == pytest.approx(35 / tco)
     assert sum(k[("ALL", "ALL", c)] for c in catalog.TCO_PARTS) == pytest.approx(tco)  # the breakdown adds up

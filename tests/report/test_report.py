@@ -533,7 +533,7 @@ def test_costs_per_year_and_store_product_table(tmp_path, summary, bands, scenar
     row = re.search(r"<td>Operating cost</td><td>([^<]*)</td><td>([^<]*)</td>", costs)
     assert row.group(1) == f"{op:,.0f} [{op * 0.95:,.0f}, {op * 1.05:,.0f}]"
     assert row.group(2) == f"{op * year:,.0f} [{op * 0.95 * year:,.0f}, {op * 1.05 * year:,.0f}]"
-    assert "Total landed cost" in costs and "USD" in costs
+    assert "Total cost" in costs and "USD" in costs
     stores = html.split('id="stores"', 1)[1].split("<h2", 1)[0]
     assert re.search(r'<tr><td>R1</td><td class="miss" title="[^"]*">90.0%</td>', stores)
     assert "days 10–100 (90 days; warm-up 10, horizon 100)" in html

@@ -21,7 +21,7 @@ LANDED = {
     "ordering_cost": 400.0,
     "transport_cost": 700.0,
     "purchase_cost": 9490.0,
-}  # total landed cost 12,270
+}  # total cost 12,270
 
 
 def _row(variant: str, node: str, sku: str, kpi: str, mean: float, half: float | None = None) -> dict:
@@ -53,7 +53,7 @@ def _summary(variants: dict[str, tuple[float, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_breakdown_segments_sum_to_the_total_landed_cost_exactly():
+def test_breakdown_segments_sum_to_the_total_cost_of_ownership_exactly():
     """Components from the catalogue: the cost=True KPIs of the network row add up to total_cost (12,270 here),
     supplier overhead is summed over the supplier rows (40 + 25 admin, 10 reservation), not the region's row."""
     b = costs.breakdown(_summary({"base": (0.95, 1.0), "lean": (0.9, 0.5)}))
@@ -121,7 +121,7 @@ def test_breakdown_of_a_real_batch_matches_the_kpi_definitions():
     sup = s[(s["sku"] == "ALL") & s["node"].isin(["far", "near"])].set_index(["node", "kpi"])["mean"]
     expected = sum(sup[(n, "supplier_cost")] - sup[(n, "spend")] for n in ("far", "near"))
     assert b.table.loc[v, list(b.overhead)].sum() == pytest.approx(expected, rel=1e-12)
-    tco = s[(s["node"] == "ALL") & (s["sku"] == "ALL") & (s["kpi"] == "total_landed_cost")]["mean"].iloc[0]
+    tco = s[(s["node"] == "ALL") & (s["sku"] == "ALL") & (s["kpi"] == "total_cost_of_ownership")]["mean"].iloc[0]
     assert b.grand_total()[v] == pytest.approx(tco, rel=1e-12)  # landed + overhead = the cost of ownership
 
 
@@ -208,8 +208,8 @@ def test_report_shows_the_cost_of_ownership_and_the_supply_base(tmp_path):
         r = net.loc[kpi]
         return format_estimate(kpi, r["mean"] * scale, r["ci_low"] * scale, r["ci_high"] * scale)
 
-    assert re.search(rf"<td>Total cost of ownership</td><td>{re.escape(cell('total_landed_cost'))}</td>", page)
-    assert net.loc["total_landed_cost", "mean"] == pytest.approx(
+    assert re.search(rf"<td>Total cost of ownership</td><td>{re.escape(cell('total_cost_of_ownership'))}</td>", page)
+    assert net.loc["total_cost_of_ownership", "mean"] == pytest.approx(
         net.loc[["total_cost", "admin_cost", "reservation_cost"], "mean"].sum(), rel=1e-12
     )
     assert f"<td>Administration cost</td><td>{cell('admin_cost')}</td>" in page
