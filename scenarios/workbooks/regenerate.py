@@ -3,8 +3,8 @@
     python scenarios/workbooks/regenerate.py
 
 does what ``supplysim mode=export scenario=NAME export.path=scenarios/workbooks/NAME.xlsx`` does, for each example.
-tests/test_spreadsheets.py checks that each workbook holds the same scenario as its YAML (by content: a workbook
-carries timestamps, so its bytes change on every export).
+tests/scenario/test_spreadsheets.py checks that each workbook holds the same scenario as its YAML (by content: a
+workbook carries timestamps, so its bytes change on every export).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.model.consignment import is_consignment
+from sim.scenario.moments import Promises
 from sim.scenario.schema import Scenario, Source, StockNode, SupplierNode
 
 
@@ -21,21 +22,24 @@ class BuildPlan:
         self.products = {n.id: _ordered(sc, n) for n in stock_nodes}
         # per item, its sources: (source spec, external, lane id, order delay, promised and expected lead time, key)
         self.links: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        promises = Promises(sc)  # the default promised lead times (sim.scenario.moments), each distinct one once
         for node in stock_nodes:
             for sku, sources in node.sources.items():
                 twice = {s.node for s in sources if [x.node for x in sources].count(s.node) > 1}
-                self.links[node.id, sku] = [_link(sc, node.id, sku, src, twice) for src in sources]
+                self.links[node.id, sku] = [_link(sc, node.id, sku, src, twice, promises) for src in sources]
         # per item, per source: a consignment source (sim.model.consignment)
         self.consigned = {key: [is_consignment(sc, link[0]) for link in links] for key, links in self.links.items()}
 
 
-def _link(sc: Scenario, node_id: str, sku: str, src: Source, twice: set[str]) -> tuple[Any, ...]:
+def _link(sc: Scenario, node_id: str, sku: str, src: Source, twice: set[str], promises: Promises) -> tuple[Any, ...]:
     lane_spec = sc.lane(src.node, node_id, src.lane)
     upstream = sc.node(src.node)
     external = isinstance(upstream, SupplierNode)
     made = upstream.production_time_of(sku).mean if isinstance(upstream, SupplierNode) else 0.0
     expected = src.order_delay + made + lane_spec.transit.mean
-    promised = expected if src.promised_lead_time is None else src.promised_lead_time
+    node = sc.node(node_id)
+    assert isinstance(node, StockNode)
+    promised = promises.of(node, sku, src)
     key = lane_spec.id if src.node in twice else src.node  # a node reached by two lanes: name the source by lane
     # the price: the source's own, else the supplier's, else the product's (internal transfers are not bought)
     price = src.unit_cost

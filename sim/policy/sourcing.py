@@ -59,7 +59,7 @@ class FixedSplit(SourcingRule):
         if len(sources) == 1:
             return [(sources[0], total)]  # share 1 (the common case, without the multiplication)
         if self.p.by == "units":
-            return [(src, total * src.share) for src in sources]
+            return [(src, total * src.share) for src in sources if src.share > 0]  # a 0 share: a standby
         if not self.counts:
             self.counts = [0] * len(sources)
         n = sum(self.counts) + 1

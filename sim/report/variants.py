@@ -46,8 +46,10 @@ def _keyed(items: list, key: str) -> dict[str, Any] | None:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:,.0f}"
+    """A value as a reader wants it: levels to the unit (a computed 1642.49 reads 1,642; the run keeps it exact),
+    small parameters to three significant digits (alpha 0.3, a share 0.05)."""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 10 else f"{value:.3g}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):

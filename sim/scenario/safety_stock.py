@@ -28,8 +28,7 @@ from scipy import stats
 
 from sim.errors import ScenarioError
 from sim.scenario.distributions import Dist
-from sim.scenario.moments import demand_moments
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.moments import demand_moments, lead_time_moments
 
 LEVEL_PARAM = {
     "base_stock": "level",
@@ -68,23 +67,6 @@ def reorder_level(service_level: float, demand: Moments, lead_time: Moments, rev
     mu_d, _ = moments(demand)
     mu_l, _ = moments(lead_time)
     return mu_d * (mu_l + review) + safety_stock(service_level, demand, lead_time, review)
-
-
-def lead_time_moments(sc: Scenario, node: StockNode, sku: str) -> tuple[float, float]:
-    """(mean, variance) of an item's replenishment lead time: order delay + production + transit per source; several
-    sources mix by share (the lead time of a share-weighted random source). Waiting for capacity, and a hub's own
-    stockouts when the source is a stock node, are not in it."""
-    mean = second = 0.0
-    for s in node.sources.get(sku, []):
-        up = sc.node(s.node)
-        parts = [sc.lane(s.node, node.id, s.lane).transit]
-        if isinstance(up, SupplierNode):
-            parts.append(up.production_time_of(sku))
-        m = s.order_delay + sum(d.mean for d in parts)
-        v = sum(d.var for d in parts)
-        mean += s.share * m
-        second += s.share * (v + m * m)
-    return mean, max(second - mean * mean, 0.0)
 
 
 def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[str, Any]:

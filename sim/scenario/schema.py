@@ -50,7 +50,8 @@ class Product(_Model):
 class Source(_Model):
     node: str
     lane: str | None = None  # lane id; default: the only lane from ``node`` to this node
-    share: float = Field(default=1.0, gt=0, le=1)
+    # of each order (fixed_split); 0: a standby that only a sourcing rule naming it orders from (failover backup, ...)
+    share: float = Field(default=1.0, ge=0, le=1)
     order_delay: NonNeg = 0.0  # information delay: order placed -> order reaches the source
     promised_lead_time: NonNeg | None = None  # for OTIF; default: expected production + transit + delay
     # the price paid per unit bought here (a backup's premium, a nearshore price); default: the supplier's

@@ -21,7 +21,21 @@ def of_item(sc: Scenario, where: str, node: StockNode, sku: str, srcs: list[Sour
     for j, s in enumerate(srcs):
         errs += _one_source(sc, f"{path}[{j}]", node, sku, s)
     keys = source_keys(srcs)
-    return errs + [f"{where}.{msg}" for msg in _named_sources(node, sku, keys)]
+    return errs + [f"{where}.{msg}" for msg in _named_sources(node, sku, keys)] + _standbys(path, node, sku, srcs, keys)
+
+
+def _standbys(path: str, node: StockNode, sku: str, srcs: list[Source], keys: list[str]) -> list[str]:
+    """A source with share 0 is a standby: only a sourcing rule or policy that names it (a failover's backup, ...)
+    orders from it."""
+    named = {
+        k for spec in (node.policy.get(sku), node.sourcing.get(sku)) if spec for k in spec.named_sources().values()
+    }
+    return [
+        f"{path}[{j}].share: 0 makes {key!r} a standby, but nothing orders from it; name it in a sourcing rule "
+        "(e.g. sourcing: {rule: failover, primary: ..., backup: " + key + "}) or give it a share > 0"
+        for j, (s, key) in enumerate(zip(srcs, keys, strict=True))
+        if s.share == 0 and key not in named
+    ]
 
 
 def policies_have_sources(where: str, node: StockNode) -> list[str]:
