@@ -169,17 +169,12 @@ def links_kpis(chain: SupplyChain, lay: Layout, links: Iterable[tuple[tuple[str,
     return {"quality_cost": quality, "emissions_kg": kg}
 
 
-def active(chain: SupplyChain, supplier: str) -> bool:
-    """The supplier received an order in the window (an active relationship: coordination overhead)."""
-    sc = chain.scenario
-    return any(q > 0 for q in chain.suppliers[supplier].ordered[sc.warmup : sc.horizon])
-
-
 def coordination_cost(chain: SupplyChain, supplier: str) -> float:
-    """(communication + quality + administration) × span for an active supplier, else 0."""
+    """(communication + quality + administration) × the window's periods in which the supplier had an order in hand
+    (from its placement to its shipment): a standby used for a week costs a week, not the window."""
     sc = chain.scenario
     rate = sc.coordination.rate
-    return rate * (sc.horizon - sc.warmup) if rate and active(chain, supplier) else 0.0
+    return rate * chain.suppliers[supplier].periods_in_hand(sc.warmup, sc.horizon) if rate else 0.0
 
 
 def network_kpis(

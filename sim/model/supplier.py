@@ -81,6 +81,8 @@ class Supplier:
         self.production_time = production_time  # per sku sampler (own stream per sku)
         self.horizon = horizon
         self.ordered = [0.0] * (horizon + 1)  # units ordered from this supplier per period
+        # periods in which it had an order in hand, from the order's placement to its shipment (coordination cost)
+        self.in_hand = bytearray(horizon + 1)
         self.pools: dict[str, CapacityPool] = {}
         if isinstance(capacity, dict):
             self.pools = {sku: CapacityPool(c, horizon) for sku, c in capacity.items()}
@@ -132,7 +134,24 @@ class Supplier:
         if delay > 0:
             self._start_production(order, delay)
         else:
-            order.lane.ship(order, order.qty)
+            self._ship(order)
+
+    def _ship(self, order: Order) -> None:
+        """The order is made: it leaves on its lane; the periods from its placement to now had it in hand."""
+        _mark(self.in_hand, order.placed, self.env.now)
+        order.lane.ship(order, order.qty)
+
+    def open_orders(self) -> list[Order]:
+        """The orders it holds now: waiting for capacity, in production, held by an outage, waiting for repair."""
+        queued = [entry[0] for pool in {id(p): p for p in self.pools.values()}.values() for entry in pool.queue]
+        return [*queued, *self.in_production.values(), *(o for o, _ in self.held), *self.waiting]
+
+    def periods_in_hand(self, start: int, end: int) -> int:
+        """Periods in ``[start, end)`` in which it had an order in hand (one still open at ``end`` counts to then)."""
+        marks = bytearray(self.in_hand)
+        for order in self.open_orders():
+            _mark(marks, order.placed, end - 1)
+        return sum(marks[start:end])
 
     def _start_production(self, order: Order, delay: float) -> None:
         call = call_at(self.env, delay, PRODUCTION, self._finished, order)
@@ -141,7 +160,7 @@ class Supplier:
 
     def _finished(self, order: Order, call: Call) -> None:
         del self.in_production[call]
-        order.lane.ship(order, order.qty)
+        self._ship(order)
 
     # -- the process ---------------------------------------------------------------------------------------
     def _run(self) -> ProcessGenerator:
@@ -194,7 +213,7 @@ class Supplier:
             if remaining > EPS:
                 self._start_production(order, remaining)
             else:
-                order.lane.ship(order, order.qty)
+                self._ship(order)
         waiting, self.waiting = self.waiting, deque()
         for order in waiting:
             self._made(order)
@@ -214,3 +233,10 @@ class Supplier:
         """Capacity × ``factor`` from the next period's budget on (1.0 restores it; a capacity loss)."""
         for pool in {id(p): p for p in self.pools.values()}.values():
             pool.budget.capacity = pool.capacity * factor  # ``capacity`` stays nominal (utilisation's denominator)
+
+
+def _mark(periods: bytearray, placed: float, until: float) -> None:
+    """Mark the periods from the one ``placed`` falls in to the one ``until`` falls in (within the buffer)."""
+    first, last = period_of(max(placed, 0.0)), min(period_of(until), len(periods) - 1)
+    if first <= last:
+        periods[first : last + 1] = b"\x01" * (last - first + 1)

@@ -85,19 +85,36 @@ def test_consignment_needs_a_supplier_source():
 
 
 def test_coordination_overhead_and_the_network_tco_row():
-    """f is active (orders at t = 2..8), g never gets an order: coordination 3.5 a period × 10 periods for f only.
-    The network TCO adds admin (7 × 4 periods with an order), reservation (0.5 × 30 × 10) and coordination to the
-    stock rows' total cost."""
+    """f has an order in hand in the periods 2, 4, 6 and 8 (each made and shipped the period it is placed), g never
+    gets one: coordination 3.5 a period × 4 periods for f only. The network TCO adds admin (7 × 4 periods with an
+    order), reservation (0.5 × 30 × 10) and coordination to the stock rows' total cost."""
     data = one_supplier(admin_cost=7, reservation_fee=0.5, capacity=30)
     data["nodes"].append(supplier("g"))
     data["coordination"] = {"communication": 1.0, "quality": 0.5, "administration": 2.0}
     k = kpi_dict(run(data))
-    assert k[("f", "ALL", "coordination_cost")] == 35 and k[("g", "ALL", "coordination_cost")] == 0
-    tco = k[("ALL", "ALL", "total_cost")] + 28 + 150 + 35
+    assert k[("f", "ALL", "coordination_cost")] == 14 and k[("g", "ALL", "coordination_cost")] == 0
+    tco = k[("ALL", "ALL", "total_cost")] + 28 + 150 + 14
     assert k[("ALL", "ALL", "total_cost_of_ownership")] == pytest.approx(tco)
     assert k[("ALL", "ALL", "admin_cost")] == 28 and k[("ALL", "ALL", "reservation_cost")] == 150
-    assert k[("ALL", "ALL", "coordination_cost_share")] == pytest.approx(35 / tco)
+    assert k[("ALL", "ALL", "coordination_cost_share")] == pytest.approx(14 / tco)
     assert sum(k[("ALL", "ALL", c)] for c in catalog.TCO_PARTS) == pytest.approx(tco)  # the breakdown adds up
+
+
+def test_coordination_is_charged_per_period_with_an_order_in_hand():
+    """A failover backup (production time 2) gets the orders of days 10-14 while the primary is down: each is in its
+    hand from its placement to its shipment two days later, so the periods 10-16 (7) are charged, 3.5 each = 24.5,
+    not 3.5 × the 30-period window; in a calm run it never gets an order and costs nothing."""
+    data = single_stage({"kind": "periodic_order_up_to", "review_period": 1, "order_up_to": 40}, const(10), horizon=30)
+    data["nodes"].insert(1, supplier("b", production_time=const(2)))
+    data["lanes"].append(lane("b", "r", 1))
+    r = data["nodes"][2]
+    r["sources"]["w"] = [{"node": "f"}, {"node": "b", "share": 0}]
+    r["sourcing"] = {"w": {"rule": "failover", "primary": "f", "backup": "b"}}
+    data["coordination"] = {"communication": 1.0, "quality": 0.5, "administration": 2.0}
+    assert kpi_dict(run(data))[("b", "ALL", "coordination_cost")] == 0
+    data["disruptions"] = [{"kind": "supplier_outage", "supplier": "f", "start": 10, "duration": 5}]
+    k = kpi_dict(run(data))
+    assert k[("b", "ALL", "coordination_cost")] == pytest.approx(3.5 * 7)
 
 
 def test_concentration_kpis_match_the_report_function():
