@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.config import build_scenario
@@ -16,17 +17,17 @@ from sim.cli.settings import mc_settings, variant_label
 from sim.cli.stress_mode import execute_stress
 from sim.errors import ConfigError
 from sim.experiment.batch import run_batch
+from sim.experiment.paired import paired_curves
 from sim.experiment.replication import run_replication
 from sim.model.rng import replication_seed
 from sim.report.bullwhip import has_bullwhip
 from sim.report.html import headline_table, write_report
+from sim.report.what_if import what_if_text
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.scenario.schema import Scenario
-
-RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during", "revenue_at_risk")
 
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
@@ -69,6 +70,7 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
                 meta=meta,
                 risk=batch.risk(),
                 orders=_one_replication(scenario, mc.seed, batch.summary),
+                curves=_resilience_curves(scenario, mc.seed, batch.n_replications),
             )
     if echo:
         _print_outcome(cfg, batch, out_dir, elapsed)
@@ -85,16 +87,29 @@ def _one_replication(scenario: Scenario, seed: int, summary: pd.DataFrame) -> pd
     return run_replication(scenario, replication_seed(seed, 0)).timeseries
 
 
-def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:
+CURVE_REPLICATIONS = 30  # the report's resilience curve replays the batch's first replications (the same seeds)
 
+
+def _resilience_curves(scenario: Scenario, seed: int, done: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The network's rolling fill rate with and without the disruptions, per replication, for the report's resilience
+    curve: the batch keeps KPIs, not per-replication curves, so its first replications (their seeds as in the batch)
+    are replayed, paired."""
+    if not scenario.disruptions or done == 0:
+        return None
+    curves, base, _ = paired_curves(scenario, replications=min(done, CURVE_REPLICATIONS), seed=seed)
+    return curves, base
+
+
+def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float) -> None:
     print(
         f"{batch.scenario.name} [{batch.variant}]: {batch.n_replications} replications in {elapsed:.1f} s "
         f"({batch.stop_reason})"
     )
     if cfg.report.headline:
-        print(headline_table(batch.summary))
-        if batch.scenario.disruptions:  # the paired resilience block, network row
-            print(headline_table(batch.summary, RESILIENCE_HEADLINE, "Resilience (paired), mean [CI]"))
+        scenario = batch.scenario.to_dict()
+        if scenario.get("disruptions"):  # a what-if opens with what happened and what it did
+            print(what_if_text(batch.summary, scenario))
+        print(headline_table(batch.summary, currency=str(scenario.get("currency") or "EUR")))
     if batch.n_failed:
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
     if out_dir is not None:

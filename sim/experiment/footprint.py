@@ -15,6 +15,7 @@ import resource
 
 from sim.errors import ConfigError
 from sim.kpi.catalog import (
+    CHANGE_KPIS,
     CONTRACT_KPIS,
     LANE_KPIS,
     MODE_KPIS,
@@ -90,7 +91,7 @@ def resilience_width(scenario: Scenario) -> int:
     cust = [(n.id, sku) for n in scenario.nodes if isinstance(n, StockNode) for sku in n.customer_products]
     skus = {sku for _, sku in cust}
     suppliers = sum(isinstance(n, SupplierNode) for n in scenario.nodes)
-    return (len(cust) + len(skus) + 1) * len(RESILIENCE_KPIS) + suppliers
+    return (len(cust) + len(skus) + 1) * len(RESILIENCE_KPIS) + suppliers + (len(skus) + 1) * len(CHANGE_KPIS)
 
 
 def check_batch_fits(scenario: Scenario, replications: int) -> None:

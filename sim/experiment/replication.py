@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.footprint import check_fits
+from sim.kpi import changes, resilience
 from sim.kpi import compute as kpi
-from sim.kpi import resilience
 from sim.model.build_plan import BuildPlan
 from sim.model.network import SupplyChain
 from sim.model.rng import as_seed
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, StockNode
 from sim.scenario.sources import load_scenario
 
 
@@ -28,6 +28,7 @@ class ReplicationResult:
         kpi_values: np.ndarray,
         series: dict | None,
         events: pd.DataFrame | None = None,
+        baseline_values: np.ndarray | None = None,
     ) -> None:
         self.scenario_name = scenario_name
         self.seed = seed
@@ -35,12 +36,24 @@ class ReplicationResult:
         self.kpi_values = kpi_values
         self._series = series
         self.events = events  # the event log (sim.model.records) when asked for with events=True, else None
+        # a disrupted run's undisrupted twin (same seed): its KPI values, in kpi_index's order up to its own length
+        self.baseline_values = baseline_values
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
         """Tidy KPI table: node, sku, kpi, value."""
         frame = pd.DataFrame(self.kpi_index, columns=["node", "sku", "kpi"])
         frame["value"] = self.kpi_values
+        return frame
+
+    @cached_property
+    def baseline(self) -> pd.DataFrame | None:
+        """A disrupted run's paired baseline: the same replication without the disruptions (its KPI table: node,
+        sku, kpi, value), or None without disruptions."""
+        if self.baseline_values is None:
+            return None
+        frame = pd.DataFrame(self.kpi_index[: len(self.baseline_values)], columns=["node", "sku", "kpi"])
+        frame["value"] = self.baseline_values
         return frame
 
     @property
@@ -87,6 +100,12 @@ class Prepared:
             self.kpi_layout = kpi.KpiLayout(chain)
         return kpi.compute(chain, self.kpi_layout)
 
+    @cached_property
+    def customer_products(self) -> list[str]:
+        """The products end customers buy somewhere, in the scenario's order (the change rows' products)."""
+        bought = {sku for n in self.scenario.nodes if isinstance(n, StockNode) for sku in n.customer_products}
+        return [p.id for p in self.scenario.products if p.id in bought]
+
     @property
     def baseline(self) -> Prepared:
         """The same scenario without its disruptions (the paired reference of the resilience KPIs)."""
@@ -108,16 +127,20 @@ def run_replication(
     ss = as_seed(seed)
     chain = prep.chain(ss, record_log=timeseries, events=events).run()
     index, values = prep.kpis(chain)
+    base_values = None
     if chain.disruptions is not None:
         # impact is paired: the same replication (same seed, so the same demand and transit draws) without them
         base = prep.baseline.chain(ss, record_log=False).run()
+        _, base_values = prep.baseline.kpis(base)
         r_index, r_values = resilience.compute(chain, base)
         base.release()
-        index, values = [*index, *r_index], np.concatenate([values, r_values])
+        products = prep.customer_products
+        c_index, c_values = changes.index(products), changes.compute(index, values, base_values, products)
+        index, values = [*index, *r_index, *c_index], np.concatenate([values, r_values, c_values])
     series = kpi.timeseries(chain) if timeseries else None
     log = chain.events.frame() if chain.events is not None else None
     chain.release()
-    return ReplicationResult(sc.name, ss, index, values, series, log)
+    return ReplicationResult(sc.name, ss, index, values, series, log, base_values)
 
 
 def baseline(scenario: Scenario) -> Scenario:

@@ -176,3 +176,27 @@ CONTRACT_KPI_INFO: tuple[KpiInfo, ...] = (
         bounds=(0.0, math.inf),
     ),
 )
+
+
+# the disruption's effect on the network and on each product (rows (ALL, ALL) and (ALL, sku)): the disrupted run's
+# KPI minus the same replication's without the disruptions (sim.kpi.changes), so its summary is a paired difference
+CHANGE_KPI_INFO: tuple[KpiInfo, ...] = (
+    _k(
+        "fill_rate_change",
+        "share",
+        "Fill rate change",
+        True,
+        "fill rate with the disruptions minus without them, in the same replication",
+        kind="change",
+        percent=True,
+        bounds=(-1.0, 1.0),
+    ),
+    _k(
+        "total_cost_change",
+        "money",
+        "Total cost change",
+        False,
+        "total cost with the disruptions minus without them, in the same replication",
+        kind="change",
+    ),
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from sim.kpi.blocks import CONTRACT_KPI_INFO, LANE_KPI_INFO, RESILIENCE_KPI_INFO
+from sim.kpi.blocks import CHANGE_KPI_INFO, CONTRACT_KPI_INFO, LANE_KPI_INFO, RESILIENCE_KPI_INFO
 from sim.kpi.info import KpiInfo
 from sim.kpi.info import kpi as _k
 
@@ -305,6 +305,7 @@ CATALOG: tuple[KpiInfo, ...] = (
     ),
     *LANE_KPI_INFO,
     *RESILIENCE_KPI_INFO,
+    *CHANGE_KPI_INFO,
     *CONTRACT_KPI_INFO,
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
@@ -341,11 +342,12 @@ SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source
 NETWORK_KPIS = tuple(k.name for k in CATALOG if k.network or k.kind == "network")
 MODE_KPIS = tuple(k.name for k in CATALOG if k.by_mode)
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
+CHANGE_KPIS = tuple(k.name for k in CATALOG if k.kind == "change")  # rows (ALL, ALL), (ALL, sku) with disruptions
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
 CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")
 # emitted only with disruptions (the resilience block, supplier availability), consolidation or contracts
 CONDITIONAL_KPIS = frozenset(
-    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane", "contract")
+    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "change", "lane", "contract")
 )
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)

@@ -15,11 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.experiment.stats import too_few
 from sim.kpi import catalog
-from sim.report import aggregate, attention, bullwhip, figures, network_map, segment_section
+from sim.report import aggregate, attention, bullwhip, figures, network_map, segment_section, what_if
 from sim.report.comparison_page import write_comparison
 from sim.report.formatting import (
     as_float,
@@ -48,16 +49,22 @@ __all__ = ["headline_table", "key_panels", "write_comparison", "write_report"]
 
 
 def headline_table(
-    summary: pd.DataFrame, kpis: Sequence[str] = TERMINAL_KPIS, title: str = "Network KPIs, mean [CI]"
+    summary: pd.DataFrame,
+    kpis: Sequence[str] = TERMINAL_KPIS,
+    title: str = "Network KPIs, mean [CI]",
+    currency: str | None = None,
 ) -> str:
-    """Compact plain-text table of the network headline KPIs (rows) per variant (columns)."""
+    """Compact plain-text table of the network headline KPIs (rows) per variant (columns); money KPIs name the
+    ``currency``."""
     est = estimates(summary)
     variants = variants_of(summary)
     kpis = [k for k in kpis if any((v, "ALL", "ALL", k) in est for v in variants)]
     if not kpis:
         return "(no network KPIs)"
     rows = [["KPI", *(v or "value" for v in variants)]]
-    rows += [[r["label"], *r["cells"]] for r in kpi_rows(est, variants, kpis)]
+    money = {catalog.label(k) for k in kpis if catalog.info(k).unit == "money"}
+    unit = f" ({currency})" if currency else ""
+    rows += [[r["label"] + (unit if r["label"] in money else ""), *r["cells"]] for r in kpi_rows(est, variants, kpis)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -107,6 +114,7 @@ def write_report(
     meta: Mapping[str, object],
     risk: pd.DataFrame | None = None,
     orders: pd.DataFrame | None = None,
+    curves: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
     """Write ``out_dir/figures/*.png`` and a self-contained ``out_dir/report.html``; return the HTML path.
 
@@ -115,7 +123,9 @@ def write_report(
     figures, and the configuration (collapsed) at the end. ``risk`` (:meth:`Batch.risk`) adds the probability of
     missing each target. ``orders``: the time series of one replication (``ReplicationResult.timeseries``) for the
     orders-over-time chart of the bullwhip section, which appears when some node's consumer-relative amplification is
-    defined."""
+    defined. A scenario with disruptions opens with what they did (:func:`_what_if`); ``curves``: the network's
+    rolling fill rate per replication with and without them (replications × periods each) for its resilience
+    curve."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -188,7 +198,11 @@ def write_report(
         description=str(scenario.get("description") or ""),
         facts=run_facts(scenario, meta, currency),
         caveat=too_few(n),
-        sections=[*report_sections(look, scenario, currency, ci_label=ci_label(meta)), *seg_sections],
+        sections=[
+            *_what_if(look, summary, scenario, meta, curves, figs_dir),
+            *report_sections(look, scenario, currency, ci_label=ci_label(meta)),
+            *seg_sections,
+        ],
         ci_label=ci_label(meta),
         variants=variants,
         show_variants=len(variants) > 1,
@@ -208,6 +222,37 @@ def write_report(
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _what_if(
+    look: attention.Lookup,
+    summary: pd.DataFrame,
+    scenario: dict,
+    meta: Mapping[str, object],
+    curves: tuple[np.ndarray, np.ndarray] | None,
+    figs_dir: Path,
+) -> list[dict[str, Any]]:
+    """The first section of a disrupted run: its disruptions in words, the with-versus-without headline and the
+    resilience curve (sim.report.what_if); none without disruptions."""
+    words = what_if.disruptions_in_words(scenario)
+    if not words:
+        return []
+    image = None
+    if curves is not None:
+        spans = what_if.windows(scenario)
+        start = min((a for a, _ in spans), default=math.nan)
+        tts, ttr = look.mean("ALL", "ALL", "time_to_survive"), look.mean("ALL", "ALL", "time_to_recover")
+        fig = what_if.curve_figure(curves[0], curves[1], spans, tts, ttr, start)
+        window = (scenario.get("resilience") or {}).get("window", 14)
+        caption = (
+            f"Network fill rate over the last {window} periods, {len(curves[0])} replications: median and 5–95% band "
+            "with the disruption, the median without it (dashed); the disruption shaded; the mean time to survive "
+            "and to recover marked."
+        )
+        image = save_image(figs_dir, "resilience_curve", "Service over time, with and without", fig, caption)
+    rows = what_if.headline(summary, scenario)
+    section = {"disruptions": words, "rows": rows, "image": image, "ci_label": ci_label(meta)}
+    return [{"template": "sections/what_if.html.j2", **section}]
 
 
 MAX_CONFIG_CHARS = 200_000  # the configuration printed at the end of the report; the files keep all of it

@@ -34,7 +34,8 @@ def test_disruption_group_composes_several_options():
 
 
 def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
-    """A disrupted scenario's batch report gets a resilience table (network rows, paired); the terminal too."""
+    """A disrupted scenario's batch report opens with what the disruption did (in words, then the paired headline)
+    and keeps the resilience table (network rows, paired); the terminal opens the same way."""
     from sim.cli.config import compose_config
     from sim.cli.run import execute
 
@@ -43,4 +44,9 @@ def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
     assert batch.values_of("time_to_survive").shape == (3,)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Resilience (network)" in html and "Time to survive" in html
-    assert "Resilience (paired), mean [CI]" in capsys.readouterr().out
+    assert html.index("What the disruption did") < html.index("What needs attention")
+    assert "region Asia out" in html and "Total cost change" in html and "Service over time, with and without" in html
+    assert (tmp_path / "figures" / "resilience_curve.png").is_file()
+    out = capsys.readouterr().out
+    assert out.index("region Asia out") < out.index("Network KPIs")
+    assert "Total cost change" in out and "(n=3)" in out

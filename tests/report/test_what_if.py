@@ -1,0 +1,85 @@
+"""A what-if tells its story (issue 20): disruptions in words, the with-versus-without headline with paired CIs and
+n, the resilience curve; and the report's first screen shows the disruption and what it cost."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.report import what_if
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ({"kind": "supplier_outage", "supplier": "tw_hsinchu", "start": 120, "duration": 42},
+         "tw_hsinchu down 42 days from day 120"),
+        ({"kind": "lane_closure", "lane": "a->b", "start": 10}, "lane a->b closed from day 10 to the end of the run"),
+        ({"kind": "capacity_loss", "supplier": "x", "fraction": 0.5, "start": 3, "duration": 4},
+         "x at 50% of its capacity 4 days from day 3"),
+        ({"kind": "demand_shock", "multiplier": 1.5, "nodes": ["north"], "start": 3, "duration": 4},
+         "demand × 1.5 at north for all products 4 days from day 3"),
+        ({"kind": "regional_event", "region": "Asia", "start": 60, "duration": 30},
+         "region Asia out (its suppliers down, its lanes closed) 30 days from day 60"),
+    ],
+)  # fmt: skip
+def test_disruptions_in_words(spec, words):
+    assert what_if.describe(spec, "day") == words
+
+
+def test_headline_reads_the_paired_rows_with_units_and_n():
+    rows = [("fill_rate_change", -0.0123, -0.02, -0.005), ("total_cost_change", 38000, 36500, 39500),
+            ("time_to_survive", 48, 40, 56), ("fill_rate", 0.9, 0.89, 0.91)]  # fmt: skip
+    summary = pd.DataFrame(
+        [
+            {"node": "ALL", "sku": "ALL", "kpi": k, "mean": m, "ci_low": lo, "ci_high": hi, "n": 20}
+            for k, m, lo, hi in rows
+        ]
+    )
+    got = {r["kpi"]: r for r in what_if.headline(summary, {"currency": "EUR", "period": "day"})}
+    assert list(got) == ["fill_rate_change", "total_cost_change", "time_to_survive"]  # the headline's, in order
+    assert got["total_cost_change"]["value"] == "38,000 [36,500, 39,500] EUR"
+    assert got["time_to_survive"]["value"].endswith("days") and got["fill_rate_change"]["n"] == "20"
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if found is None and os.environ.get("CI") == "true":
+        pytest.fail("CI needs Chromium (.ci/run installs it: apt-get install -y chromium)")
+    return found
+
+
+def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path):
+    """Rendered in a real browser at 1,400 × 900: the disruption in words and the total cost change with its CI are
+    on the first screen, above what needs attention."""
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    sim.run(
+        "serial_chain",
+        [
+            "mc.replications=4",
+            "+scenario.disruptions=[{kind: supplier_outage, supplier: factory, start: 100, duration: 30}]",
+        ],
+        out_dir=tmp_path,
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto((tmp_path / "report.html").as_uri())
+        words = page.get_by_text("factory down 30 days from day 100")
+        cost = page.locator("table.what-if tr", has_text="Total cost change")
+        assert words.bounding_box()["y"] < 900
+        box = cost.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 900
+        assert " [" in cost.inner_text() and "EUR" in cost.inner_text()
+        browser.close()
