@@ -114,8 +114,10 @@ def fan_charts(
     metrics: Sequence[str] = ("on_hand", "backorders"),
     *,
     variants: Sequence[str] | None = None,
+    windows: Sequence[tuple[float, float]] = (),
 ) -> Figure:
-    """Small multiples: one row per (node, sku) panel, one column per metric; p50 line, p05–p95 band."""
+    """Small multiples: one row per (node, sku) panel, one column per metric; p50 line, p05–p95 band; the
+    disruption ``windows`` (start, end) shaded."""
     bands = _with_variant(bands)
     if bands.empty or not panels:
         return _placeholder(_figure(6, 2), "No time series available")
@@ -128,6 +130,8 @@ def fan_charts(
     for row, (node, sku) in enumerate(panels):
         for col, metric in enumerate(metrics):
             ax = axes[row][col]
+            for i, (a, b) in enumerate(windows):
+                ax.axvspan(a, b, color="0.88", zorder=0, lw=0, label="disruption" if i == 0 else None)
             sub = groups.get((node, sku, metric))
             if sub is None or sub.empty:
                 ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="0.5")

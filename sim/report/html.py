@@ -163,7 +163,7 @@ def write_report(
             "The items with the lowest fill rate (one per product), then the largest average backlogs. "
             "Median (line) and 5–95% band across replications."
         )
-        fig = figures.fan_charts(bands, panels, variants=variants)
+        fig = figures.fan_charts(bands, panels, variants=variants, windows=what_if.windows(scenario))
         images.append(save_image(figs_dir, "fan_charts", "Inventory and backorders over time", fig, caption))
     cost_figures = cost_images(figs_dir, summary, currency, "")  # shown in the costs section, beside the table
     if len(variants) < 2:

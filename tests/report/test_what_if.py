@@ -83,3 +83,27 @@ def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path):
         assert box is not None and box["y"] + box["height"] <= 900
         assert " [" in cost.inner_text() and "EUR" in cost.inner_text()
         browser.close()
+
+
+def test_fan_charts_shade_the_disruption_windows():
+    """Each panel shades every scheduled window: a 30-day outage from day 100 on a 365-day horizon, and an open-ended
+    closure from day 300 (shaded to the horizon)."""
+    import numpy as np
+
+    from sim.report import figures
+
+    scenario = {
+        "horizon": 365,
+        "disruptions": [
+            {"kind": "supplier_outage", "supplier": "f", "start": 100, "duration": 30},
+            {"kind": "lane_closure", "lane": "f->r", "start": 300},
+        ],
+    }
+    spans = what_if.windows(scenario)
+    assert spans == [(100.0, 130.0), (300.0, 365.0)]
+    t = np.arange(365)
+    bands = pd.DataFrame({"variant": "v", "node": "r", "sku": "w", "t": t, "metric": "on_hand", "p05": 1.0, "p50": 2.0,
+                          "p95": 3.0})  # fmt: skip
+    fig = figures.fan_charts(bands, [("r", "w")], metrics=("on_hand",), windows=spans)
+    shaded = [p.get_x() for p in fig.axes[0].patches]
+    assert sorted(shaded) == [100.0, 300.0]
