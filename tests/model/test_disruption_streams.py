@@ -113,7 +113,9 @@ def test_reordering_adding_or_renaming_disruptions_changes_no_draw():
 def test_same_supplier_two_starts_draw_independently():
     """Two random outages of one supplier with different starts have different keys: different draws."""
     a, b = renewal("f", start=0), renewal("f", start=1)
-    assert build(dual_source(50, [a])).disruptions[0].stream_key != build(dual_source(50, [b])).disruptions[0].stream_key
+    assert (
+        build(dual_source(50, [a])).disruptions[0].stream_key != build(dual_source(50, [b])).disruptions[0].stream_key
+    )
     only_a, only_b = _outages(dual_source(500, [a]))["f"], _outages(dual_source(500, [b]))["f"]
     assert [round(x - y, 9) for (x, _), (y, _) in zip(only_a, only_b, strict=False)] != [-1.0] * min(
         len(only_a), len(only_b)

@@ -97,5 +97,7 @@ def test_windows_past_or_beyond_the_horizon_warn():
 
 
 def test_a_valid_window_does_not_warn():
-    _, messages = quiet_build(with_disruptions({"kind": "supplier_outage", "supplier": "f", "start": 3, "duration": 47}))
+    _, messages = quiet_build(
+        with_disruptions({"kind": "supplier_outage", "supplier": "f", "start": 3, "duration": 47})
+    )
     assert messages == []
