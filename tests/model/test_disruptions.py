@@ -175,7 +175,7 @@ def test_quality_excursion_rejects_and_reorders():
     rejected = sum(supplier.ordered) - 400
     assert 10 < rejected < 80  # ~0.3 of the ~110 units shipped in [5, 15) plus reorders shipped then
     assert sum(np.frombuffer(item.bought)) + item.on_order == pytest.approx(400)
-    spec["start"] = 39.5  # nothing departs in the window any more
+    spec["start"], spec["duration"] = 39.5, 0.5  # nothing departs in the window any more
     assert sum(chain(build(data), seed=3).suppliers["f"].ordered) == 400
 
 
