@@ -30,6 +30,11 @@ from sim.scenario.schema import Scenario, StockNode, SupplierNode
 BYTES_PER_ITEM_PERIOD = 96
 BYTES_PER_STREAM_PERIOD = 32
 BYTES_PER_SERIES_ITEM_PERIOD = 250
+# the stress test keeps, per element (and the baseline) and replication, a float32 service curve (held, stacked once
+# and, from a worker, pickled: ~12 bytes per period) and its metrics with their table row (~2 KiB; measured on the
+# serial chain with tracemalloc: ~8 bytes per period + ~2 KiB)
+BYTES_PER_CURVE_PERIOD = 12
+BYTES_PER_STRESS_RUN = 2048
 
 
 def replication_bytes(scenario: Scenario, *, timeseries: bool) -> int:
@@ -104,6 +109,34 @@ def check_batch_fits(scenario: Scenario, replications: int) -> None:
             f"mc.replications={replications}: the KPI table alone would hold {replications:,} x {width} values = "
             f"{_size(need)} in memory (and about {_size(need * 3)} of parts on disk); this machine has {_size(have)}. "
             "Ask for fewer replications, or use mc.target_halfwidth to stop once the intervals are tight."
+        )
+
+
+def check_stress_fits(scenario: Scenario, *, periods: int, elements: int, replications: int, workers: int) -> None:
+    """Refuse a stress test that would not fit in memory, before anything is allocated: each worker holds the
+    baseline and one element's run of ``periods`` periods at once, and the test keeps a service curve and the
+    metrics of every element and the baseline in every replication (at most ``replications``)."""
+    have = available_bytes()
+    if have is None:
+        return
+    workers = max(workers, 1)
+    run = replication_bytes(scenario.model_copy(update={"horizon": periods}), timeseries=False) * 2 * workers
+    if run > have:
+        who = f"{workers} workers, each holding" if workers > 1 else "holding"
+        raise ConfigError(
+            f"horizon={scenario.horizon}: {who} a baseline and an element's run of {periods:,} periods would need "
+            f"~{_size(run)} of memory; this machine has {_size(have)}. Shorten the horizon (or simulate fewer periods "
+            "after the outage with stress.tail), or lower mc.n_jobs."
+        )
+    per_replication = (elements + 1) * (BYTES_PER_CURVE_PERIOD * periods + BYTES_PER_STRESS_RUN)
+    if replications * per_replication > have // 2:
+        fit = have // 2 // per_replication
+        raise ConfigError(
+            f"mc.replications={replications}: the stress test keeps a service curve of {periods:,} periods and the "
+            f"metrics of each of its {elements} elements and the baseline in every replication, up to "
+            f"{_size(replications * per_replication)} for {replications:,} replications; this machine has "
+            f"{_size(have)}. At most {fit:,} replications fit: lower mc.replications, simulate fewer periods "
+            "(horizon, stress.tail) or take out fewer elements (stress.elements)."
         )
 
 

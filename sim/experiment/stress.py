@@ -27,56 +27,26 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy import stats
 from tqdm.auto import tqdm
 
-from sim.errors import ConfigError, settings_error
+from sim.errors import ConfigError
 from sim.experiment.backends import resolve_jobs
+from sim.experiment.footprint import check_stress_fits
 from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.paired import METRICS, run_task
 from sim.experiment.replication import baseline
+from sim.experiment.stress_inputs import StressSettings, outage_window, stress_arguments
 from sim.experiment.tasks import TaskPool
 from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.schema import Scenario, SupplierNode
 from sim.scenario.sources import load_scenario
 from sim.scenario.targets import regional_targets
-
-ElementKind = Literal["suppliers", "lanes", "regions"]
-
-
-class StressSettings(BaseModel):
-    """The ``stress`` config group (conf/config.yaml documents each key)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-    duration: float = Field(28.0, gt=0, allow_inf_nan=False)
-    start: float | None = Field(None, ge=0, allow_inf_nan=False)
-    elements: list[ElementKind] = ["suppliers", "lanes", "regions"]
-    rank_by: str = "revenue_at_risk"
-    min_replications: int = Field(20, ge=2)
-    round_size: int = Field(20, ge=1)
-    precision: float = Field(0.05, gt=0, allow_inf_nan=False)
-    top: int = Field(5, ge=1)
-    tail: int | None = Field(None, ge=0)
-
-    @field_validator("rank_by")
-    @classmethod
-    def _rank_by(cls, v: str) -> str:
-        if v not in METRICS:
-            raise ValueError(f"unknown metric {v!r}; allowed: {', '.join(METRICS)}")
-        return v
-
-    @classmethod
-    def from_config(cls, cfg: Mapping[str, Any]) -> StressSettings:
-        try:
-            return cls.model_validate(dict(cfg))
-        except ValidationError as exc:
-            raise settings_error("invalid stress-test settings", "stress", exc, cls.model_fields) from None
 
 
 @dataclass(frozen=True)
@@ -95,8 +65,6 @@ class Element:
 def elements(sc: Scenario, settings: StressSettings) -> list[Element]:
     """Every supplier, lane and region of the scenario (as chosen by ``stress.elements``), with its disruption."""
     start = float(sc.warmup) if settings.start is None else settings.start
-    if start >= sc.horizon:
-        raise ConfigError(f"stress.start: {start:g} is not before the horizon ({sc.horizon})")
     window = {"start": start, "duration": settings.duration}
     out: list[Element] = []
     if "suppliers" in settings.elements:
@@ -115,13 +83,6 @@ def elements(sc: Scenario, settings: StressSettings) -> list[Element]:
     for e in out:
         e.spec["name"] = e.label
     return out
-
-
-def _horizon(sc: Scenario, settings: StressSettings) -> int:
-    start = float(sc.warmup) if settings.start is None else settings.start
-    if settings.tail is None:
-        return sc.horizon
-    return int(min(sc.horizon, math.ceil(start + settings.duration + settings.tail)))
 
 
 # ------------------------------------------------------------------------------------------------- the stress test
@@ -190,30 +151,33 @@ def _still_running(
 
 
 def run_stress(
-    scenario: Scenario | str | dict,
+    scenario: Scenario | str | Path | dict,
     settings: StressSettings | Mapping[str, Any] | None = None,
-    mc: Any = None,
+    mc: MCSettings | Mapping[str, Any] | None = None,
     *,
     progress: bool | None = None,
 ) -> StressResult:
-    """Run the stress test of ``scenario`` (see the module docstring); ``mc``: sim.experiment.batch.MCSettings
-    (replications = the most any element gets; seed, n_jobs, backend, address, confidence)."""
+    """Run the stress test of ``scenario`` (a Scenario, a dict, a library name or a file); ``settings``: a
+    StressSettings, a mapping of ``stress`` keys or None; ``mc``: a sim.MCSettings, a mapping of ``mc`` keys or None
+    (replications = the most any element gets; seed, n_jobs, backend, address, confidence). Every argument, the
+    outage window and the memory the test needs are checked before anything runs (sim.experiment.stress_inputs)."""
+    settings, mc, progress = stress_arguments(settings, mc, progress)
     sc = load_scenario(scenario)
     if sc.disruptions:
         sc = baseline(sc)  # the stress test adds its own disruptions, one element at a time
-    settings = settings if isinstance(settings, StressSettings) else StressSettings.from_config(settings or {})
-    mc = mc if isinstance(mc, MCSettings) else MCSettings.from_config(mc or {})
+    start, horizon = outage_window(sc, settings)
     elems = elements(sc, settings)
     if not elems:
         raise ConfigError("stress test: the scenario has no suppliers, lanes or regions to take out")
-    start = float(sc.warmup) if settings.start is None else settings.start
-    horizon = _horizon(sc, settings)
     limit = mc.replications
+    jobs = resolve_jobs(mc.n_jobs, remote=mc.address is not None)
+    workers = jobs if mc.address is None else 1  # a remote cluster's workers have their own memory
+    check_stress_fits(sc, periods=horizon, elements=len(elems), replications=limit, workers=workers)
     first = min(settings.min_replications, limit)
     show = mc.progress if progress is None else progress
     show = sys.stderr.isatty() if show is None else show
     bars = _bars(elems, limit, show)
-    pool = TaskPool(mc.backend, resolve_jobs(mc.n_jobs, remote=mc.address is not None), mc.address, mc.connect_timeout)
+    pool = TaskPool(mc.backend, jobs, mc.address, mc.connect_timeout)
     began = time.perf_counter()
     done: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
     curves: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}

@@ -110,7 +110,7 @@ def sources(
 ) -> None:
     """Every item's source links (in the scenario's order, with its supplier's flex band for the product) and its
     sourcing rule, bound to the item."""
-    quality: dict[tuple[str, str], np.random.Generator] = {}  # one rejects stream per supplier x product
+    quality: dict[tuple[str, str], np.random.Generator] = {}  # one rejects stream per lane x product
     for node in stock_nodes:
         for sku in node.sources:
             item = chain.items[node.id, sku]
@@ -121,9 +121,9 @@ def sources(
                 target = chain.suppliers[src.node] if external else chain.items[src.node, sku]
                 inspection = None
                 if defects > 0:
-                    rng = quality.get((src.node, sku))
-                    if rng is None:
-                        rng = quality[src.node, sku] = stream(chain.seed, "quality", src.node, sku)
+                    rng = quality.get((lane_id, sku))
+                    if rng is None:  # the lane names supplier and buyer: no buyer moves another's rejects
+                        rng = quality[lane_id, sku] = stream(chain.seed, "quality", lane_id, sku)
                     inspection = Inspection(defects, rng)
                 link = SourceLink(
                     target,

@@ -6,9 +6,11 @@ demand sink that scales the quantity handed to a stock item. Its processes wake 
 disruption starting at t acts *before* the model's phases of t (docs/timing.md): a supplier down at t makes nothing
 in period t, a lane closed at t sends nothing in period t.
 
-Randomness: each disruption draws from its own stream ``("disruption", label)``, and no disruption draws from
-another element's stream, so adding one leaves every demand, transit and production draw of the replication as it
-was (common random numbers; tests/model/test_disruptions.py checks it).
+Randomness: each disruption draws from its own stream ``("disruption", kind, target, start)``
+(``DisruptionSpec.stream_key``: never its name nor its place in the list), and no disruption draws from another
+element's stream. Two random outages of two suppliers are therefore independent, and adding, removing or reordering
+one disruption leaves every other draw of the replication as it was: demand, transit, production and the other
+disruptions' (common random numbers; tests/model/test_disruption_streams.py checks it).
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class Disruptions:
         for spec in specs:
             if spec.kind == "demand_shock":
                 self.shocks.append(spec.params)
-            rng = stream(seed, "disruption")
+            rng = stream(seed, "disruption", *spec.stream_key)
             env.process(PROCESSES[spec.entry](self, spec, rng))
 
     # -- bookkeeping -------------------------------------------------------------------------------------

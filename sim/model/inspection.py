@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class Inspection:
-    """Rejects from one source's receipts, drawn from the supplier × product's ``quality`` stream."""
+    """Rejects from one source's receipts, drawn from the lane × product's ``quality`` stream."""
 
     __slots__ = ("defect_rate", "rng")
 

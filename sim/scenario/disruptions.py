@@ -35,6 +35,8 @@ class Disruption:
     Params: ClassVar[type[BaseModel]]
     # the element fields a kind names: "supplier", "lane", "region", "nodes" (checked against the scenario)
     targets: ClassVar[tuple[str, ...]] = ()
+    # whether it draws random numbers (from its own stream, keyed by DisruptionSpec.stream_key)
+    draws: ClassVar[bool] = False
 
 
 DISRUPTIONS: Registry[type[Disruption]] = Registry("disruption", "kind")
@@ -71,6 +73,7 @@ class RandomOutage(Disruption):
             return self
 
     targets = ("supplier",)
+    draws = True
 
 
 @DISRUPTIONS.register("markov_outage")
@@ -86,6 +89,7 @@ class MarkovOutage(Disruption):
         end: Time | None = None
 
     targets = ("supplier",)
+    draws = True
 
 
 @DISRUPTIONS.register("capacity_loss")
@@ -158,6 +162,7 @@ class QualityExcursion(Disruption):
         defect_rate: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)]
 
     targets = ("supplier",)
+    draws = True
 
 
 class DisruptionSpec(Spec):
@@ -165,7 +170,7 @@ class DisruptionSpec(Spec):
 
     registry: ClassVar[Registry] = DISRUPTIONS
     kind: str
-    name: str = ""  # a label for reports and the random stream; default "<kind>:<target>@<start>"
+    name: str = ""  # a label for reports; default "<kind>:<target>@<start>"
 
     @property
     def target(self) -> str:
@@ -175,6 +180,24 @@ class DisruptionSpec(Spec):
             if hasattr(p, field):
                 return str(getattr(p, field))
         return ",".join(p.nodes) if getattr(p, "nodes", None) else "demand"
+
+    @property
+    def stream_key(self) -> tuple[str, ...]:
+        """The key of its random stream (``sim.model.rng.stream(seed, "disruption", *key)``): its kind, what it hits
+        and when it starts. Never its name nor its place in the list: the same disruption draws the same numbers
+        whether it is written in the scenario or chosen with ``disruption=``, and adding, removing or reordering
+        another one leaves its draws alone. Two disruptions that draw (``draws``) with one key are refused
+        (sim.scenario.checks.disruptions)."""
+        p = self._params
+        hit = [str(getattr(p, field)) for field in ("supplier", "lane", "region") if hasattr(p, field)]
+        if not hit:  # a demand shock: its nodes and products (None: all)
+            hit = [",".join(sorted(getattr(p, field) or ["*"])) for field in ("nodes", "skus")]
+        return (self.kind, *hit, repr(float(self.window[0])))
+
+    @property
+    def draws(self) -> bool:
+        """Whether its kind draws random numbers (``random_outage``, ``markov_outage``, ``quality_excursion``)."""
+        return bool(self.entry.draws)
 
     @property
     def label(self) -> str:

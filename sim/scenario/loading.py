@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, warn
 from sim.scenario import checks, limits, safety_stock, segment_rules
 from sim.scenario.messages import element_id, format_errors
 from sim.scenario.schema import Scenario
@@ -140,4 +140,6 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
     if problems:
         lines = "\n".join(problems).splitlines()
         raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {line}" for line in lines))
+    for message in checks.degenerate(sc):
+        warn(message)
     return sc

@@ -50,3 +50,25 @@ def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.index("region Asia out") < out.index("Network KPIs")
     assert "Total cost change" in out and "(n=3)" in out
+
+
+def test_an_option_draws_what_the_same_entries_in_the_scenario_draw():
+    """``disruption=unreliable_suppliers`` (entries named after the option) and the same entries written into the
+    scenario without names, in another order: the same outages in the same replication (streams are keyed by kind,
+    target and start, never by name or position)."""
+    import numpy as np
+    import yaml
+
+    from sim.cli.config import build_scenario, compose_config, conf_dir
+    from sim.model.network import SupplyChain
+    from sim.scenario.sources import load_scenario
+
+    chosen = build_scenario(compose_config(None, ["disruption=unreliable_suppliers"]))
+    assert [d.label for d in chosen.disruptions] == [f"unreliable_suppliers[{i}]" for i in range(3)]
+    entries = yaml.safe_load((conf_dir() / "disruption" / "unreliable_suppliers.yaml").read_text())
+    written = load_scenario({**chosen.to_dict(), "disruptions": entries["unreliable_suppliers"][::-1]})
+    outages = []
+    for sc in (chosen, written):
+        model = SupplyChain(sc, np.random.SeedSequence(0, spawn_key=(3,)), record_log=False).run()
+        outages.append({s: model.suppliers[s].outages for s in ("de_bavaria", "de_rhein", "cn_shenzhen")})
+    assert outages[0] == outages[1] and all(outages[0].values())

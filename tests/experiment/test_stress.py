@@ -10,8 +10,10 @@ import pytest
 import yaml
 
 import sim
-from sim.errors import ConfigError
+from sim.errors import ArgumentError, ConfigError
+from sim.experiment import footprint, stress
 from sim.experiment.stress import StressSettings, elements, run_stress
+from sim.experiment.stress_inputs import outage_window
 from sim.scenario.sources import load_scenario
 
 
@@ -156,3 +158,107 @@ def test_stress_report_imports_without_simpy():
     """The stress report, like the other report modules, loads without the engine."""
     code = "import sim.report.stress_page, sys; assert 'simpy' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------------------------------ bounded and meaningful
+@pytest.fixture
+def no_run(monkeypatch):
+    """Fail the test if the stress test gets as far as starting its task pool (every check comes before it)."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the stress test started running")
+
+    monkeypatch.setattr(stress, "TaskPool", refuse)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "expected"),
+    [
+        (  # the issue's reproduction: Hydra overrides where the settings go
+            ("serial_chain", ["stress.duration=28"], sim.MCSettings(replications=2)),
+            {},
+            "settings: a StressSettings, a mapping of stress keys such as {'duration': 28, 'start': 60}, or None for "
+            "the defaults; got list ['stress.duration=28'] (Hydra overrides go to sim.run: sim.run(scenario, "
+            "['mode=stress_test', 'stress.duration=28']))",
+        ),
+        (("serial_chain", {"duration": 0}), {}, "settings: invalid stress-test settings:\n  stress.duration: Input"),
+        (("serial_chain", None, [2]), {}, "mc: a sim.MCSettings, a mapping of mc keys"),
+        (("serial_chain", None, {"replications": 0}), {}, "mc: invalid Monte Carlo settings:\n  mc.replications"),
+        (("serial_chain",), {"progress": "yes"}, "progress: True, False or None (a bar when stderr is a terminal); go"),
+        ((42,), {}, "scenario: a path, a library scenario name, a dict or a Scenario; got 42"),
+    ],
+)
+def test_run_stress_names_the_argument_it_cannot_use(no_run, args, kwargs, expected):
+    with pytest.raises(ArgumentError) as exc:
+        run_stress(*args, **kwargs)
+    assert str(exc.value).startswith(expected)
+
+
+# two_products: horizon 90, warm-up 10, resilience.window 14: an outage must end by t = 90 - 14 = 76
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (
+            {"duration": 100},
+            "stress.duration=100: the outage from t = 10 (the warm-up, stress.start's default) would last to t = 110, "
+            "past the horizon (90); time_to_recover needs resilience.window = 14 periods after the outage",
+        ),
+        ({"duration": 100}, "a ranking that means nothing. Use stress.duration <= 66, or horizon >= 124"),
+        (
+            {"start": 70, "duration": 15},
+            "stress.start=70, stress.duration=15: the outage from t = 70 ends at t = 85, only 5 periods before the "
+            "horizon (90)",
+        ),
+        (
+            {"start": 70, "duration": 15},
+            "Use stress.duration <= 6, or an earlier stress.start (<= 61), or horizon >= 99",
+        ),
+        (
+            {"start": 20, "duration": 15, "tail": 13},
+            "stress.tail=13: the run would stop 13 periods after the outage ends (t = 35); time_to_recover needs",
+        ),
+        ({"start": 20, "duration": 15, "tail": 13}, "Use stress.tail >= 14, or leave it out to run to the horizon"),
+        ({"start": 90}, "stress.start: 90 is not before the horizon (90)"),
+    ],
+)
+def test_an_outage_that_leaves_no_time_to_recover_is_refused(no_run, settings, expected):
+    with pytest.raises(ConfigError) as exc:
+        run_stress(two_products(), settings, {"replications": 4}, progress=False)
+    assert expected in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_an_outage_that_leaves_exactly_the_window_is_accepted():
+    sc = load_scenario(two_products())
+    assert outage_window(sc, StressSettings(start=20, duration=56)) == (20.0, 90)
+    assert outage_window(sc, StressSettings(start=20, duration=15, tail=14)) == (20.0, 49)
+    assert outage_window(sc, StressSettings(duration=66)) == (10.0, 90)
+
+
+def test_replications_whose_results_cannot_be_kept_are_refused(no_run, monkeypatch):
+    """Per replication the test keeps (9 elements + the baseline) x (12 bytes x 90 periods + 2048) = 31,280 bytes;
+    with 1 GiB, half of it holds 536,870,912 // 31,280 = 17,163 replications."""
+    monkeypatch.setattr(footprint, "available_bytes", lambda: 2**30)
+    with pytest.raises(ConfigError) as exc:
+        run_stress(two_products(), {"start": 20, "duration": 15}, {"replications": 17_164}, progress=False)
+    msg = str(exc.value)
+    assert msg.startswith("mc.replications=17164: the stress test keeps a service curve of 90 periods and the metrics")
+    assert "of each of its 9 elements and the baseline" in msg and "At most 17,163 replications fit" in msg
+    sc = load_scenario(two_products())
+    footprint.check_stress_fits(sc, periods=90, elements=9, replications=17_163, workers=1)  # fits: no error
+
+
+def test_a_horizon_whose_runs_cannot_be_held_is_refused(no_run, monkeypatch):
+    """two_products per period: 2 items x 96 bytes + (2 demand streams + 3 suppliers x 2) x 32 = 448 bytes; a
+    baseline and an element's run of 10^6 periods: 448 x 1,000,001 x 2 = 896,000,896 bytes (854.5 MiB)."""
+    monkeypatch.setattr(footprint, "available_bytes", lambda: 2**29)
+    data = {**two_products(), "horizon": 1_000_000}
+    with pytest.raises(ConfigError) as exc:
+        run_stress(data, {"start": 20, "duration": 15}, {"replications": 2}, progress=False)
+    assert str(exc.value).startswith(
+        "horizon=1000000: holding a baseline and an element's run of 1,000,000 periods would need ~854.5 MiB of "
+        "memory; this machine has 512.0 MiB."
+    )
+    sc = load_scenario(data)
+    with pytest.raises(ConfigError, match=r"2 workers, each holding .* ~1\.7 GiB"):
+        footprint.check_stress_fits(sc, periods=1_000_000, elements=9, replications=2, workers=2)
+    footprint.check_stress_fits(sc, periods=65, elements=9, replications=2, workers=2)  # stress.tail=30: 65 periods

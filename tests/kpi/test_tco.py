@@ -59,14 +59,14 @@ def defective(rate: float, horizon: int = 40) -> dict:
 
 
 def test_defects_are_drawn_from_their_own_stream_and_made_again():
-    """Each receipt of q units rejects Binomial(q, rate) drawn in order from stream(seed, 'quality', f, w); the
+    """Each receipt of q units rejects Binomial(q, rate) drawn in order from stream(seed, 'quality', f->r, w); the
     rejects are made again (a replacement order, one lead time later), paid only when accepted; demand is
     unchanged (common random numbers)."""
     seed = np.random.SeedSequence(4)
     sc = build(defective(0.2))
     chain = SupplyChain(sc, seed, events=True).run()
     ev = chain.events.frame()
-    rng = stream(seed, "quality", "f", "w")
+    rng = stream(seed, "quality", "f->r", "w")
     # every arrival logs its rejects ('reject', if any) and then the accepted units ('receive'), under its order
     for _, got in ev[ev.event == "receive"].iterrows():
         rejects = ev[(ev.event == "reject") & (ev.order == got.order) & (ev.t == got.t)].qty.sum()

@@ -175,7 +175,7 @@ def test_quality_excursion_rejects_and_reorders():
     rejected = sum(supplier.ordered) - 400
     assert 10 < rejected < 80  # ~0.3 of the ~110 units shipped in [5, 15) plus reorders shipped then
     assert sum(np.frombuffer(item.bought)) + item.on_order == pytest.approx(400)
-    spec["start"] = 39.5  # nothing departs in the window any more
+    spec["start"], spec["duration"] = 39.5, 0.5  # nothing departs in the window any more
     assert sum(chain(build(data), seed=3).suppliers["f"].ordered) == 400
 
 
@@ -358,6 +358,29 @@ def test_a_disruption_that_never_happens_has_no_impact():
     assert math.isnan(k["r", "w", "time_to_survive"]) and math.isnan(k["ALL", "ALL", "tts_stock_cover"])
     assert k["r", "w", "time_to_recover"] == 0 and k["r", "w", "lost_sales_during"] == 0
     assert k["f", "ALL", "supplier_availability"] == 1
+
+
+def test_outage_past_the_horizon_is_cut_there_with_a_warning():
+    """The module's case with the outage moved to [15, 25) on a 20-period run: it warns, and the supplier is down
+    5 of 20 periods (availability 15/20), exactly as with an outage to the end of the run."""
+    data = outage_case()
+    data["disruptions"] = [{"kind": "supplier_outage", "supplier": "f", "start": 15, "duration": 10}]
+    with pytest.warns(sim.SupplysimWarning, match=r"disruptions\[0\].duration: .* it is cut at 20"):
+        cut = kpi_dict(run(data))
+    data["disruptions"][0]["duration"] = None
+    to_end = kpi_dict(run(data))
+    assert cut["f", "ALL", "supplier_availability"] == pytest.approx(15 / 20)
+    assert cut == pytest.approx(to_end, nan_ok=True)
+
+
+def test_demand_shock_after_the_horizon_warns_and_changes_nothing():
+    """A shock from t = 30 on a 20-period run never happens: a warning, and no resilience impact at all."""
+    data = outage_case()
+    data["disruptions"] = [{"kind": "demand_shock", "multiplier": 3, "start": 30, "duration": 5}]
+    with pytest.warns(sim.SupplysimWarning, match="never happens in this run"):
+        k = kpi_dict(run(data))
+    assert math.isnan(k["r", "w", "time_to_survive"]) and k["r", "w", "lost_sales_during"] == 0
+    assert k["r", "w", "fill_rate"] == 1
 
 
 def test_disrupted_batch_same_tables_any_n_jobs():

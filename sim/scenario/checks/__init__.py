@@ -35,3 +35,8 @@ def references(sc: Scenario, segmented: bool = False) -> list[str]:
 def named_elements(sc: Scenario) -> list[str]:
     """What the disruptions and consolidating lanes name (after :func:`references` found nothing)."""
     return disruptions.named_elements(sc) + consolidation.consolidating_lanes(sc)
+
+
+def degenerate(sc: Scenario) -> list[str]:
+    """Warnings (valid but degenerate input) for a scenario that passed every check: one line each, naming the field."""
+    return disruptions.degenerate(sc)

@@ -1,5 +1,5 @@
-"""Disruptions against the network: every element a disruption names exists (and can be disrupted that way), and
-its window starts within the horizon."""
+"""Disruptions against the network: every element a disruption names exists (and can be disrupted that way), no two
+disruptions that draw random numbers share a stream, and (warnings) windows that miss or outlast the horizon."""
 
 from __future__ import annotations
 
@@ -38,11 +38,68 @@ def named_elements(sc: Scenario) -> list[str]:
     errs: list[str] = []
     for i, spec in enumerate(sc.disruptions):
         where = f"disruptions[{i}]"
-        errs += _targets(where, spec, known) + _window(where, spec, sc.horizon)
+        errs += _targets(where, spec, known) + _window(where, spec)
+    shared = _shared_streams(sc.disruptions)
+    errs += [msg for msg, _ in shared]
+    reported = {sc.disruptions[i].label for _, group in shared for i in group}
     labels = [spec.label for spec in sc.disruptions]
-    for d in sorted({x for x in labels if labels.count(x) > 1}):
+    for d in sorted({x for x in labels if labels.count(x) > 1} - reported):
         errs.append(f"disruptions: two disruptions share the label {d!r}; give each its own 'name'")
     return errs
+
+
+def _shared_streams(specs: list[DisruptionSpec]) -> list[tuple[str, list[int]]]:
+    """Disruptions that draw random numbers with one stream key (same kind, target and start): they would draw the
+    very same numbers (two outages at the same instants), so they are refused, naming every entry of the group."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, spec in enumerate(specs):
+        if spec.draws:
+            groups.setdefault(spec.stream_key, []).append(i)
+    out = []
+    for group in (g for g in groups.values() if len(g) > 1):
+        first = specs[group[0]]
+        start = first.window[0]
+        names = [f"disruptions[{i}]" for i in group]
+        entries = f"{', '.join(names[:-1])} and {names[-1]}"
+        out.append(
+            (
+                f"{entries}: {first.kind} on {_hit(first)} from t = {start:g}, {len(group)} times, would draw the "
+                "same random numbers (a disruption's stream is keyed by its kind, its target and its start, not by "
+                "its name or its place in the list); keep one, or give the others a later start "
+                f"(e.g. start: {start + 1:g}): entries with different starts draw independent numbers",
+                group,
+            )
+        )
+    return out
+
+
+def _hit(spec: DisruptionSpec) -> str:
+    """What a disruption hits, for messages: "supplier 'f'", "lane 'a->b'", "region 'EU'", "nodes 'x', 'y'"."""
+    p = spec.params
+    for field in ("supplier", "lane", "region"):
+        if hasattr(p, field):
+            return f"{field} {getattr(p, field)!r}"
+    return f"nodes {', '.join(map(repr, p.nodes))}" if p.nodes else "every node with demand"
+
+
+def degenerate(sc: Scenario) -> list[str]:
+    """Warnings for valid but degenerate windows: a disruption that starts at or after the horizon never happens
+    (a scenario written for a longer run, say); a scheduled window that runs past the horizon is cut there."""
+    out = []
+    for i, spec in enumerate(sc.disruptions):
+        start, end = spec.window
+        where, what = f"disruptions[{i}]", f"{spec.kind} on {_hit(spec)}"
+        if start >= sc.horizon:
+            out.append(
+                f"{where}.start: t = {start:g} is not before the horizon ({sc.horizon}): the {what} never happens in "
+                "this run"
+            )
+        elif end is not None and end > sc.horizon and hasattr(spec.params, "duration"):
+            out.append(
+                f"{where}.duration: the {what} from t = {start:g} would last to t = {end:g}, past the horizon "
+                f"({sc.horizon}); it is cut at {sc.horizon} (leave 'duration' out to last to the end of the run)"
+            )
+    return out
 
 
 def _targets(where: str, spec: DisruptionSpec, known: _Known) -> list[str]:
@@ -71,11 +128,6 @@ def _targets(where: str, spec: DisruptionSpec, known: _Known) -> list[str]:
     return errs
 
 
-def _window(where: str, spec: DisruptionSpec, horizon: int) -> list[str]:
+def _window(where: str, spec: DisruptionSpec) -> list[str]:
     start, end = spec.window
-    errs = []
-    if start >= horizon:
-        errs.append(f"{where}.start: {start:g} is not before the horizon ({horizon})")
-    if end is not None and end < start:
-        errs.append(f"{where}.end: {end:g} is before start ({start:g})")
-    return errs
+    return [f"{where}.end: {end:g} is before start ({start:g})"] if end is not None and end < start else []
