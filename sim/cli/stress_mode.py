@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
 from typing import Any, cast
 
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.config import build_scenario
 from sim.cli.settings import mc_settings
 from sim.experiment.stress import StressResult, StressSettings, run_stress
-from sim.report.stress_page import write_stress_report
+from sim.report.stress_page import units, write_stress_report
 
-SHOWN = ("rank", "element", "n", "revenue_at_risk", "lost_sales_during", "time_to_recover", "tts_median", "critical")
+SHOWN = (
+    *("rank", "element", "n", "revenue_at_risk", "lost_sales_during", "time_to_recover", "tts_median"),
+    *("risk_exposure", "critical"),
+)
 
 
 def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False) -> StressResult:
@@ -36,9 +41,8 @@ def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False)
             meta = {
                 "scenario": scenario.name,
                 "elements": len(result.table),
-                "outage": f"{settings.duration:g} periods from t = {result.start:g}",
-                "replications": f"{int(result.table.n.min())}–{int(result.table.n.max())} per element "
-                f"(max {mc.replications}, seed {mc.seed})",
+                "outage": f"{settings.duration:g} {scenario.period}s from {scenario.period} {result.start:g}",
+                "replications": f"{_span(result.table.n)} per element (at most {mc.replications}, seed {mc.seed})",
                 "run time": f"{result.elapsed:.1f} s",
                 "date": time.strftime("%Y-%m-%d %H:%M"),
             }
@@ -49,8 +53,25 @@ def execute_stress(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False)
             f"{scenario.name}: stress test of {len(result.table)} elements, {runs} paired replications "
             f"in {result.elapsed:.1f} s"
         )
-        print(result.table[list(SHOWN)].head(10).to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+        print(_terminal_table(result))
         if out_dir is not None:
             page = out_dir / "stress_test.html"
             print(f"report: {page if page.exists() else out_dir}")
     return result
+
+
+def _span(n: pd.Series) -> str:
+    lo, hi = int(n.min()), int(n.max())
+    return f"{lo}" if lo == hi else f"{lo}–{hi}"
+
+
+def _terminal_table(result: StressResult) -> str:
+    """The top 10 rows with the units in the headers (money in the scenario's currency, times in its periods)."""
+    unit = units(result.scenario.currency, result.scenario.period)
+    shown = result.table[list(SHOWN)].head(10).copy()
+    shown["tts_median"] = shown["tts_median"].map(lambda v: "never" if math.isinf(v) else f"{v:,.1f}")
+    headers = {m: f"{m} ({unit[m]})" for m in SHOWN if m in unit}
+    headers["tts_median"] = f"tts_median ({unit['time_to_survive']})"
+    return shown.rename(columns=headers).to_string(
+        index=False, float_format=lambda v: f"{0.0 if abs(v) < 0.05 else v:,.1f}"
+    )

@@ -41,6 +41,9 @@ class TaskResult:
     base_curves: dict[int, np.ndarray] = field(default_factory=dict)
     # per replication: the stock snapshot at the start (on hand + in transit per node × product)
     stock: dict[int, dict[tuple[str, str], float]] = field(default_factory=dict)
+    # per element label, per replication: revenue at risk per product (the product rows, in ``products`` order)
+    products: dict[str, dict[int, np.ndarray]] = field(default_factory=dict)
+    product_ids: list[str] = field(default_factory=list)
 
 
 def run_task(
@@ -81,6 +84,9 @@ def run_task(
             at = g.labels.index((resilience.ALL, sku or resilience.ALL))
             row = [kp[m][at] for m in METRICS[:-1]] + [_total_cost(var, chain) - base_cost]
             out.values.setdefault(label, {})[r] = np.array(row)
+            rows = [i for i, (node, s_) in enumerate(g.labels) if node == resilience.ALL and s_ != resilience.ALL]
+            out.product_ids = [g.labels[i][1] for i in rows]
+            out.products.setdefault(label, {})[r] = kp["revenue_at_risk"][rows]
             out.curves.setdefault(label, {})[r] = _curve(rec, res.window, sku)
             if r not in out.stock and d is not None:
                 out.stock[r] = dict(d.snapshot)

@@ -25,7 +25,7 @@ import math
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,15 +51,18 @@ from sim.scenario.targets import regional_targets
 
 @dataclass(frozen=True)
 class Element:
-    """One element of the stress test and the disruption that takes it out."""
+    """One element of the stress test and the disruption that takes it out; ``same``: the other elements whose outage
+    takes out exactly the same actors (a region holding one lane and no supplier is that lane): one row names them
+    all and runs once."""
 
     kind: str  # supplier | lane | region
     id: str
     spec: dict[str, Any]
+    same: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
-        return f"{self.kind}:{self.id}"
+        return " = ".join((f"{self.kind}:{self.id}", *self.same))
 
 
 def elements(sc: Scenario, settings: StressSettings) -> list[Element]:
@@ -80,9 +83,31 @@ def elements(sc: Scenario, settings: StressSettings) -> list[Element]:
         for region in regions:
             if any(regional_targets(sc, region)):
                 out.append(Element("region", region, {"kind": "regional_event", "region": region, **window}))
+    out = _merged(sc, out)
     for e in out:
         e.spec["name"] = e.label
     return out
+
+
+def _merged(sc: Scenario, elems: list[Element]) -> list[Element]:
+    """One element per set of actors taken out (suppliers down, lanes closed), in first-seen order, naming the others
+    that take out the same set: their outages are the same run."""
+    groups: dict[tuple[frozenset[str], frozenset[str]], list[Element]] = {}
+    for e in elems:
+        groups.setdefault(_actors(sc, e), []).append(e)
+    return [
+        Element(first.kind, first.id, first.spec, tuple(f"{o.kind}:{o.id}" for o in rest))
+        for first, *rest in groups.values()
+    ]
+
+
+def _actors(sc: Scenario, e: Element) -> tuple[frozenset[str], frozenset[str]]:
+    if e.kind == "supplier":
+        return frozenset({e.id}), frozenset()
+    if e.kind == "lane":
+        return frozenset(), frozenset({e.id})
+    suppliers, lanes = regional_targets(sc, e.id)
+    return frozenset(suppliers), frozenset(lanes)
 
 
 # ------------------------------------------------------------------------------------------------- the stress test
@@ -101,6 +126,7 @@ class StressResult:
     horizon: int
     elapsed: float
     replications: int
+    product_impact: pd.DataFrame = field(default_factory=pd.DataFrame)  # element × product: mean revenue at risk
 
     n_failed = 0  # the CLI's exit-code checks (a stress test has no per-replication failure records)
     stop_reason = "stress test"
@@ -110,6 +136,7 @@ class StressResult:
         out.mkdir(parents=True, exist_ok=True)
         self.table.to_csv(out / "stress_test.csv", index=False)
         self.values.to_csv(out / "stress_values.csv", index=False)
+        self.product_impact.to_csv(out / "stress_products.csv")
 
 
 def _ci(x: np.ndarray, confidence: float) -> tuple[float, float, float, int]:
@@ -183,6 +210,8 @@ def run_stress(
     curves: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
     base_curves: dict[int, np.ndarray] = {}
     stock: dict[int, dict[tuple[str, str], float]] = {}
+    products: dict[str, dict[int, np.ndarray]] = {e.label: {} for e in elems}
+    product_ids: list[str] = []
     by_label = {e.label: e for e in elems}
     active = [e.label for e in elems]
     lo, hi = 0, first
@@ -197,7 +226,9 @@ def run_stress(
                 for label, per in res.values.items():
                     done[label].update(per)
                     curves[label].update(res.curves[label])
+                    products[label].update(res.products.get(label, {}))
                     bars[label].update(len(per))
+                product_ids = res.product_ids or product_ids
                 base_curves.update(res.base_curves)
                 stock.update(res.stock)
             active = _still_running(
@@ -220,7 +251,11 @@ def run_stress(
     )
     stacked = {label: np.vstack([per[r] for r in sorted(per)]) for label, per in curves.items() if per}
     base = np.vstack([base_curves[r] for r in sorted(base_curves)])
-    return StressResult(sc, settings, table, long, stacked, base, start, horizon, elapsed, len(base_curves))
+    impact = pd.DataFrame(
+        {label: np.mean(np.vstack(list(per.values())), axis=0) for label, per in products.items() if per},
+        index=pd.Index(product_ids, name="sku"),
+    ).T.reindex(table["element"])  # element (ranked) × product: mean revenue at risk
+    return StressResult(sc, settings, table, long, stacked, base, start, horizon, elapsed, len(base_curves), impact)
 
 
 def _bars(elems: list[Element], total: int, show: bool) -> dict[str, Any]:
@@ -259,7 +294,9 @@ def _table(
         row["share_dropped"] = float(np.mean(~np.isnan(tts)))
         disrupted = sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(e.spec)]})
         usable = usable_stock(disrupted, mean_stock)
-        row["tts_optimal"] = tts_optimal(usable, rates, supplies(disrupted), max(sc.horizon - start, 0.0))
+        cap = max(sc.horizon - start, 0.0)
+        row["tts_optimal"] = tts_optimal(usable, rates, supplies(disrupted), cap)
+        row["tts_optimal_capped"] = bool(row["tts_optimal"] >= cap - 1e-9)  # never runs out within the run
         row["critical"] = bool(row["time_to_recover"] > row["tts_median"])
         rows.append(row)
     table = pd.DataFrame(rows)

@@ -37,20 +37,21 @@ def heat_map(table: pd.DataFrame, top: int = 20) -> Figure:
     """Elements (ranked) × impact metrics, each column scaled to its worst element (1 = worst)."""
     sub = table.head(top)
     fig = _figure(8, 0.32 * len(sub) + 1.6)
-    if sub.empty:
-        return _placeholder(fig, "no elements")
-    data = np.array([sub[m].to_numpy(dtype=float) for m in HEAT_METRICS]).T
+    metrics = [m for m in HEAT_METRICS if np.nan_to_num(sub[m].to_numpy(dtype=float)).any()]  # no all-zero column
+    if sub.empty or not metrics:
+        return _placeholder(fig, "no elements" if sub.empty else "no element changed anything")
+    data = np.array([sub[m].to_numpy(dtype=float) for m in metrics]).T
     worst = np.nanmax(np.abs(data), axis=0)
     scaled = np.divide(data, worst, out=np.zeros_like(data), where=worst > 0)
     ax = fig.add_subplot()
     im = ax.imshow(scaled, aspect="auto", cmap="Reds", vmin=0, vmax=1)
     ax.set_yticks(range(len(sub)), [_label(e) for e in sub["element"]], fontsize=8)
-    ax.set_xticks(range(len(HEAT_METRICS)), [_metric_label(m) for m in HEAT_METRICS], rotation=20, fontsize=8)
+    ax.set_xticks(range(len(metrics)), [_metric_label(m) for m in metrics], rotation=20, fontsize=8)
     fig.colorbar(im, ax=ax, label="share of the worst element")
     return fig
 
 
-def tornado(table: pd.DataFrame, metric: str, top: int = 15) -> Figure:
+def tornado(table: pd.DataFrame, metric: str, top: int = 15, unit: str = "") -> Figure:
     """Mean impact with its paired confidence interval, worst element on top."""
     sub = table.head(top).iloc[::-1]
     fig = _figure(8, 0.3 * len(sub) + 1.4)
@@ -63,7 +64,8 @@ def tornado(table: pd.DataFrame, metric: str, top: int = 15) -> Figure:
     colors = ["#c0392b" if c else "#3b78b5" for c in sub["critical"]]
     ax.barh(range(len(sub)), mean, xerr=np.nan_to_num(np.vstack([lo, hi])), color=colors, capsize=2)
     ax.set_yticks(range(len(sub)), [_label(e) for e in sub["element"]], fontsize=8)
-    ax.set_xlabel(f"{_metric_label(metric)} (mean, paired CI; red: TTR > TTS)")
+    what = f"{_metric_label(metric)}" + (f" ({unit})" if unit else "")
+    ax.set_xlabel(f"{what}: mean, paired CI; red: critical (recovery takes longer than the stock lasts), blue: not")
     return fig
 
 
@@ -109,7 +111,60 @@ def _fmt(x: object, digits: int = 0) -> str:
         return "–"
     if math.isinf(v):
         return "never"
-    return f"{v:,.{digits}f}"
+    text = f"{v:,.{digits}f}"
+    return text[1:] if text.startswith("-") and not any(c in text.strip("-0.,") for c in "123456789") else text
+
+
+def units(currency: str, period: str) -> dict[str, str]:
+    """The unit of each stress metric as the page and the terminal show it."""
+    periods = f"{period}s"
+    return {
+        "revenue_at_risk": currency,
+        "cost_delta": currency,
+        "lost_sales_during": "units",
+        "backorders_peak": "units",
+        "time_to_survive": periods,
+        "time_to_recover": periods,
+        "resilience_loss": periods,
+    }
+
+
+def tts_text(median: float, optimal: float, capped: bool, periods: str) -> tuple[str, str]:
+    """The median time to survive and the LP's optimum as a reader wants them: a capped optimum is "≥ cap (never runs
+    out)", an infinite median "never runs out"."""
+    med = "never runs out" if math.isinf(median) else _fmt(median)
+    opt = f"≥ {_fmt(optimal)} (never runs out)" if capped else _fmt(optimal)
+    return med, opt
+
+
+def summary_lines(table: pd.DataFrame, rank_by: str, unit: Mapping[str, str], top: int = 3) -> list[str]:
+    """The first screen in words: the worst elements, what losing each costs and how long the stock lasts."""
+    lines = []
+    r: Any
+    for r in table.head(top).itertuples(index=False):
+        d = r._asdict()
+        lo, hi = _fmt(d[rank_by + "_ci_low"]), _fmt(d[rank_by + "_ci_high"])
+        value = f"{_fmt(d[rank_by])} {unit.get(rank_by, '')} [{lo}, {hi}]"
+        med = (
+            "customers keep being served"
+            if math.isinf(d["tts_median"])
+            else f"customers short after {_fmt(d['tts_median'])} {unit['time_to_survive']} (median)"
+        )
+        back = f"service back {_fmt(d['time_to_recover'])} {unit['time_to_recover']} after the outage began"
+        verdict = " — critical: the recovery outlasts the stock" if d["critical"] else ""
+        lines.append(f"{d['element']}: {_metric_label(rank_by).lower()} {value}; {med}; {back}{verdict}.")
+    return lines
+
+
+def product_rows(impact: pd.DataFrame, top: int = 5, products: int = 8) -> tuple[list[str], list[dict[str, Any]]]:
+    """The top elements × the products their loss hurts most (mean revenue at risk): (products, rows)."""
+    if impact.empty:
+        return [], []
+    sub = impact.head(top)
+    cols = list(sub.abs().sum().sort_values(ascending=False).index[:products])
+    cols = [c for c in cols if np.nan_to_num(sub[c].to_numpy(dtype=float)).any()]
+    rows = [{"element": e, "cells": [_fmt(v) for v in sub.loc[e, cols]]} for e in sub.index]
+    return cols, rows
 
 
 def write_stress_report(
@@ -121,19 +176,26 @@ def write_stress_report(
     figs.mkdir(parents=True, exist_ok=True)
     table = result.table
     rank_by = result.settings.rank_by
+    sc = result.scenario
+    unit = units(sc.currency, sc.period)
     rows = []
     r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for r in table.itertuples(index=False):
         d = r._asdict()
-        cells = [f"{_fmt(d[m])} [{_fmt(d[m + '_ci_low'])}, {_fmt(d[m + '_ci_high'])}]" for m in TABLE_METRICS]
+        cells = [
+            {"value": _fmt(d[m]), "ci": f"[{_fmt(d[m + '_ci_low'])}, {_fmt(d[m + '_ci_high'])}]"} for m in TABLE_METRICS
+        ]
+        tts, optimal = tts_text(
+            d["tts_median"], d["tts_optimal"], bool(d.get("tts_optimal_capped")), unit["time_to_survive"]
+        )
         rows.append(
             {
                 "rank": d["rank"],
                 "element": d["element"],
                 "n": d["n"],
                 "cells": cells,
-                "tts": _fmt(d["tts_median"]),
-                "tts_optimal": _fmt(d["tts_optimal"]),
+                "tts": tts,
+                "tts_optimal": optimal,
                 "exposure": _fmt(d["risk_exposure"], 2),
                 "critical": bool(d["critical"]),
             }
@@ -147,7 +209,7 @@ def write_stress_report(
         for e in worst
     }
     images = [
-        save_image(figs, "stress_tornado", "Tornado: impact per element", tornado(table, rank_by)),
+        save_image(figs, "stress_tornado", "Tornado: impact per element", tornado(table, rank_by, unit=unit[rank_by])),
         save_image(figs, "stress_heatmap", "Heat map: impact metrics (1 = worst element)", heat_map(table)),
         save_image(
             figs,
@@ -160,9 +222,15 @@ def write_stress_report(
     html = ENV.get_template("stress_test.html.j2").render(
         title=f"Stress test: {result.scenario.name}",
         meta_items=meta_items(meta),
-        columns=[_metric_label(m) for m in TABLE_METRICS],
+        columns=[f"{_metric_label(m)} ({unit[m]})" for m in TABLE_METRICS],
         rows=rows,
         rank_label=_metric_label(rank_by),
+        summary=summary_lines(table, rank_by, unit),
+        outage=f"{result.settings.duration:g} {unit['time_to_survive']} from {sc.period} {result.start:g}",
+        periods=unit["time_to_survive"],
+        products=product_rows(result.product_impact)[0],
+        product_rows=product_rows(result.product_impact)[1],
+        currency=sc.currency,
         images=images,
         config_yaml=config_yaml,
     )
