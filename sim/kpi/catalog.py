@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from sim.kpi.blocks import CONTRACT_KPI_INFO, LANE_KPI_INFO, RESILIENCE_KPI_INFO
+from sim.kpi.blocks import CONTRACT_KPI_INFO, LANE_KPI_INFO, PLANT_KPI_INFO, RESILIENCE_KPI_INFO
 from sim.kpi.info import KpiInfo
 from sim.kpi.info import kpi as _k
 
@@ -300,6 +300,7 @@ CATALOG: tuple[KpiInfo, ...] = (
     *LANE_KPI_INFO,
     *RESILIENCE_KPI_INFO,
     *CONTRACT_KPI_INFO,
+    *PLANT_KPI_INFO,
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
 # not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)
@@ -337,9 +338,10 @@ MODE_KPIS = tuple(k.name for k in CATALOG if k.by_mode)
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
 CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")
-# emitted only with disruptions (the resilience block, supplier availability), consolidation or contracts
+PLANT_KPIS = tuple(k.name for k in CATALOG if k.kind == "plant")  # rows of plants (sim.kpi.production)
+# emitted only with disruptions (the resilience block, supplier availability), consolidation, contracts or plants
 CONDITIONAL_KPIS = frozenset(
-    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane", "contract")
+    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane", "contract", "plant")
 )
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)

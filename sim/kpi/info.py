@@ -17,9 +17,9 @@ class KpiInfo:
     higher_is_better: bool | None
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.kpi.resilience)
-    kind: Literal["stock", "supplier", "both", "network", "resilience", "resilience_supplier", "lane", "contract"] = (
-        "stock"
-    )
+    kind: Literal[
+        "stock", "supplier", "both", "network", "resilience", "resilience_supplier", "lane", "contract", "plant"
+    ] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
     # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item
