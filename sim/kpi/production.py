@@ -71,10 +71,9 @@ def plant_rows(plant: Plant, w: int, h: int) -> dict[tuple[str, str], dict[str, 
     waiting = plant.waiting_until(h)
     total_wait = sum(waiting.values())
     for c, per_period in plant.consumed.items():
-        rows[plant.id, c] = {
-            "components_consumed": _window(per_period, w, h),
-            "component_criticality": _ratio(waiting[c], total_wait),
-        }
+        rows.setdefault((plant.id, c), {}).update(  # a sub-assembly made here has its finished-good KPIs too
+            components_consumed=_window(per_period, w, h), component_criticality=_ratio(waiting[c], total_wait)
+        )
     finished = [rows[plant.id, s] for s in plant.products]
     pools = {id(p): p for p in plant.stage.pools.values()}.values()
     capacity = sum(p.capacity for p in pools)
