@@ -1,12 +1,15 @@
 """What a scenario implies before any run: the mean and variance of demand every stock item faces, and each item's
 expected replenishment lead time (the policy presets, segment rules, safety stock and early warning size from them).
+At a plant, the demand its finished goods face reaches their components through the bill of materials
+(sim.scenario.bom.expand_moments, docs/assembly.md).
 """
 
 from __future__ import annotations
 
 import graphlib
 
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.bom import expand_moments
+from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
 
 
 def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
@@ -26,6 +29,8 @@ def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
         {n: {s.node for srcs in stock[n].sources.values() for s in srcs} & set(stock) for n in stock}
     ).static_order()
     for nid in reversed(list(downstream_first)):  # every node after all the nodes it supplies
+        if isinstance(stock[nid], PlantNode):  # finished goods' production orders -> their components
+            expand_moments(stock[nid], moments)
         for sku, srcs in stock[nid].sources.items():
             mean, var = moments[nid, sku]
             for s in srcs:
