@@ -298,7 +298,8 @@ def _lead_times(items: list[StockItem], members_of: list[tuple[int, ...]]) -> tu
 
 
 def timeseries(chain: SupplyChain) -> dict[str, np.ndarray]:
-    """End-of-period levels and per-period flows for every stock item, as columns (all periods 0..H-1)."""
+    """End-of-period levels and per-period flows for every stock item, as columns (all periods 0..H-1); with plants
+    also ``produced``: the units a plant output of the item's product per period (0 for every other item)."""
     h = chain.scenario.horizon
     ends = np.arange(1, h + 1, dtype=float)
     cols: dict[str, list[np.ndarray]] = {
@@ -333,4 +334,8 @@ def timeseries(chain: SupplyChain) -> dict[str, np.ndarray]:
         cols["demand"].append(flow_values(it.demand)[:h].copy())
         cols["orders"].append(flow_values(it.ordered)[:h].copy())
         cols["filled"].append(flow_values(it.filled)[:h].copy())
+        if chain.plants:  # scenarios with plants only: the other scenarios' series keep their columns
+            plant = chain.plants.get(it.node)
+            made = plant.produced.get(it.sku) if plant is not None else None
+            cols.setdefault("produced", []).append(np.asarray(made[:h], dtype=float) if made else np.zeros(h))
     return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 
 class Actors:
-    """Suppliers, plants, lanes, stock items (per node × product, and grouped per node as stock points), basket streams and
-    the opt-in event log of one replication."""
+    """Suppliers, plants, lanes, stock items (per node × product, and grouped per node as stock points), basket
+    streams and the opt-in event log of one replication."""
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, env: simpy.Environment) -> None:
         self.scenario = scenario

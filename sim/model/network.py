@@ -1,8 +1,9 @@
 """``SupplyChain``: builds the SimPy model of one replication from a validated scenario and runs it.
 
 The actors are built in a fixed order, one builder per actor kind (sim.model.builders): lanes, suppliers, stock
-items, their sources, plants (their production orders' sources), basket streams; then the written starting state, information sharing, the items' review
-processes, the warm-up, the disruptions and, last, customer demand. The order matters: SimPy breaks ties between
+items, their sources, plants (and their finished goods' production sources), basket streams; then the written
+starting state, information sharing, the items' review processes, the warm-up, the disruptions and, last, customer
+demand. The order matters: SimPy breaks ties between
 events at the same instant and priority by the order they were scheduled in.
 """
 

@@ -29,8 +29,9 @@ def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
         {n: {s.node for srcs in stock[n].sources.values() for s in srcs} & set(stock) for n in stock}
     ).static_order()
     for nid in reversed(list(downstream_first)):  # every node after all the nodes it supplies
-        if isinstance(stock[nid], PlantNode):  # finished goods' production orders -> their components
-            expand_moments(stock[nid], moments)
+        node = stock[nid]
+        if isinstance(node, PlantNode):  # finished goods' production orders -> their components
+            expand_moments(node, moments)
         for sku, srcs in stock[nid].sources.items():
             mean, var = moments[nid, sku]
             for s in srcs:

@@ -6,8 +6,9 @@
 upstream buffer is the share-weighted sum of what its downstream items face (means add; variances are added as if
 independent, which ignores the bullwhip effect). At a plant, components face ``q ×`` their finished goods' demand
 (sim.scenario.bom) over their suppliers' lead times, and a finished good made to stock is sized on its production
-time plus the expected wait for a kit with its components sized alike (sim.scenario.safety_stock.kit_wait). Timing: an order placed at t arrives before demand of t + L, so a
-continuous policy covers L periods and a periodic one R + L (docs/timing.md).
+time plus the expected wait for a kit with its components sized alike (sim.scenario.safety_stock.kit_wait).
+Timing: an order placed at t arrives before demand of t + L, so a continuous policy covers L periods and a periodic
+one R + L (docs/timing.md).
 
 | kind                  | sizing                                                        |
 |-----------------------|---------------------------------------------------------------|

@@ -124,7 +124,7 @@ def kit_wait(sc: Scenario, node: PlantNode, sku: str, mom: dict, z_of: ZOf) -> f
     for c in node.bom[sku]:
         mu, var = mom[node.id, c]
         z, review = z_of(c)
-        if mu <= 0 or math.isinf(z) and z > 0:
+        if mu <= 0 or (math.isinf(z) and z > 0):
             continue
         lead, lead_var = item_lead_moments(sc, node, c, mom, z_of)
         sigma = math.sqrt((lead + review) * var + mu * mu * lead_var)

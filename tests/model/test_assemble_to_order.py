@@ -123,7 +123,8 @@ def scenario(comps: list[tuple[int, float, float]], continuous: bool) -> dict[st
         "products": [{"id": "fg"}, *({"id": f"c{i}"} for i in range(len(comps)))],
         "nodes": nodes,
         "lanes": [
-            {"from": f"s{i}", "to": "p", "transit": {"dist": "constant", "value": L}} for i, (L, _, _) in enumerate(comps)
+            {"from": f"s{i}", "to": "p", "transit": {"dist": "constant", "value": L}}
+            for i, (L, _, _) in enumerate(comps)
         ],
     }
 

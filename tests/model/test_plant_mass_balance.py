@@ -29,11 +29,13 @@ REL = 1e-9
 def network(allocation: str, to_order: bool, busy: bool) -> dict[str, Any]:
     """``busy``: capacities, batches and gamma production times; else instant, unlimited production."""
     poisson = {"dist": "poisson", "mean": 3}
-    made = {"production_time": {"dist": "gamma", "mean": 1.5, "sd": 1.0}, "capacity": 7, "batch_size": 2} if busy else {}
+    made = (
+        {"production_time": {"dist": "gamma", "mean": 1.5, "sd": 1.0}, "capacity": 7, "batch_size": 2} if busy else {}
+    )
     final_policy = {"c": {"kind": "s_S", "s": 10, "S": 30}, "sub": {"kind": "base_stock", "level": 25}}
     if not to_order:
-        final_policy |= {"top": {"kind": "base_stock", "level": 12}, "kit": {"kind": "periodic_order_up_to",
-                                                                             "review_period": 3, "order_up_to": 15}}  # fmt: skip
+        final_policy["top"] = {"kind": "base_stock", "level": 12}
+        final_policy["kit"] = {"kind": "periodic_order_up_to", "review_period": 3, "order_up_to": 15}
     return {
         "name": "two_plants",
         "horizon": 150,

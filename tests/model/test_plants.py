@@ -11,7 +11,7 @@ import pytest
 
 from sim.kpi.compute import compute
 from sim.model.network import SupplyChain
-from tests.conftest import build, const, kpi_dict, lane, plant, run, series, supplier
+from tests.conftest import build, const, kpi_dict, lane, plant, run, series, single_stage, supplier
 
 
 def one_level(horizon: int = 6) -> dict[str, Any]:
@@ -55,6 +55,7 @@ def test_kits_wait_for_the_missing_component_period_by_period():
     assert (a["on_hand"], a["backorders"]) == ([1, 1, 1, 1, 1, 1], [1, 2, 0, 0, 0, 0])
     assert (b["on_hand"], b["backorders"]) == ([0, 0, 0, 0, 0, 0], [2, 4, 0, 0, 0, 0])
     assert fg["filled"] == [1, 1, 1, 1, 1, 1]  # the customers never waited: fg stock covered the kits' delay
+    assert fg["produced"] == [2, 0, 2 + 1, 1, 1, 1] and a["produced"] == [0] * 6  # the time series' output column
     assert k["p", "fg", "orders_placed"] == 7 and k["p", "fg", "kit_shortage_share"] == pytest.approx(2 / 7)
     assert k["p", "fg", "units_produced"] == 8 == k["p", "a", "components_consumed"]
     assert k["p", "b", "components_consumed"] == 16 and k["p", "ALL", "components_consumed"] == 24
@@ -65,6 +66,11 @@ def test_kits_wait_for_the_missing_component_period_by_period():
     events = res.events
     made = events[(events.event == "receive") & (events.via == "p:production")]
     assert made.groupby("t").qty.sum().to_dict() == {0.0: 2.0, 2.0: 3.0, 3.0: 1.0, 4.0: 1.0, 5.0: 1.0}
+
+
+def test_scenarios_without_plants_keep_their_time_series_columns():
+    res = run(single_stage({"kind": "base_stock", "level": 5}, const(1)))
+    assert "produced" not in res.timeseries.columns and not any(k[2] == "units_produced" for k in res.kpi_index)
 
 
 def two_level() -> dict[str, Any]:
@@ -80,7 +86,9 @@ def two_level() -> dict[str, Any]:
                 "p",
                 {"top": {"sub": 1, "c": 1}, "sub": {"a": 2}},
                 production_time={"top": const(1), "sub": const(0)},
-                policy={f: {"kind": "base_stock", "level": lv} for f, lv in (("top", 1), ("sub", 1), ("a", 2), ("c", 1))},
+                policy={
+                    f: {"kind": "base_stock", "level": lv} for f, lv in (("top", 1), ("sub", 1), ("a", 2), ("c", 1))
+                },
                 sources={"a": [{"node": "s", "lane": "sa"}], "c": [{"node": "s", "lane": "sc"}]},
                 demand={"top": const(1)},
             ),

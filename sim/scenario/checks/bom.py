@@ -42,7 +42,9 @@ def _finished(where: str, node: PlantNode) -> list[str]:
     ]
     for sku in node.bom:
         if sku in node.sources:
-            errs.append(f"{where}.sources.{sku}: {sku!r} is made here (bom); production replenishes it, drop its sources")
+            errs.append(
+                f"{where}.sources.{sku}: {sku!r} is made here (bom); production replenishes it, drop its sources"
+            )
         if node.to_order(sku) and sku in node.policy:
             errs.append(f"{where}.policy.{sku}: {sku!r} is made to order (built against demand); drop its policy")
         elif not node.to_order(sku) and sku not in node.policy:
@@ -97,7 +99,9 @@ def _fields(where: str, node: PlantNode) -> list[str]:
             for sku in node.bom
             if sku not in times
         ]
-    errs += [f"{where}.priority: {sku!r} is not made here; it makes: {made}" for sku in node.priority if sku not in node.bom]
+    errs += [
+        f"{where}.priority: {sku!r} is not made here; it makes: {made}" for sku in node.priority if sku not in node.bom
+    ]
     if node.priority and node.allocation != "priority":
         errs.append(f"{where}.priority: only with allocation: priority (allocation is {node.allocation!r})")
     return errs
