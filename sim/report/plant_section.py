@@ -104,8 +104,10 @@ def build(
             "Units output per period against the demand the plant's finished goods receive (the DC's and other "
             "nodes' orders, and customers at the plant) and the end customers' demand for the product; replication 0."
         )
-        figure = output_vs_demand(series, scenario, pid, list(bom))
-        image = save(f"plant_{pid}", f"{pid}: output and demand", figure, caption)
+        image = None
+        if series is not None:
+            figure = output_vs_demand(series, scenario, pid, list(bom))
+            image = save(f"plant_{pid}", f"{pid}: output and demand", figure, caption)
         blocks.append(
             {
                 "id": pid,
@@ -118,7 +120,7 @@ def build(
                 ],
                 "finished": finished,
                 "components": components,
-                "image": image if series is not None else None,
+                "image": image,
             }
         )
     return [

@@ -337,3 +337,21 @@ def test_a_component_suppliers_outage_reaches_customers_through_the_bom():
     assert k["ALL", "fg", "tts_optimal"] == pytest.approx(9) and k["ALL", "ALL", "tts_optimal"] == pytest.approx(9)
     assert k["p", "fg", "orders_placed"] == 40 and k["p", "fg", "kit_shortage_share"] == 18 / 40
     assert k["p", "mcu", "component_criticality"] == 1
+
+
+def test_production_cost_is_a_component_of_the_total_cost_on_every_row():
+    """The library's plant scenario: on the network, product, plant and item rows, total_cost is the sum of the
+    catalogue's cost components the row has (production cost on the finished goods' rows only)."""
+    from sim.kpi import catalog
+    from sim.scenario.sources import load_scenario
+
+    sc = load_scenario("contract_manufacturer").model_copy(update={"horizon": 150, "warmup": 30})
+    k = kpi_dict(run(sc))
+    rows = [("ALL", "ALL"), ("ALL", "board_a"), ("mx_plant", "ALL"), ("mx_plant", "board_b"), ("mx_plant", "mcu")]
+    for row in rows:
+        parts = sum(k.get((*row, c), 0.0) for c in catalog.COSTS)
+        assert k[(*row, "total_cost")] == pytest.approx(parts, rel=1e-12), row
+    assert k["ALL", "ALL", "production_cost"] == pytest.approx(
+        14 * k["mx_plant", "board_a", "units_produced"] + 11 * k["mx_plant", "board_b", "units_produced"]
+    )
+    assert ("mx_plant", "mcu", "production_cost") not in k and k["ALL", "ALL", "production_cost"] > 0
