@@ -38,8 +38,11 @@ exactly: E[D 1{D + X ≤ s}] = λ P(D + X ≤ s − 1) for D ~ Poisson(λ) indep
 per-customer probability (P(filled | D_t ≥ 1)) is the period-booked one and differs. With ``poisson_process`` demand
 (unit customers in continuous time) the simulator is Song's model itself and its fill rate matches Song's formula.
 
-The simulated values are means over independent replications with a 99% Student-t interval; each replication's value
-is a sum over its periods divided by the window (unbiased for the per-period expectation). The product of the
+The simulated values are means over independent replications with a 99.9 % Student-t interval (several checks per
+test); each replication's value is a sum over its periods divided by the window (unbiased for the per-period
+expectation). Per period the simulator's "served at once" is exactly the indicator of the windows' condition on the
+realised demands (:func:`test_each_period_is_served_at_once_exactly_when_every_window_fits`, on every period); what
+remains is the Monte Carlo error of the demand draws themselves. The product of the
 windows' marginals (as if they were independent) is far outside the intervals: the joint form is needed.
 """
 
@@ -56,7 +59,8 @@ from sim.scenario.sources import load_scenario
 from tests.conftest import rep_seeds
 
 LAMBDA = 1.0
-HORIZON, WARMUP, REPS = 2500, 10, 20
+HORIZON, WARMUP, REPS = 2500, 10, 30
+LEVEL = 0.999  # each test makes several checks: each interval misses with probability 0.1 %
 IDENTICAL = [(3, 1, 5), (3, 2, 9), (3, 1, 4)]  # (L_i, q_i, S_i): s = 5, 4, 4
 DIFFERENT = [(1, 1, 3), (3, 2, 8), (6, 1, 8)]  # s = 3, 4, 8: every window binds sometimes
 
@@ -144,8 +148,8 @@ def simulate(comps: list[tuple[int, float, float]], continuous: bool) -> dict[st
 
 
 def interval(x: np.ndarray) -> tuple[float, float]:
-    """(mean, half-width of the 99% Student-t interval)."""
-    half = float(stats.t.ppf(0.995, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    """(mean, half-width of the ``LEVEL`` Student-t interval)."""
+    half = float(stats.t.ppf((1 + LEVEL) / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return float(x.mean()), half
 
 
@@ -188,3 +192,21 @@ def test_unit_customers_in_continuous_time_match_songs_order_fill_rate(comps):
     assert abs(mean - want) <= half, (mean, half, want)
     mean, half = interval(got["fill_rate"])
     assert abs(mean - want) <= half + 0.002  # the ratio of sums: its bias is O(1 / customers), far below 0.002
+
+
+@pytest.mark.parametrize("comps", [IDENTICAL, DIFFERENT], ids=["identical_lead_times", "different_lead_times"])
+def test_each_period_is_served_at_once_exactly_when_every_window_fits(comps):
+    """The derivation, period by period on one replication: a period's customer is served on arrival iff
+    D_{t−L_i+1} + … + D_t ≤ s_i for every component i (read from the realised demand series)."""
+    data = scenario(comps, continuous=False)
+    data["horizon"] = 600
+    res = run_replication(load_scenario(data), 3)
+    ts = res.timeseries
+    fg = ts[(ts.node == "p") & (ts.sku == "fg")].sort_values("t")
+    demand, filled = fg.demand.to_numpy(), fg.filled.to_numpy()
+    limits = [(lead, int(np.floor(S / q + 1e-9))) for lead, q, S in comps]
+    served = [
+        all(demand[t - lead + 1 : t + 1].sum() <= s for lead, s in limits) for t in range(WARMUP, 600) if demand[t] > 0
+    ]
+    at_once = [demand[t] - filled[t] <= 1e-9 for t in range(WARMUP, 600) if demand[t] > 0]
+    assert served == at_once and 0 < sum(served) < len(served)  # both outcomes occur
