@@ -138,6 +138,18 @@ CASES = [
         lambda d: _p(d).update(allocation="priority", priority=["mcu"]),
         f"{P}.priority: 'mcu' is not made here",
     ),
+    (
+        "a sourcing rule for a finished good",
+        lambda d: _p(d).update(sourcing={"board": {"rule": "fixed_split"}}),
+        f"{P}.sourcing.board: 'board' is made here; its one source is the plant's production",
+    ),
+    (
+        "a finished good's policy naming a source",
+        lambda d: _p(d)["policy"].update(
+            board={"kind": "dual_index", "regular": "s", "expedited": "p", "z_r": 5, "z_e": 2}
+        ),
+        f"{P}.policy.board.regular: unknown source 's'",
+    ),
     ("unknown allocation rule", lambda d: _p(d).update(allocation="random"), "allocation: Input should be 'fifo'"),
     (
         "consignment at a plant",

@@ -50,6 +50,14 @@ def _finished(where: str, node: PlantNode) -> list[str]:
         elif not node.to_order(sku) and sku not in node.policy:
             errs.append(f"{where}.policy.{sku}: missing; a finished good made to stock needs a policy (or list it in "
                         "make_to_order)")  # fmt: skip
+        if sku in node.sourcing:
+            errs.append(f"{where}.sourcing.{sku}: {sku!r} is made here; its one source is the plant's production "
+                        "(drop the sourcing rule)")  # fmt: skip
+        spec = node.policy.get(sku)
+        for param, key in (spec.named_sources() if spec is not None else {}).items():
+            if key != node.id:
+                errs.append(f"{where}.policy.{sku}.{param}: unknown source {key!r}; a finished good's one source is "
+                            f"the plant's production, {node.id!r}")  # fmt: skip
         if node.to_order(sku) and sku in node.components:
             errs.append(f"{where}.make_to_order: {sku!r} is also a component here; a sub-assembly is made to stock "
                         "(give it a policy)")  # fmt: skip
