@@ -126,3 +126,8 @@ def mc_mean(values: list[float] | np.ndarray) -> tuple[float, float]:
     """(mean, standard error of the mean) of independent replications."""
     arr = np.asarray(values, dtype=float)
     return float(arr.mean()), float(arr.std(ddof=1) / np.sqrt(arr.size))
+
+
+def plant(node_id: str, bom: dict[str, dict[str, float]], **kw: Any) -> dict[str, Any]:
+    """A plant (docs/assembly.md) making ``bom``'s products; ``kw``: its other fields (policy, sources, capacity...)."""
+    return {"id": node_id, "type": "plant", "bom": bom, **kw}

@@ -79,10 +79,11 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
 
 def _one_replication(scenario: Scenario, seed: int, summary: pd.DataFrame) -> pd.DataFrame | None:
     """Replication 0's time series (its seed as in the batch) for the report's orders-over-time chart, when the
-    report has a bullwhip section: the batch keeps only percentile bands, and re-running one replication is cheaper
-    than shipping every series back."""
+    report has a bullwhip section, and for the plant section's output over time: the batch keeps only percentile
+    bands, and re-running one replication is cheaper than shipping every series back."""
 
-    if not has_bullwhip(summary, scenario.to_dict()):
+    plants = any(n.type == "plant" for n in scenario.nodes)  # the plant section (sim.report.plant_section)
+    if not plants and not has_bullwhip(summary, scenario.to_dict()):
         return None
     return run_replication(scenario, replication_seed(seed, 0)).timeseries
 

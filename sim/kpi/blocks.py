@@ -1,6 +1,6 @@
 """Catalogue entries of the KPI blocks only some scenarios have: consolidating lanes, resilience (scenarios with
-disruptions) and contract terms (suppliers with a ``contract``). sim.kpi.catalog appends them after the core
-entries, in this order (the column order of sim.kpi.compute)."""
+disruptions), contract terms (suppliers with a ``contract``) and production (scenarios with plants). sim.kpi.catalog
+appends them after the core entries, in this order (the column order of sim.kpi.compute)."""
 
 from __future__ import annotations
 
@@ -198,5 +198,69 @@ CHANGE_KPI_INFO: tuple[KpiInfo, ...] = (
         False,
         "total cost with the disruptions minus without them, in the same replication",
         kind="change",
+    ),
+)
+
+
+# rows of plants (sim.kpi.production): per plant × finished good, per plant × component, (plant, ALL); units produced
+# and production cost also per made product (ALL, sku) and for the network (ALL, ALL)
+PLANT_KPI_INFO: tuple[KpiInfo, ...] = (
+    _k(
+        "units_produced",
+        "units",
+        "Units produced",
+        None,
+        "finished goods output in the window",
+        kind="plant",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "kit_shortage_share",
+        "share",
+        "Orders short of a kit",
+        False,
+        "share of the production orders created in the window that waited for a missing component",
+        kind="plant",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "component_criticality",
+        "share",
+        "Component criticality",
+        None,
+        "the component's share of the plant's kit waiting (each instant an order waits is split equally among the "
+        "components missing then)",
+        kind="plant",
+        percent=True,
+        bounds=(0.0, 1.0),
+    ),
+    _k(
+        "wip_avg",
+        "units",
+        "Work in progress (avg units)",
+        None,
+        "time-average units kitted and not yet output (waiting for capacity or in production)",
+        kind="plant",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "components_consumed",
+        "units",
+        "Components consumed",
+        None,
+        "component units consumed by the kits started in the window",
+        kind="plant",
+        bounds=(0.0, math.inf),
+    ),
+    _k(
+        "production_cost",
+        "money",
+        "Production cost",
+        False,
+        "production_cost per unit × units produced in the window (part of total_cost)",
+        kind="plant",
+        cost=True,
+        bounds=(0.0, math.inf),
     ),
 )

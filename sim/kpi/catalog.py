@@ -11,7 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from sim.kpi.blocks import CHANGE_KPI_INFO, CONTRACT_KPI_INFO, LANE_KPI_INFO, RESILIENCE_KPI_INFO
+from sim.kpi.blocks import (
+    CHANGE_KPI_INFO,
+    CONTRACT_KPI_INFO,
+    LANE_KPI_INFO,
+    PLANT_KPI_INFO,
+    RESILIENCE_KPI_INFO,
+)
 from sim.kpi.info import KpiInfo
 from sim.kpi.info import kpi as _k
 
@@ -307,6 +313,7 @@ CATALOG: tuple[KpiInfo, ...] = (
     *RESILIENCE_KPI_INFO,
     *CHANGE_KPI_INFO,
     *CONTRACT_KPI_INFO,
+    *PLANT_KPI_INFO,
 )
 # counts, levels, times, ratios of non-negative quantities and costs can't be negative: intervals stop at 0 (a KPI
 # not listed here, e.g. a paired difference, keeps the unbounded default unless its entry says otherwise)
@@ -345,9 +352,10 @@ RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 CHANGE_KPIS = tuple(k.name for k in CATALOG if k.kind == "change")  # rows (ALL, ALL), (ALL, sku) with disruptions
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
 CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")
-# emitted only with disruptions (the resilience block, supplier availability), consolidation or contracts
+PLANT_KPIS = tuple(k.name for k in CATALOG if k.kind == "plant")  # rows of plants (sim.kpi.production)
+# emitted only with disruptions (the resilience block, supplier availability), consolidation, contracts or plants
 CONDITIONAL_KPIS = frozenset(
-    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "change", "lane", "contract")
+    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "change", "lane", "contract", "plant")
 )
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)

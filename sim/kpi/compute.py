@@ -19,6 +19,7 @@ from scipy import sparse
 from sim.kpi import contract_terms as kpi_contracts
 from sim.kpi import costs as kpi_costs
 from sim.kpi import lanes as lane_kpis
+from sim.kpi import production as kpi_production
 from sim.kpi import sources as kpi_sources
 from sim.kpi.catalog import COSTS, NETWORK_KPIS
 from sim.kpi.catalog import STOCK_KPIS as STOCK_KPIS  # re-exported for callers
@@ -166,6 +167,8 @@ class KpiLayout:
         index += kpi_sources.index(self.source_groups) + kpi_costs.mode_index(self.costs)
         index += lane_kpis.kpi_index(self.consolidating)  # consolidated shipping: rows per consolidating lane
         index += kpi_contracts.index(chain)  # rows of suppliers with contract terms (none without)
+        self.plants = bool(chain.plants)
+        index += kpi_production.index(chain) if self.plants else []  # rows of plants (none without)
         self.index = index
         self.contracts = bool(kpi_contracts.suppliers(chain))
 
@@ -188,6 +191,8 @@ def compute(chain: SupplyChain, layout: KpiLayout | None = None) -> tuple[list[t
         values.append(lane_kpis.kpi_values(chain, lay.consolidating))
     if lay.contracts:
         values.append(kpi_contracts.compute(chain))
+    if lay.plants:
+        values.append(kpi_production.compute(chain))
     return list(lay.index), np.concatenate(values)
 
 
@@ -265,8 +270,11 @@ def _stock_kpis(
         out["purchase_cost"] = A @ spent.sum(1)  # each source's own price (sim.model.network: the price chain)
         for name, per_item in kpi_costs.item_kpis(chain, lay).items():  # rejects, expediting, emissions
             out[name] = A @ per_item
-        out["total_cost"] = cast(np.ndarray, sum(out[c] for c in COSTS))  # COSTS is not empty: never the 0 start
-        out["operating_cost"] = cast(np.ndarray, sum(out[c] for c in COSTS if c != "purchase_cost"))
+        if chain.plants:  # the plants' production cost, on their finished goods' items (sim.kpi.production)
+            out["production_cost"] = A @ kpi_production.item_costs(chain)
+        # COSTS' components of the rows present (a plant's production cost: with plants only); never the 0 start
+        out["total_cost"] = cast(np.ndarray, sum(out[c] for c in COSTS if c in out))
+        out["operating_cost"] = cast(np.ndarray, sum(out[c] for c in COSTS if c != "purchase_cost" and c in out))
     return out
 
 
@@ -290,7 +298,8 @@ def _lead_times(items: list[StockItem], members_of: list[tuple[int, ...]]) -> tu
 
 
 def timeseries(chain: SupplyChain) -> dict[str, np.ndarray]:
-    """End-of-period levels and per-period flows for every stock item, as columns (all periods 0..H-1)."""
+    """End-of-period levels and per-period flows for every stock item, as columns (all periods 0..H-1); with plants
+    also ``produced``: the units a plant output of the item's product per period (0 for every other item)."""
     h = chain.scenario.horizon
     ends = np.arange(1, h + 1, dtype=float)
     cols: dict[str, list[np.ndarray]] = {
@@ -325,4 +334,8 @@ def timeseries(chain: SupplyChain) -> dict[str, np.ndarray]:
         cols["demand"].append(flow_values(it.demand)[:h].copy())
         cols["orders"].append(flow_values(it.ordered)[:h].copy())
         cols["filled"].append(flow_values(it.filled)[:h].copy())
+        if chain.plants:  # scenarios with plants only: the other scenarios' series keep their columns
+            plant = chain.plants.get(it.node)
+            made = plant.produced.get(it.sku) if plant is not None else None
+            cols.setdefault("produced", []).append(np.asarray(made[:h], dtype=float) if made else np.zeros(h))
     return {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in cols.items()}

@@ -79,7 +79,10 @@ def layout(chain: SupplyChain) -> Layout:
     for key, item in chain.items.items():
         out = []
         for src in item.sources:
-            lane = lanes[src.lane.id]
+            lane = lanes.get(src.lane.id)
+            if lane is None:  # a plant's production line (sim.model.plant_line): no transport, no emissions
+                out.append(LinkCost(0.0, 0.0, 0.0, 0.0, 0.0, ""))
+                continue
             up = nodes[src.lane.src]
             t_kg = lane_factor(lane, products[item.sku].weight_kg)
             p_kg = up.emissions_per_unit if isinstance(up, SupplierNode) else 0.0
@@ -205,5 +208,6 @@ def mode_kpis(chain: SupplyChain, lay: Layout) -> np.ndarray:
     kg = dict.fromkeys(lay.modes, 0.0)
     for key, item in chain.items.items() if lay.per_link else ():
         for src, c in zip(item.sources, lay.links[key], strict=True):
-            kg[c.mode] += (src.received + src.rejected) * c.transport_kg
+            if c.mode:  # (a production line has no mode)
+                kg[c.mode] += (src.received + src.rejected) * c.transport_kg
     return np.array([kg[m] for m in lay.modes for _ in MODE_KPIS], dtype=float)

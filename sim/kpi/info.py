@@ -18,7 +18,16 @@ class KpiInfo:
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.kpi.resilience)
     kind: Literal[
-        "stock", "supplier", "both", "network", "resilience", "resilience_supplier", "change", "lane", "contract"
+        "stock",
+        "supplier",
+        "both",
+        "network",
+        "resilience",
+        "resilience_supplier",
+        "change",
+        "lane",
+        "contract",
+        "plant",
     ] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost

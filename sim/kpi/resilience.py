@@ -196,7 +196,8 @@ def warning_lead_times(
     chain: SupplyChain,
 ) -> np.ndarray:
     """First unmet demand minus the first alert (at or after ``start``) about the row's products; NaN without
-    either. Supplier-down alerts concern the products the supplier makes."""
+    either. Supplier-down alerts concern the products the supplier makes, and (through the plants' bills of
+    materials) what is made from them."""
     makes = {sid: set(sup.production_time) for sid, sup in chain.suppliers.items()}
     first: dict[str, float] = {}  # sku -> first alert time (>= start)
     for t, kind, node, sku in alerts:
@@ -204,12 +205,27 @@ def warning_lead_times(
             continue
         for s in makes.get(node, set()) if kind == "supplier_down" else {sku}:
             first.setdefault(s, t)
+    if chain.plants:
+        _through_boms(chain, first)
     out = np.full(len(labels), np.nan)
     for r, (_, sku) in enumerate(labels):
         times = list(first.values()) if sku == ALL else [first[sku]] if sku in first else []
         if times and not np.isnan(tts[r]):
             out[r] = start + tts[r] - min(times)
     return out
+
+
+def _through_boms(chain: SupplyChain, first: dict[str, float]) -> None:
+    """An alert about a component concerns every product made from it, at any level of the bills of materials."""
+    changed = True
+    while changed:  # the boms have no loop: this settles within their depth
+        changed = False
+        for plant in chain.plants.values():
+            for product, kit in plant.bom.items():
+                times = [first[c] for c in kit if c in first]
+                if times and min(times) < first.get(product, np.inf):
+                    first[product] = min(times)
+                    changed = True
 
 
 def availability(chain: SupplyChain) -> tuple[list[str], np.ndarray]:

@@ -12,6 +12,12 @@ much as needed after L. The program, for the products J of a row:
                             Σ_j x_ij ≤ c_i f_i (t − min_j L_ij)  (a capacity shared by several products)
                             t ≥ L_ij for every supplier used,  0 ≤ t ≤ cap,  x ≥ 0
 
+A plant (docs/assembly.md) is a supply of each product it makes, after its mean production time, within its
+capacity, that *uses* its components: its output x_pj adds to product j and takes ``q_jc x_pj`` from every component
+c of j's bill of materials, whose own row (demand 0 unless customers buy it too) then reads
+``Σ_j q_jc x_pj − Σ_i x_ic ≤ S_c``: output ≤ stock of each component (and its new supply) ÷ its quantity. Components
+the demanded products use are added to the rows, level by level.
+
 ``max(0, t − L)`` is convex, so the supplier set is not a linear choice; but the optimal set is always "every
 supplier whose lead time is below t", a prefix in lead-time order, so the optimum is the best of one small LP per
 prefix. ``cap`` (the rest of the run, H − s) bounds the answer: a network that can ride out the disruption for good
@@ -26,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
 from sim.scenario.targets import regional_targets
 
 ALL = "ALL"
@@ -42,6 +48,7 @@ class Supply:
     lead: float
     capacity: float | None
     pool: str
+    uses: tuple[tuple[str, float], ...] = ()  # a plant's output: (component, quantity per unit) of its bom
 
 
 def affected(sc: Scenario) -> tuple[set[str], set[str], dict[str, float], dict[str, float]]:
@@ -95,7 +102,21 @@ def supplies(sc: Scenario) -> list[Supply]:
                 key = (sup.id, sku)
                 if key not in best or lead < best[key].lead:
                     best[key] = supply
-    return sorted(best.values(), key=lambda s: (s.lead, s.supplier, s.sku))
+    return sorted([*best.values(), *_plant_supplies(sc)], key=lambda s: (s.lead, s.supplier, s.sku))
+
+
+def _plant_supplies(sc: Scenario) -> list[Supply]:
+    """Every plant's output of each product it makes, after the mean production time (the BOM constraint rides on
+    ``uses``)."""
+    out = []
+    for node in sc.nodes:
+        if isinstance(node, PlantNode):
+            for sku, kit in node.bom.items():
+                cap = node.per_product("capacity", sku)
+                pool = f"{node.id}/{sku}" if isinstance(node.capacity, dict) else node.id
+                lead = node.production_time_of(sku).mean
+                out.append(Supply(node.id, sku, lead, cap, pool, tuple(kit.items())))
+    return out
 
 
 def tts_optimal(stock: dict[str, float], rates: dict[str, float], options: list[Supply], cap: float) -> float:
@@ -103,6 +124,7 @@ def tts_optimal(stock: dict[str, float], rates: dict[str, float], options: list[
     skus = [s for s, d in rates.items() if d > 0]
     if not skus:
         return math.nan
+    skus = _with_components(skus, options)
     options = [o for o in options if o.sku in skus]
     best = -math.inf
     for n in range(len(options) + 1):
@@ -115,6 +137,16 @@ def tts_optimal(stock: dict[str, float], rates: dict[str, float], options: list[
     return float(min(best, cap))
 
 
+def _with_components(skus: list[str], options: list[Supply]) -> list[str]:
+    """``skus`` and every component a plant's output of them uses, through every level of the bills of materials."""
+    out = list(skus)
+    for sku in out:  # grows while it is read: each level's components join the end
+        for o in options:
+            if o.sku == sku:
+                out += [c for c, _ in o.uses if c not in out]
+    return out
+
+
 def _solve(
     skus: list[str], stock: dict[str, float], rates: dict[str, float], used: list[Supply], cap: float
 ) -> float | None:
@@ -122,10 +154,13 @@ def _solve(
     rows, rhs = [], []
     for sku in skus:
         row = np.zeros(n)
-        row[0] = rates[sku]
+        row[0] = rates.get(sku, 0.0)
         for k, o in enumerate(used):
             if o.sku == sku:
                 row[1 + k] = -1.0
+            for component, qty in o.uses:  # a plant's output takes its components
+                if component == sku:
+                    row[1 + k] += qty
         rows.append(row)
         rhs.append(stock.get(sku, 0.0))
     pools: dict[str, list[int]] = {}

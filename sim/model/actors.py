@@ -14,6 +14,7 @@ import simpy
 from sim.model.baskets import BasketBook
 from sim.model.flows import FlowTable
 from sim.model.lane import Lane
+from sim.model.plant import Plant
 from sim.model.records import EventLog
 from sim.model.stock_item import StockItem
 from sim.model.stock_point import StockPoint
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 
 
 class Actors:
-    """Suppliers, lanes, stock items (per node × product, and grouped per node as stock points), basket streams and
-    the opt-in event log of one replication."""
+    """Suppliers, plants, lanes, stock items (per node × product, and grouped per node as stock points), basket
+    streams and the opt-in event log of one replication."""
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, env: simpy.Environment) -> None:
         self.scenario = scenario
@@ -33,6 +34,7 @@ class Actors:
         self.env = env
         self.lanes: dict[str, Lane] = {}  # by lane id
         self.suppliers: dict[str, Supplier] = {}
+        self.plants: dict[str, Plant] = {}  # plants (sim.model.plant), by node id
         self.items: dict[tuple[str, str], StockItem] = {}
         self.stock_points: dict[str, StockPoint] = {}  # node id -> its items and basket streams
         self.flows = FlowTable(0, 0)  # every item's per-period flows (item i = row i, in ``items`` order)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sim.model.consignment import is_consignment
 from sim.scenario.moments import Promises
-from sim.scenario.schema import Scenario, Source, StockNode, SupplierNode
+from sim.scenario.schema import PlantNode, Scenario, Source, StockNode, SupplierNode
 
 
 class BuildPlan:
@@ -29,6 +29,12 @@ class BuildPlan:
                 self.links[node.id, sku] = [_link(sc, node.id, sku, src, twice, promises) for src in sources]
         # per item, per source: a consignment source (sim.model.consignment)
         self.consigned = {key: [is_consignment(sc, link[0]) for link in links] for key, links in self.links.items()}
+        # plants (sim.model.plant): their nodes, and the items that are not plain stock items there
+        self.plants = [n for n in stock_nodes if isinstance(n, PlantNode)]
+        self.plant_items: dict[tuple[str, str], str] = {}
+        for plant in self.plants:
+            self.plant_items |= {(plant.id, sku): "made_to_order" for sku in plant.bom if plant.to_order(sku)}
+            self.plant_items |= {(plant.id, c): "component" for c in plant.components}
 
 
 def _link(sc: Scenario, node_id: str, sku: str, src: Source, twice: set[str], promises: Promises) -> tuple[Any, ...]:

@@ -21,6 +21,8 @@ from sim.model.disruption_processes import Disruptions
 from sim.model.flex_band import FlexBand
 from sim.model.inspection import Inspection
 from sim.model.lane import Lane
+from sim.model.plant import Plant
+from sim.model.plant_items import ComponentItem, MadeToOrderItem
 from sim.model.rng import stream
 from sim.model.source_link import SourceLink
 from sim.model.stock_item import StockItem
@@ -28,7 +30,7 @@ from sim.model.stock_point import StockPoint
 from sim.model.supplier import Supplier
 from sim.scenario.distributions import Dist
 from sim.scenario.moments import demand_moments
-from sim.scenario.schema import StockNode, SupplierNode
+from sim.scenario.schema import PlantNode, StockNode, SupplierNode
 
 
 def lanes(chain: Actors, plan: BuildPlan) -> dict[str, Lane]:
@@ -75,7 +77,8 @@ def stock_items(chain: Actors, plan: BuildPlan, stock_nodes: list[StockNode], re
             # a reorder point below 0 can put the target below 0 too: then the item starts empty
             initial = node.initial_stock.get(sku, max(policy.target, 0.0) if policy else 0.0)
             consigned = any(plan.consigned.get((node.id, sku), ()))
-            chain.items[node.id, sku] = point.items[sku] = (ConsignmentItem if consigned else StockItem)(
+            kind = PLANT_ITEMS.get(plan.plant_items.get((node.id, sku), ""))  # a plant's component or made to order
+            chain.items[node.id, sku] = point.items[sku] = (kind or (ConsignmentItem if consigned else StockItem))(
                 chain.env,
                 node.id,
                 sku,
@@ -90,6 +93,34 @@ def stock_items(chain: Actors, plan: BuildPlan, stock_nodes: list[StockNode], re
             )
         if node.stagger:
             stagger(point.items.values())
+
+
+PLANT_ITEMS: dict[str, type[StockItem]] = {"component": ComponentItem, "made_to_order": MadeToOrderItem}
+
+
+def plants(chain: Actors, plan: BuildPlan) -> dict[str, Plant]:
+    """Every plant, with a production-time stream per finished good, bound to its component items; each finished good
+    gets its one source: the plant's production, over the plant's production line (sim.model.plant)."""
+    found: dict[str, Plant] = {}
+    sc = chain.scenario
+    for node in plan.plants:
+        times = {sku: sampler(node.production_time_of(sku), chain.seed, "production", node.id, sku) for sku in node.bom}
+        plant = found[node.id] = Plant(chain.env, node, times, sc.horizon, sc.warmup)
+        plant.bind(chain.stock_points[node.id].items)
+        for sku in node.bom:
+            item = chain.items[node.id, sku]
+            made = production_lead(node, sku)
+            link = SourceLink(plant, plant.line, share=1.0, delay=0.0, promised=made, external=False, expected=made,
+                              key=node.id, upstream=node.id)  # fmt: skip
+            item.sources.append(link)
+            item.sourcing.bind(item)
+    return found
+
+
+def production_lead(node: PlantNode, sku: str) -> float:
+    """A production order's expected lead time as its item quotes it (OTIF, expected_lead_time): the mean production
+    time (a kit's wait and the capacity queue come on top when they happen)."""
+    return node.production_time_of(sku).mean
 
 
 def flex_bands(chain: Actors, plan: BuildPlan) -> dict[tuple[str, str], FlexBand]:

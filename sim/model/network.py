@@ -1,8 +1,9 @@
 """``SupplyChain``: builds the SimPy model of one replication from a validated scenario and runs it.
 
 The actors are built in a fixed order, one builder per actor kind (sim.model.builders): lanes, suppliers, stock
-items, their sources, basket streams; then the written starting state, information sharing, the items' review
-processes, the warm-up, the disruptions and, last, customer demand. The order matters: SimPy breaks ties between
+items, their sources, plants (and their finished goods' production sources), basket streams; then the written
+starting state, information sharing, the items' review processes, the warm-up, the disruptions and, last, customer
+demand. The order matters: SimPy breaks ties between
 events at the same instant and priority by the order they were scheduled in.
 """
 
@@ -48,6 +49,8 @@ class SupplyChain(Actors):
         builders.stock_items(self, plan, stock_nodes, record_log)
         self.bands = builders.flex_bands(self, plan)  # volume-flex bands per (supplier, product)
         builders.sources(self, plan, stock_nodes, self.bands)
+        if plan.plants:  # production orders of the plants' finished goods (sim.model.plant)
+            self.plants = builders.plants(self, plan)
         self.baskets = builders.baskets(self, stock_nodes)
         self.events = EventLog() if events else None
         if self.events is not None:
@@ -55,6 +58,8 @@ class SupplyChain(Actors):
                 lane.events = self.events
             for supplier in self.suppliers.values():
                 supplier.events = self.events
+            for plant in self.plants.values():
+                plant.stage.events = plant.line.events = self.events
             for item in self.items.values():
                 item.events = self.events
             for book in self.baskets:

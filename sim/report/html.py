@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.experiment.stats import too_few
 from sim.kpi import catalog
-from sim.report import aggregate, attention, bullwhip, figures, network_map, segment_section, what_if
+from sim.report import aggregate, attention, bullwhip, figures, network_map, plant_section, segment_section, what_if
 from sim.report.comparison_page import write_comparison
 from sim.report.formatting import (
     as_float,
@@ -125,7 +125,7 @@ def write_report(
     orders-over-time chart of the bullwhip section, which appears when some node's consumer-relative amplification is
     defined. A scenario with disruptions opens with what they did (:func:`_what_if`); ``curves``: the network's
     rolling fill rate per replication with and without them (replications × periods each) for its resilience
-    curve."""
+    curve; ``orders`` also feeds the plant section's output over time (scenarios with plants)."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -191,6 +191,8 @@ def write_report(
     # scenarios with segmentation: the Kraljic matrix, KPIs per segment, the scorecard (sim.report.segment_section)
     seg_sections, seg_images = segment_section.build(summary, scenario, currency, lambda *a: save_image(figs_dir, *a))
     images += seg_images
+    # scenarios with plants: output, kits and components by criticality (sim.report.plant_section)
+    plant_sections = plant_section.build(look, scenario, currency, orders, lambda *a: save_image(figs_dir, *a))
     n = max((st.n for st in look.stats.values() if math.isfinite(st.n)), default=math.nan)
     html = ENV.get_template("report.html.j2").render(
         title=f"Simulation report: {name}",
@@ -201,6 +203,7 @@ def write_report(
         sections=[
             *_what_if(look, summary, scenario, meta, curves, figs_dir),
             *report_sections(look, scenario, currency, ci_label=ci_label(meta)),
+            *plant_sections,
             *seg_sections,
         ],
         ci_label=ci_label(meta),

@@ -12,7 +12,12 @@ from matplotlib.patches import FancyArrowPatch
 
 from sim.report.figures import _figure, _label, _placeholder
 
-NODE_STYLES = {"supplier": ("s", "#b07c2b"), "buffer": ("D", "#3b78b5"), "retailer": ("o", "#3a9a4a")}
+NODE_STYLES = {
+    "supplier": ("s", "#b07c2b"),
+    "buffer": ("D", "#3b78b5"),
+    "retailer": ("o", "#3a9a4a"),
+    "plant": ("P", "#8e44ad"),
+}
 _OTHER_STYLE = ("h", "#8c8c8c")
 
 

@@ -7,9 +7,10 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
 
-_NODE_TAGS = ("supplier", "buffer", "retailer")
+_NODE_TAGS = ("supplier", "buffer", "retailer", "plant")
+_NODE_CLASSES = {"supplier": SupplierNode, "plant": PlantNode}
 
 
 def _branch_tag(part: str) -> bool:
@@ -22,7 +23,7 @@ def _allowed_fields(loc: tuple) -> str:
     here: Any = Scenario
     for part in loc[:-1]:
         if part in _NODE_TAGS:
-            here = SupplierNode if part == "supplier" else StockNode
+            here = _NODE_CLASSES.get(part, StockNode)
         elif isinstance(here, type) and issubclass(here, BaseModel):
             field = next((f for n, f in here.model_fields.items() if part in (n, f.alias)), None)
             if field is None:
@@ -79,7 +80,7 @@ def _entry(e: Any, data: Any) -> tuple[str, str, str | None, bool]:
         allowed = _allowed_fields(e["loc"])
         msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
     elif e["type"] == "union_tag_invalid":
-        msg = "type must be one of: supplier, buffer, retailer"
+        msg = f"type must be one of: {', '.join(_NODE_TAGS)}"
     return loc, msg, union, e["type"].endswith(("_type", "_parsing"))
 
 

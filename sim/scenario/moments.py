@@ -1,6 +1,8 @@
 """What a scenario implies before any run: the mean and variance of demand every stock item faces, each source's
 lead time (mean, variance, and the lead time a supplier promises by default) and the lead time an item's sourcing rule
 plans with (the policy presets, segment rules, safety stock and early warning size from them).
+At a plant, the demand its finished goods face reaches their components through the bill of materials
+(sim.scenario.bom.expand_moments, docs/assembly.md).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ import zlib
 
 import numpy as np
 
+from sim.scenario.bom import expand_moments
 from sim.scenario.distributions import Dist
-from sim.scenario.schema import Scenario, Source, StockNode, SupplierNode
+from sim.scenario.schema import PlantNode, Scenario, Source, StockNode, SupplierNode
 
 
 def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
@@ -32,6 +35,9 @@ def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
         {n: {s.node for srcs in stock[n].sources.values() for s in srcs} & set(stock) for n in stock}
     ).static_order()
     for nid in reversed(list(downstream_first)):  # every node after all the nodes it supplies
+        node = stock[nid]
+        if isinstance(node, PlantNode):  # finished goods' production orders -> their components
+            expand_moments(node, moments)
         for sku, srcs in stock[nid].sources.items():
             mean, var = moments[nid, sku]
             for s in srcs:

@@ -4,8 +4,11 @@
 ``mu*L + z*sigma*sqrt(L)``, where ``mu``/``sigma^2`` are the mean/variance of demand per period the item faces and
 ``L`` its expected replenishment lead time (the share-weighted promised lead time of its sources). Demand faced by an
 upstream buffer is the share-weighted sum of what its downstream items face (means add; variances are added as if
-independent, which ignores the bullwhip effect). Timing: an order placed at t arrives before demand of t + L, so a
-continuous policy covers L periods and a periodic one R + L (docs/timing.md).
+independent, which ignores the bullwhip effect). At a plant, components face ``q ×`` their finished goods' demand
+(sim.scenario.bom) over their suppliers' lead times, and a finished good made to stock is sized on its production
+time plus the expected wait for a kit with its components sized alike (sim.scenario.safety_stock.kit_wait).
+Timing: an order placed at t arrives before demand of t + L, so a continuous policy covers L periods and a periodic
+one R + L (docs/timing.md).
 
 | kind                  | sizing                                                        |
 |-----------------------|---------------------------------------------------------------|
@@ -30,9 +33,11 @@ from typing import Any
 
 from sim.errors import ConfigError
 from sim.policy.kinds import POLICIES
+from sim.scenario.bom import finished_first
 from sim.scenario.loading import validate
 from sim.scenario.moments import demand_moments, lead_time
-from sim.scenario.schema import Scenario, StockNode
+from sim.scenario.safety_stock import item_lead_moments
+from sim.scenario.schema import PlantNode, Scenario, StockNode
 
 
 def size(kind: str, mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
@@ -120,4 +125,14 @@ def apply_policy(
             mean, var = moments[node.id, sku]
             lead = lead_time(sc, node, sku)
             node_data["policy"][sku] = _item_policy(kind, sku, (mean, var, lead, review_period, safety_factor), params)
+        if isinstance(node, PlantNode):  # finished goods made to stock, once their components are sized
+            pols = node_data["policy"]
+
+            def z_of(c: str, pols: dict = pols) -> tuple[float, float]:
+                return safety_factor, float(pols.get(c, {}).get("review_period", 0.0))
+
+            for sku in (s for s in finished_first(node)[::-1] if s in node.bom and not node.to_order(s)):
+                mean, var = moments[node.id, sku]
+                lead = item_lead_moments(sc, node, sku, moments, z_of)[0]
+                pols[sku] = _item_policy(kind, sku, (mean, var, lead, review_period, safety_factor), params)
     return validate(data, source=f"scenario {sc.name!r} with policy {kind!r}")

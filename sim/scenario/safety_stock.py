@@ -12,6 +12,15 @@ The formula treats the whole lead time as one draw: exact for one order in fligh
 with several orders in flight on random lead times that overtake each other it over-protects (their errors partly
 cancel). Undershoot (demand in batches crossing the reorder point) lowers the service a little (docs/sourcing.md).
 
+**Finished goods at a plant** (docs/assembly.md) are replenished by production orders: their lead time is the mean
+production time plus the expected wait for a kit, :func:`kit_wait`: the largest, over the kit's components, of the
+expected delay of one unit of the component, E[B_c] / μ_c (Little's law over its backorders), with
+E[B_c] = σ_P G(z_c) under the normal approximation (σ_P as above over the component's protection period, G the
+standard normal loss function, z_c the component's safety factor: the preset's, its own ``service_level``'s, or the
+one its level implies). The largest of the expected delays is a lower bound of the expected largest delay, exact when
+one component dominates; a component whose policy has no reorder level counts as never short. The production time's
+variance is the lead time's.
+
 In a scenario, ``service_level: 0.97`` in place of the level (``s`` of ``s_S``, ``s_Q``, ``periodic_s_S``; ``level``
 of ``base_stock``; ``order_up_to`` of ``periodic_order_up_to``) sets it from the item's demand moments (as the policy
 presets compute them) and its sources' lead times (order delay + production + transit: means add, variances add;
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from typing import Any
 
 from scipy import stats
@@ -29,6 +39,7 @@ from scipy import stats
 from sim.errors import ScenarioError
 from sim.scenario.distributions import Dist
 from sim.scenario.moments import demand_moments, lead_time_moments
+from sim.scenario.schema import PlantNode, Scenario, StockNode
 
 LEVEL_PARAM = {
     "base_stock": "level",
@@ -69,6 +80,55 @@ def reorder_level(service_level: float, demand: Moments, lead_time: Moments, rev
     return mu_d * (mu_l + review) + safety_stock(service_level, demand, lead_time, review)
 
 
+# a component's safety factor and review period (0: continuous review), for the kit wait of a finished good
+ZOf = Callable[[str], tuple[float, float]]
+
+
+def normal_loss(z: float) -> float:
+    """G(z) = φ(z) − z (1 − Φ(z)): the expected shortfall of a standard normal beyond z (0 at z = +inf)."""
+    if math.isinf(z):
+        return 0.0 if z > 0 else math.inf
+    return float(stats.norm.pdf(z) - z * stats.norm.sf(z))
+
+
+def item_lead_moments(sc: Scenario, node: StockNode, sku: str, mom: dict, z_of: ZOf) -> tuple[float, float]:
+    """(mean, variance) of an item's lead time: its sources' (:func:`lead_time_moments`), or for a finished good at a
+    plant its production time plus the expected kit wait (:func:`kit_wait`)."""
+    if isinstance(node, PlantNode) and sku in node.made:
+        made = node.production_time_of(sku)
+        return made.mean + kit_wait(sc, node, sku, mom, z_of), made.var
+    return lead_time_moments(sc, node, sku)
+
+
+def kit_wait(sc: Scenario, node: PlantNode, sku: str, mom: dict, z_of: ZOf) -> float:
+    """Expected wait of a production order of ``sku`` for its kit (periods): max over its components c of
+    σ_P,c G(z_c) / μ_c (see the module docstring); ``mom``: the demand moments (sim.scenario.moments)."""
+    wait = 0.0
+    for c in node.bom[sku]:
+        mu, var = mom[node.id, c]
+        z, review = z_of(c)
+        if mu <= 0 or (math.isinf(z) and z > 0):
+            continue
+        lead, lead_var = item_lead_moments(sc, node, c, mom, z_of)
+        sigma = math.sqrt((lead + review) * var + mu * mu * lead_var)
+        wait = max(wait, sigma * normal_loss(z) / mu)
+    return wait
+
+
+def level_z(sc: Scenario, node: StockNode, sku: str, mom: dict, z_of: ZOf) -> tuple[float, float]:
+    """The safety factor an item's written policy level implies, (level − μ P) / σ_P, and its review period; +inf
+    for a policy without a reorder level (``LEVEL_PARAM``) or without demand variance."""
+    spec = node.policy.get(sku)
+    if spec is None or spec.kind not in LEVEL_PARAM:
+        return math.inf, 0.0
+    review = float(getattr(spec.params, "review_period", 0.0) or 0.0)
+    mu, var = mom[node.id, sku]
+    lead, lead_var = item_lead_moments(sc, node, sku, mom, z_of)
+    sigma = math.sqrt((lead + review) * var + mu * mu * lead_var)
+    level = float(getattr(spec.params, LEVEL_PARAM[spec.kind]))
+    return ((level - mu * (lead + review)) / sigma if sigma > 0 else math.inf), review
+
+
 def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[str, Any]:
     """Replace every policy's ``service_level`` with the level it implies (see the module docstring). ``validate``
     checks a scenario dict (``sim.scenario.loading.validate``); the data is returned unchanged if nothing to do."""
@@ -100,11 +160,20 @@ def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[st
         raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {e}" for e in errors))
     sc = validate(out)
     mom = demand_moments(sc)
+    review_of = {
+        (i, sku): float(spec.get("review_period", 0.0)) if spec["kind"].startswith("periodic") else 0.0
+        for i, sku, spec in asked
+    }
+    targets = {(sc.nodes[i].id, sku): (float(stats.norm.ppf(spec["service_level"])), review_of[i, sku])
+               for i, sku, spec in asked}  # fmt: skip
     for i, sku, spec in asked:
         node = sc.nodes[i]
+
+        def z_of(c: str, node: StockNode = node) -> tuple[float, float]:  # a target's, else its written level's
+            return targets.get((node.id, c)) or level_z(sc, node, c, mom, z_of)
+
         pol = out["nodes"][i]["policy"][sku]
-        review = float(spec.get("review_period", 0.0)) if spec["kind"].startswith("periodic") else 0.0
         pol[LEVEL_PARAM[spec["kind"]]] = reorder_level(
-            spec["service_level"], mom[node.id, sku], lead_time_moments(sc, node, sku), review
+            spec["service_level"], mom[node.id, sku], item_lead_moments(sc, node, sku, mom, z_of), review_of[i, sku]
         )
     return out

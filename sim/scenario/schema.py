@@ -170,8 +170,61 @@ class StockNode(_Model):
         """It stocks ``sku``."""
         return sku in self.products
 
+    @property
+    def made(self) -> frozenset[str]:
+        """Products made here (a plant's finished goods, replenished by production orders, not by sources)."""
+        return frozenset()
 
-Node = Annotated[SupplierNode | StockNode, Field(discriminator="type")]
+
+class PlantNode(StockNode):
+    """A stock point that also produces (docs/assembly.md): ``bom`` maps each finished product to its components and
+    the quantity of each per unit. Components and finished goods are stock items here; the finished goods are
+    replenished by production orders (their own policy, or ``make_to_order``), a production order starts when its
+    whole kit is on hand (``allocation`` decides between products competing for a component), takes capacity (one
+    number shared by the products, or one per product) and a production time, then its output is on the shelf."""
+
+    type: Literal["plant"]  # type: ignore[assignment]  # the union's tag of this subclass (buffer/retailer: StockNode)
+    bom: dict[str, dict[str, Positive]] = Field(min_length=1)
+    capacity: Positive | dict[str, Positive] | None = None  # units per period; absent = unlimited
+    production_time: ProductionTime = Dist(dist="constant", value=0)
+    batch_size: Positive | dict[str, Positive] | None = None  # production orders in whole batches (rounded up)
+    production_cost: NonNeg | dict[str, NonNeg] = 0.0  # money per unit produced
+    make_to_order: bool | list[str] = False  # true: every finished good; a list: those products
+    allocation: Literal["fifo", "first_fit", "priority"] = "fifo"  # between orders competing for a component
+    priority: list[str] = []  # allocation: priority: products, highest first (default: the bom's order)
+
+    @property
+    def products(self) -> list[str]:
+        """Stocked here: the finished goods and their components as well as what policies, sources, demand name."""
+        parts = [c for kit in self.bom.values() for c in kit]
+        return list(dict.fromkeys([*super().products, *self.bom, *parts]))
+
+    @property
+    def made(self) -> frozenset[str]:
+        return frozenset(self.bom)
+
+    @property
+    def components(self) -> list[str]:
+        """The products some kit here uses, in order of first appearance in the bom."""
+        return list(dict.fromkeys(c for kit in self.bom.values() for c in kit))
+
+    def to_order(self, sku: str) -> bool:
+        """``sku`` is made to order (built against demand, no policy of its own)."""
+        return self.make_to_order is True or (isinstance(self.make_to_order, list) and sku in self.make_to_order)
+
+    def production_time_of(self, sku: str) -> Dist:
+        if isinstance(self.production_time, dict):
+            return self.production_time.get(sku, NO_TIME)
+        return self.production_time
+
+    def per_product(self, field: str, sku: str) -> float | None:
+        """A field that is one number for every product or a mapping per product (``capacity``, ``batch_size``,
+        ``production_cost``): its value for ``sku`` (None where it has none)."""
+        value = getattr(self, field)
+        return value.get(sku) if isinstance(value, dict) else value
+
+
+Node = Annotated[SupplierNode | StockNode | PlantNode, Field(discriminator="type")]
 
 
 class Lane(_Model):

@@ -33,7 +33,7 @@ def test_holding_cost_per_node_and_on_pipeline_stock():
     k = kpi_dict(run(data))
     assert k[("r", "w", "holding_cost")] == pytest.approx(0.5 * 170)
     assert k[("r", "w", "pipeline_holding_cost")] == pytest.approx(0.3 * 80)
-    parts = sum(k[("ALL", "ALL", c)] for c in catalog.COSTS)
+    parts = sum(k.get(("ALL", "ALL", c), 0.0) for c in catalog.COSTS)  # (production_cost: plants only)
     assert k[("ALL", "ALL", "total_cost")] == pytest.approx(parts) == pytest.approx(0.5 * 170 + 0.3 * 80 + 3 * 80)
 
 
@@ -97,7 +97,7 @@ def test_coordination_overhead_and_the_network_tco_row():
     assert k[("ALL", "ALL", "total_cost_of_ownership")] == pytest.approx(tco)
     assert k[("ALL", "ALL", "admin_cost")] == 28 and k[("ALL", "ALL", "reservation_cost")] == 150
     assert k[("ALL", "ALL", "coordination_cost_share")] == pytest.approx(14 / tco)
-    assert sum(k[("ALL", "ALL", c)] for c in catalog.TCO_PARTS) == pytest.approx(tco)  # the breakdown adds up
+    assert sum(k.get(("ALL", "ALL", c), 0.0) for c in catalog.TCO_PARTS) == pytest.approx(tco)  # the breakdown adds up
 
 
 def test_coordination_is_charged_per_period_with_an_order_in_hand():
@@ -182,7 +182,7 @@ def test_reject_and_quality_cost():
     assert k[("r", "w", "reject_cost")] == 4 * rejects.qty.sum()
     quality = rejects.qty.sum() * (4 + 0.5) + 2 * len(rejects)
     assert k[("r", "w", "quality_cost")] == k[("f", "ALL", "quality_cost")] == pytest.approx(quality)
-    parts = sum(k[("r", "w", c)] for c in catalog.COSTS)
+    parts = sum(k.get(("r", "w", c), 0.0) for c in catalog.COSTS)
     assert k[("r", "w", "total_cost")] == pytest.approx(parts)
 
 

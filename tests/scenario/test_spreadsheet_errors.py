@@ -126,7 +126,9 @@ def test_duplicate_rows_wrong_node_type_and_set_twice(tmp_path):
     put(t, "nodes", 2, "capacity", 100)  # and per product in supplier_products
     msg = errors(save(t, tmp_path, "xlsx"))
     assert "stock, row 4: node dc, product widget again (first in row 2)" in msg
-    assert "stock, row 5, column node: 'factory' is a supplier; this table is for buffer and retailer nodes" in msg
+    assert (
+        "stock, row 5, column node: 'factory' is a supplier; this table is for buffer, retailer and plant nodes" in msg
+    )
     assert "supplier_products, row 2: capacity is also given in the node's own row" in msg
 
 

@@ -8,8 +8,8 @@ network is sound.
 
 from __future__ import annotations
 
-from sim.scenario.checks import consolidation, costs, disruptions, network, products, sources
-from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.checks import bom, consolidation, costs, disruptions, network, products, sources
+from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
 
 
 def references(sc: Scenario, segmented: bool = False) -> list[str]:
@@ -27,9 +27,11 @@ def references(sc: Scenario, segmented: bool = False) -> list[str]:
         errs += costs.rates_and_levels(where, node, by_id)
         errs += products.customer_demand(sc, where, node)
         errs += sources.policies_have_sources(where, node)
+        if isinstance(node, PlantNode):
+            errs += bom.of_plant(sc, where, node)
         for sku, srcs in node.sources.items():
             errs += sources.of_item(sc, where, node, sku, srcs, segmented)
-    return errs + network.supply_cycle(sc)
+    return errs + network.supply_cycle(sc) + bom.across_plants(sc)
 
 
 def named_elements(sc: Scenario) -> list[str]:

@@ -42,7 +42,7 @@ def policies_have_sources(where: str, node: StockNode) -> list[str]:
     return [
         f"{where}.sources.{sku}: a policy for {sku!r} needs at least one source"
         for sku in node.policy
-        if sku not in node.sources
+        if sku not in node.sources and sku not in node.made  # a plant's finished goods: replenished by production
     ]
 
 

@@ -263,8 +263,10 @@ def _parent(t: Table, row, number, data, nodes, baskets, problems) -> tuple[tupl
         element = data["nodes"][i]
         kind = element.get("type")
         if t.node_types and kind not in t.node_types:
-            problems.append(Problem(t.name, number, "node", f"{node!r} is a {kind}; this table is for "
-                                    f"{' and '.join(t.node_types)} nodes"))  # fmt: skip
+            kinds = " and ".join(
+                [", ".join(t.node_types[:-1]), t.node_types[-1]] if len(t.node_types) > 1 else t.node_types
+            )
+            problems.append(Problem(t.name, number, "node", f"{node!r} is a {kind}; this table is for {kinds} nodes"))
             return None
         if t.parent is NODE:
             return ("nodes", i), element

@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.scenario.tables.cells import CellError, to_cell
-from sim.scenario.tables.layout import ROOT, TABLES, Parent, Table, column_kind, element_path, is_keyed, owned
+from sim.scenario.tables.layout import NODE, ROOT, TABLES, Parent, Table, column_kind, element_path, is_keyed, owned
 
 Tables = dict[str, tuple[list[str], list[list[Any]]]]
 
@@ -124,6 +124,8 @@ def _rows(t: Table, data: dict[str, Any]) -> Iterator[dict[str, Any]]:  # noqa: 
         return
     series_of = next((s for s in TABLES if s.series and s.parent is t.parent and s.fields == t.fields), None)
     for keys, element in _parents(t.parent, data):
+        if t.node_types and t.parent is NODE and element.get("type") not in t.node_types:
+            continue  # another node type's table holds its fields (a plant's capacity: plant_products)
         if t.label:
             for n, item in enumerate(element.get(t.fields[0]) or [], start=1):
                 skip = owned(element_path(t, t.fields[0]))

@@ -7,7 +7,7 @@ fields (``scenario``), or one entry of a mapping keyed by data under a parent el
 ``policy.review_period``): the same names as the YAML fields. Everything not held by a table of its own is flattened
 into its parent's row; a mapping keyed by data (products, segments, regions) or a list of records always has a table.
 
-Adding a table for new data is one entry in :data:`TABLES`, e.g. the bill of materials of a future ``plant`` node
+Adding a table for new data is one entry in :data:`TABLES`, e.g. the bill of materials of a ``plant`` node
 (``bom: {product: {component: quantity}}``)::
 
     Table("bom", NODE, ("bom",), keys=("product", "component"), value="quantity", node_types=("plant",))
@@ -31,7 +31,7 @@ from sim.scenario.distributions import Dist
 from sim.scenario.schema import Scenario
 
 TEXT, TEXT_LIST, VALUE = "text", "text_list", "value"  # column kinds
-STOCK_TYPES = ("buffer", "retailer")
+STOCK_TYPES = ("buffer", "retailer", "plant")
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,15 @@ TABLES: tuple[Table, ...] = (
         prefix=True,
         node_types=("supplier",),
     ),
+    Table(
+        "plant_products",
+        NODE,
+        ("capacity", "production_time", "batch_size", "production_cost"),
+        keys=("product",),
+        prefix=True,
+        node_types=("plant",),
+    ),
+    Table("bom", NODE, ("bom",), keys=("product", "component"), value="quantity", node_types=("plant",)),
     Table(
         "stock",
         NODE,
