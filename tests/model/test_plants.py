@@ -201,7 +201,7 @@ def test_capacity_batches_and_production_time_by_hand():
     assert k["p", "fg", "wip_avg"] == 60 / 8 and k["p", "ALL", "utilization"] == 12 / 24
     assert k["p", "fg", "production_cost"] == 30 == k["ALL", "ALL", "production_cost"] == k["ALL", "ALL", "total_cost"]
     assert k["p", "fg", "total_cost"] == 30 and k["ALL", "fg", "production_cost"] == 30
-    assert k["ALL", "ALL", "operating_cost"] == 30 and k["ALL", "ALL", "total_landed_cost"] == 30
+    assert k["ALL", "ALL", "operating_cost"] == 30 and k["ALL", "ALL", "total_cost_of_ownership"] == 30
 
 
 def outage_plant() -> dict[str, Any]:
