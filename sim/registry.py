@@ -67,11 +67,22 @@ class Registry(Generic[T]):
             raise ValueError(f"{self.what} {name!r}: {problems} (parameters: {allowed})") from None
 
 
+def quote_hint(value: Any) -> str:
+    """What to say about a number or boolean found where text (an id, a name, a label) is expected."""
+    what = "a boolean" if isinstance(value, bool) else "a number"
+    return (
+        f"{value!r} is {what}, but text is expected here: YAML reads 007 as 7 and yes/no/on/off as true/false; "
+        "put it in quotes ('007')"
+    )
+
+
 def _short(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown parameter"
     if err["type"] == "missing":
         return "required"
+    if err["type"] == "string_type" and isinstance(err.get("input"), bool | int | float):
+        return quote_hint(err["input"])
     return str(err["msg"])
 
 

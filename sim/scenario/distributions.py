@@ -2,7 +2,9 @@
 
 Each entry draws from the replication's ``numpy.random.Generator`` and knows its analytic mean and variance (handy
 oracles for tests). All distributions are non-negative: quantities and durations can't be negative. ``normal`` is
-*censored* at zero (a negative draw becomes 0), and its mean/variance account for that.
+*censored* at zero (a negative draw becomes 0), and its mean/variance account for that: when the censored mean
+differs from the written ``mean`` by more than ``CENSORING_TOLERANCE`` (1 % of the written mean), loading the scenario
+warns (sim.scenario.degenerate). That is when ``mean`` is below about 1.75 ``sd``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,22 @@ from scipy import stats
 from sim.registry import EntryParams, Registry, Spec
 
 NonNeg = Field(ge=0)
+# how far (relative to the written mean) a censored mean may be from the written one before loading warns
+CENSORING_TOLERANCE = 0.01
+
+
+def censored_mean(mu: float, sd: float) -> float:
+    """E[max(X, 0)] for X ~ Normal(mu, sd): ``mu Φ(mu/sd) + sd φ(mu/sd)`` (``max(mu, 0)`` when ``sd`` is 0)."""
+    if sd == 0:
+        return max(mu, 0.0)
+    a = mu / sd
+    return float(mu * stats.norm.cdf(a) + sd * stats.norm.pdf(a))
+
+
+def censoring_differs(mu: float, sd: float) -> bool:
+    """Censoring Normal(mu, sd) at 0 moves its mean by more than ``CENSORING_TOLERANCE`` of ``mu`` (always when
+    ``mu`` <= 0, unless nothing is censored: ``mu`` = ``sd`` = 0)."""
+    return abs(censored_mean(mu, sd) - mu) > CENSORING_TOLERANCE * max(mu, 0.0)
 
 
 class Distribution:
@@ -36,6 +54,11 @@ class Distribution:
     @staticmethod
     def var(p: Any) -> float:  # pragma: no cover - protocol
         raise NotImplementedError
+
+    @staticmethod
+    def censored(p: Any) -> tuple[float, float] | None:
+        """(mean, sd) of the normal law its draws come from before negatives become 0; None: nothing is censored."""
+        return None
 
 
 DISTRIBUTIONS: Registry[type[Distribution]] = Registry("distribution", "dist")
@@ -91,10 +114,11 @@ class Normal(Distribution):
 
     @staticmethod
     def mean(p):
-        if p.sd == 0:
-            return max(p.mean, 0.0)
-        a = p.mean / p.sd
-        return p.mean * stats.norm.cdf(a) + p.sd * stats.norm.pdf(a)
+        return censored_mean(p.mean, p.sd)
+
+    @staticmethod
+    def censored(p):
+        return p.mean, p.sd
 
     @staticmethod
     def var(p):
@@ -290,6 +314,12 @@ class Dist(Spec):
     @property
     def var(self) -> float:
         return float(self.entry.var(self._params))
+
+    @property
+    def censored(self) -> tuple[float, float] | None:
+        """(mean, sd) as written of a distribution censored at 0 (``normal``), else None."""
+        found: tuple[float, float] | None = self.entry.censored(self._params)
+        return found
 
     @property
     def is_constant(self) -> bool:
