@@ -86,11 +86,30 @@ def _short(err: ErrorDetails) -> str:
     return str(err["msg"])
 
 
+# the largest magnitude a parameter may have: beyond 2^53 (~9e15) a float no longer counts whole units, and numpy's
+# samplers overflow or refuse (a Poisson mean above ~9e18); such a number is a typo
+MAX_MAGNITUDE = 1e15
+
+
 class EntryParams(BaseModel):
     """Base of every registry entry's ``Params``: unknown parameters are refused, values are frozen, and numbers must
-    be finite (``.inf`` and ``.nan`` are refused everywhere, naming the parameter)."""
+    be finite (``.inf`` and ``.nan`` are refused everywhere, naming the parameter) and at most ``MAX_MAGNITUDE`` in
+    magnitude (also in lists and mappings of numbers)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _not_absurd(self) -> EntryParams:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+            for x in values:
+                if isinstance(x, int | float) and not isinstance(x, bool) and abs(x) > MAX_MAGNITUDE:
+                    raise ValueError(
+                        f"{name}: {x:g} is larger than {MAX_MAGNITUDE:g} in magnitude (beyond ~9e15 a float no "
+                        "longer counts whole units); a typo?"
+                    )
+        return self
 
 
 class Spec(BaseModel):

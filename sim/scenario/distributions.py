@@ -22,6 +22,9 @@ from sim.registry import EntryParams, Registry, Spec
 NonNeg = Field(ge=0)
 # how far (relative to the written mean) a censored mean may be from the written one before loading warns
 CENSORING_TOLERANCE = 0.01
+# the widest coefficient of variation (sd / mean) of gamma and lognormal, either way: beyond it their shape parameters
+# overflow a float (a gamma of sd 1e-300 around 8 would have shape 6e601)
+MAX_CV = 1e12
 
 
 def censored_mean(mu: float, sd: float) -> float:
@@ -149,6 +152,12 @@ class LogNormal(_MeanSd):
         mean: float = Field(gt=0)
         sd: float = NonNeg
 
+        @model_validator(mode="after")
+        def _spread(self):
+            if self.sd > self.mean * MAX_CV:
+                raise ValueError(f"sd: {self.sd:g} is more than {MAX_CV:g} times the mean ({self.mean:g})")
+            return self
+
     @staticmethod
     def _mu_sigma(p):
         s2 = math.log1p((p.sd / p.mean) ** 2)
@@ -165,6 +174,17 @@ class Gamma(_MeanSd):
     class Params(EntryParams):
         mean: float = Field(gt=0)
         sd: float = Field(gt=0)
+
+        @model_validator(mode="after")
+        def _spread(self):
+            if self.sd < self.mean / MAX_CV:
+                raise ValueError(
+                    f"sd: {self.sd:g} is less than 1/{MAX_CV:g} of the mean ({self.mean:g}); for a fixed value use "
+                    "constant"
+                )
+            if self.sd > self.mean * MAX_CV:
+                raise ValueError(f"sd: {self.sd:g} is more than {MAX_CV:g} times the mean ({self.mean:g})")
+            return self
 
     @staticmethod
     def draw(rng, p, n):
