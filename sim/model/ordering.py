@@ -11,7 +11,6 @@ open orders and the KPI window's counters) before it is sent, after the source's
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Generator
 from typing import Protocol
 

@@ -124,7 +124,7 @@ def _bounded_bytes(path: Path) -> bytes:
     size, most = path.stat().st_size, limits.max_file_bytes
     if size > most:
         raise ValueError(
-            f"demand file {path}: {size / 2**20:.1f} MB is larger than the {most / 2**20:g} MB a scenario file may "
+            f"demand file {path}: {size / 2**20:.3g} MB is larger than the {most / 2**20:.3g} MB a scenario file may "
             f"have (raise it with {limits.ENV_FILE_MB}=<MB>)"
         )
     raw = path.read_bytes()

@@ -14,7 +14,9 @@ no customer).
 
 Every kind adds ``noise_sd`` (zero-mean normal noise, drawn for every period) and rounds to whole units with
 ``integer: true``. Quantities are floored at 0, which biases mean and variance when the level is within a few
-``sigma`` of zero: keep the level well above the noise to test against theory.
+``sigma`` of zero: keep the level well above the noise to test against theory. Loading warns when the floor moves the
+mean at a pattern's lowest level by more than ``CENSORING_TOLERANCE`` (``censored``, ``level_range``: closed forms
+over the horizon) and when a promotion or step falls past the horizon (``beyond``; sim.scenario.degenerate).
 
 ``mean``/``var`` (used to size policy presets) are the moments at the start of the series: the mean level at t = 0 and
 the noise variance (AR(1): its stationary variance ``sigma^2 / (1 - phi^2)`` plus the noise).
