@@ -13,16 +13,18 @@ is degenerate and what happens. The run goes on; docs/scenarios.md lists the war
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
 
 from sim.errors import warn
+from sim.policy.kinds import PolicySpec, SourcingSpec
 from sim.registry import Spec
 from sim.scenario.demand import DemandSpec
 from sim.scenario.distributions import Dist, censored_mean, censoring_differs
-from sim.scenario.schema import Scenario, StockNode
+from sim.scenario.schema import Product, Scenario, Source, StockNode
+from sim.scenario.segmentation import Segmentation
 
 
 def warn_all(sc: Scenario) -> None:
@@ -42,24 +44,52 @@ def messages(sc: Scenario) -> list[str]:
     return out + _unstocked(sc) + _segmentation(sc) + _no_departure(sc) + _late_reviews(sc)
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    """Every model, list item and mapping value under ``value`` with its field path as a message writes it (list
-    items named by their ``id``); a spec's parameters sit next to its ``kind`` or ``dist``, at the spec's path."""
-    if isinstance(value, BaseModel):
+def _walk(value: Any, path: str) -> Iterator[tuple[str, Dist | DemandSpec]]:
+    """Every distribution and demand spec under ``value`` (in lists and mappings too) with its field path as a
+    message writes it (list items named by their ``id``); a spec's parameters sit next to its ``kind`` or ``dist``, at
+    the spec's path. Scalars and containers of scalars are skipped (a big network has ~10^5 of them)."""
+    if isinstance(value, Dist | DemandSpec):
         yield path, value
-        if isinstance(value, Spec):
-            yield from _walk(value.params, path)
-            return
+    if isinstance(value, NO_DISTRIBUTIONS):  # nothing censored inside (the tests check): skip a big network's
+        return  # thousands of policies and sources
+    for item, suffix in _children(value):
+        if _nested(item):
+            yield from _walk(item, path + suffix(item) if path else suffix(item).lstrip("."))
+
+
+def _children(value: Any) -> Iterator[tuple[Any, Callable[[Any], str]]]:
+    """(child, how its path continues) of a model, a spec (its parameters), a list or a mapping."""
+    if isinstance(value, Spec):
+        yield value.params, lambda _: ""
+    elif isinstance(value, BaseModel):
         for name, field in type(value).model_fields.items():
-            key = field.alias or name
-            yield from _walk(getattr(value, name), f"{path}.{key}" if path else key)
+            yield getattr(value, name), lambda _, key=field.alias or name: f".{key}"
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            ident = getattr(item, "id", None)
-            yield from _walk(item, f"{path}[{i}]" + (f" (id: {ident})" if isinstance(ident, str) else ""))
+            yield item, lambda x, i=i: f"[{i}]" + (f" (id: {ident})" if isinstance(ident := _id(x), str) else "")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk(item, f"{path}.{key}")
+            yield item, lambda _, key=key: f".{key}"
+
+
+def _id(item: Any) -> Any:
+    return vars(item).get("id") if isinstance(item, BaseModel) else None  # (getattr: slow on a miss)
+
+
+# models that hold no distribution or demand spec at any depth (tests/scenario/test_degenerate.py checks)
+NO_DISTRIBUTIONS = (PolicySpec, SourcingSpec, Source, Segmentation, Product)
+
+
+def _nested(value: Any) -> bool:
+    """A model, or a non-empty list or mapping whose first item may hold one (a scenario's lists and mappings hold
+    one kind of item each)."""
+    if isinstance(value, BaseModel):
+        return True
+    if isinstance(value, list | tuple):
+        return bool(value) and _nested(value[0])
+    if isinstance(value, dict):
+        return bool(value) and _nested(next(iter(value.values())))
+    return False
 
 
 def _censored_dist(path: str, dist: Dist) -> list[str]:
@@ -75,8 +105,9 @@ def _censored_dist(path: str, dist: Dist) -> list[str]:
 
 
 def _demand(path: str, spec: DemandSpec, horizon: int) -> list[str]:
-    out = [f"{path}.{why}" for why in spec.entry.beyond(spec.params, horizon)]
-    found = spec.entry.censored(spec.params, horizon)
+    kind, params = spec.entry, spec.params
+    out = [f"{path}.{why}" for why in kind.beyond(params, horizon)]
+    found = kind.censored(params, horizon)
     if found is not None and censoring_differs(*found):
         low, sd = found
         if sd == 0:
@@ -141,8 +172,9 @@ def _late_reviews(sc: Scenario) -> list[str]:
         if not isinstance(node, StockNode):
             continue
         for sku, spec in node.policy.items():
-            offset = getattr(spec.params, "offset", 0) or 0
-            if getattr(spec.params, "review_period", None) is not None and offset >= sc.horizon:
+            fields = vars(spec.params)  # (getattr with a default is slow on a pydantic model without the field)
+            offset = fields.get("offset") or 0
+            if fields.get("review_period") is not None and offset >= sc.horizon:
                 out.append(
                     f"nodes[{i}] (id: {node.id}).policy.{sku}.offset: the first review (period {offset:g}) is not "
                     f"before the horizon ({sc.horizon}): {sku!r} is never reordered there"

@@ -152,7 +152,7 @@ def _reviews(sc: Scenario) -> list[Load]:
         if not isinstance(node, StockNode):
             continue
         for sku, spec in node.policy.items():
-            review = getattr(spec.params, "review_period", None)
+            review = vars(spec.params).get("review_period")  # (getattr with a default: slow on a miss)
             if review:
                 how = f"a review every {review:g} periods over {sc.horizon} periods"
                 field = f"nodes[{i}] (id: {node.id}).policy.{sku}.review_period"

@@ -164,3 +164,37 @@ def test_warnings_are_ordinary_python_warnings() -> None:
     data["products"].append({"id": "spare"})
     with pytest.warns(sim.SupplysimWarning, match=r"products\[1\] \(id: spare\): no node stocks it"):
         sim.load_scenario(data)
+
+
+def _may_hold(annotation: Any, seen: set[Any]) -> bool:
+    """The type ``annotation`` can hold a distribution or a demand spec at some depth."""
+    import typing
+
+    from pydantic import BaseModel
+
+    from sim.scenario.demand import DemandSpec
+
+    if annotation in seen:
+        return False
+    seen.add(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, Dist | DemandSpec):
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_may_hold(f.annotation, seen) for f in annotation.model_fields.values())
+    return any(_may_hold(a, seen) for a in typing.get_args(annotation))
+
+
+def test_the_models_the_walk_skips_hold_no_distribution() -> None:
+    """sim.scenario.degenerate skips these models for speed: none of them (nor any policy or sourcing rule's
+    parameters) can hold a distribution or a demand spec, so nothing censored is missed."""
+    from sim.policy.kinds import POLICIES, SOURCING
+    from sim.registry import Spec
+    from sim.scenario import degenerate
+
+    for model in degenerate.NO_DISTRIBUTIONS:
+        assert not _may_hold(model, set()), model
+    for registry in (POLICIES, SOURCING):
+        for name in registry:
+            assert not _may_hold(registry[name].Params, set()), name
+    assert issubclass(degenerate.NO_DISTRIBUTIONS[0], Spec)  # the walk would otherwise enter a spec's parameters
+    assert _may_hold(sim.Scenario, set())  # the check can fail
