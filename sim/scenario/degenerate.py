@@ -13,7 +13,7 @@ is degenerate and what happens. The run goes on; docs/scenarios.md lists the war
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,26 +54,25 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, Dist | DemandSpec]]:
         return  # thousands of policies and sources
     for item, suffix in _children(value):
         if _nested(item):
-            yield from _walk(item, path + suffix(item) if path else suffix(item).lstrip("."))
+            if suffix.startswith("["):  # a list item: named by its id
+                ident = vars(item).get("id") if isinstance(item, BaseModel) else None  # (getattr: slow on a miss)
+                suffix += f" (id: {ident})" if isinstance(ident, str) else ""
+            yield from _walk(item, path + suffix if path else suffix.lstrip("."))
 
 
-def _children(value: Any) -> Iterator[tuple[Any, Callable[[Any], str]]]:
+def _children(value: Any) -> Iterator[tuple[Any, str]]:
     """(child, how its path continues) of a model, a spec (its parameters), a list or a mapping."""
     if isinstance(value, Spec):
-        yield value.params, lambda _: ""
+        yield value.params, ""
     elif isinstance(value, BaseModel):
         for name, field in type(value).model_fields.items():
-            yield getattr(value, name), lambda _, key=field.alias or name: f".{key}"
+            yield getattr(value, name), f".{field.alias or name}"
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield item, lambda x, i=i: f"[{i}]" + (f" (id: {ident})" if isinstance(ident := _id(x), str) else "")
+            yield item, f"[{i}]"
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield item, lambda _, key=key: f".{key}"
-
-
-def _id(item: Any) -> Any:
-    return vars(item).get("id") if isinstance(item, BaseModel) else None  # (getattr: slow on a miss)
+            yield item, f".{key}"
 
 
 # models that hold no distribution or demand spec at any depth (tests/scenario/test_degenerate.py checks)
