@@ -98,6 +98,14 @@ class EntryParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_negative_zero(cls, data: Any) -> Any:
+        # -0.0 passes ``ge=0``, but numpy's samplers refuse it as negative (a Poisson mean or a normal sd of -0.0)
+        if isinstance(data, dict):
+            return {k: 0.0 if isinstance(v, float) and v == 0 else v for k, v in data.items()}
+        return data
+
     @model_validator(mode="after")
     def _not_absurd(self) -> EntryParams:
         for name in type(self).model_fields:

@@ -203,6 +203,8 @@ class NegativeBinomial(Distribution):
         def _overdispersed(self):
             if self.variance <= self.mean:
                 raise ValueError("variance must exceed mean (use poisson when they are equal)")
+            if not self.mean**2 / (self.variance - self.mean) > 0:  # numpy's n: 0 once mean**2 underflows
+                raise ValueError(f"mean: {self.mean:g} is too small for a variance of {self.variance:g} (use poisson)")
             return self
 
     @staticmethod

@@ -8,7 +8,8 @@ mutated path (``capacity``, ``id``, a product id used as a key, ...; the top-lev
 for a whole element, its path ``nodes[1]``, its ``id`` or its lane ends; for a field of an element, the element's
 ``id`` quoted), or, for a
 mutation of a text value, the old or the new text (quoted),
-or, for an absurd number, the field that sizes the run (``horizon``, or the field an events estimate names). Never
+or, for an absurd number, the field that sizes the run (``horizon``, or the field an events estimate names); in a
+segmented scenario or for a mutation of a whole section, a message whose every line starts with a field path. Never
 another exception, and never a hang: each example runs under a wall-clock alarm (``HANG_SECONDS``; Hypothesis's own
 deadline only reports after an example ends) and a hang fails with the mutated input.
 
@@ -114,8 +115,11 @@ def apply(data: dict[str, Any], mut: Mutation) -> None:
 
 
 def old_value(data: dict[str, Any], path: Path) -> Any:
+    """The value at ``path``; KeyError, IndexError or TypeError when an earlier mutation changed the way there."""
     here: Any = data
     for key in path:
+        if not isinstance(here, dict | list):
+            raise TypeError(f"{path}: not a container on the way")
         here = here[key]
     return here
 
@@ -137,7 +141,7 @@ def names_the_mutation(message: str, muts: list[tuple[Mutation, Any, str]]) -> b
             keys |= {str(old[k]) for k in ("id", "from", "to") if isinstance(old.get(k), str)}
         if any(k in message for k in keys):
             return True
-        texts = [t for t in (old, new if kind == "text" else None) if isinstance(t, str) and t]
+        texts = [t for t in (old, new if kind == "text" else None) if isinstance(t, str)]
         if any(repr(t) in message for t in texts):  # a text dropped or changed: what refers to it says so
             return True
         absurd = isinstance(new, int | float) and not isinstance(new, bool) and (new in HUGE or new <= 0)
@@ -145,6 +149,15 @@ def names_the_mutation(message: str, muts: list[tuple[Mutation, Any, str]]) -> b
         if absurd and re.search(r"horizon|events|containers|customers|reviews", message):
             return True
     return False
+
+
+FIELD_PATH = re.compile(r"^  [a-z_]+(\[\d+\])?( \([^)]*\))?([.\[:]|$)")
+
+
+def names_a_field(message: str) -> bool:
+    """Every problem line of a 'scenario is invalid' message starts with a field path."""
+    problems = [line for line in message.splitlines() if line.startswith("  ")]
+    return bool(problems) and all(FIELD_PATH.match(line) for line in problems)
 
 
 def check(name: str, muts_in: list[Mutation]) -> None:
@@ -168,7 +181,11 @@ def check(name: str, muts_in: list[Mutation]) -> None:
                 sc = load_scenario(data)
                 check_fits(sc, timeseries=True)  # the absurd sizes are refused here, not by the short run below
             except SupplysimError as exc:
-                assert names_the_mutation(str(exc), muts), f"{name} {shown}: the message names no field:\n{exc}"
+                # segments are computed from the whole scenario (the value threshold is the mean spend): there, a
+                # change anywhere may surface at any item, and any field path counts; so for a whole section
+                non_local = "segmentation" in data or any(len(m[1]) == 1 for m, _, _ in muts)
+                named = names_the_mutation(str(exc), muts) or (non_local and names_a_field(str(exc)))
+                assert named, f"{name} {shown}: the message names no field:\n{exc}"
                 return
             horizon = min(sc.horizon, RUN_HORIZON)
             short = sc.model_copy(update={"horizon": horizon, "warmup": min(sc.warmup, horizon - 1)})

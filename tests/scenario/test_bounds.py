@@ -162,12 +162,14 @@ def test_a_long_demand_csv_is_refused_naming_the_field(tmp_path, monkeypatch: py
         ({"dist": "poisson", "mean": 1e30}, "distribution 'poisson': mean: 1e+30 is larger than 1e+15 in magnitude"),
         ({"dist": "gamma", "mean": 8, "sd": 1e-300}, "sd: 1e-300 is less than 1/1e+12 of the mean (8)"),
         ({"dist": "lognormal", "mean": 5e-324, "sd": 1}, "sd: 1 is more than 1e+12 times the mean"),
+        ({"dist": "negative_binomial", "mean": 1e-300, "variance": 200}, "mean: 1e-300 is too small for a variance"),
     ],
-    ids=["poisson mean", "gamma sd", "lognormal sd"],
+    ids=["poisson mean", "gamma sd", "lognormal sd", "negative_binomial mean"],
 )
 def test_absurd_distribution_parameters_are_refused(spec: dict[str, Any], words: str) -> None:
     """numpy's samplers refuse or overflow here (a Poisson mean over ~9e18: ValueError mid-run; gamma's shape
-    (mean / sd)^2 = 6e601: OverflowError); validation says which parameter instead."""
+    (mean / sd)^2 = 6e601: OverflowError; a negative binomial's n = mean^2 / (variance - mean) underflowing to 0:
+    ValueError mid-run); validation says which parameter instead."""
     data = single_stage({"kind": "base_stock", "level": 5}, spec)
     assert words in refused(data)
 
@@ -175,3 +177,12 @@ def test_absurd_distribution_parameters_are_refused(spec: dict[str, Any], words:
 def test_policy_levels_are_bounded_too() -> None:
     data = single_stage({"kind": "base_stock", "level": 1e16}, const(1))
     assert "policy 'base_stock': level: 1e+16 is larger than 1e+15 in magnitude" in refused(data)
+
+
+def test_negative_zero_is_zero() -> None:
+    """-0.0 passes ``>= 0``, but numpy's normal sampler refused it mid-run ("scale < 0"): it reads as 0."""
+    from sim.experiment.replication import run_replication
+
+    spec = {"dist": "normal", "mean": 3, "sd": -0.0}
+    sc = load_scenario(single_stage({"kind": "base_stock", "level": 5}, spec, horizon=5))
+    assert run_replication(sc, 1).kpi("demand", "r", "w") == 15
