@@ -67,19 +67,57 @@ class Registry(Generic[T]):
             raise ValueError(f"{self.what} {name!r}: {problems} (parameters: {allowed})") from None
 
 
+def quote_hint(value: Any) -> str:
+    """What to say about a number or boolean found where text (an id, a name, a label) is expected."""
+    what = "a boolean" if isinstance(value, bool) else "a number"
+    return (
+        f"{value!r} is {what}, but text is expected here: YAML reads 007 as 7 and yes/no/on/off as true/false; "
+        "put it in quotes ('007')"
+    )
+
+
 def _short(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown parameter"
     if err["type"] == "missing":
         return "required"
+    if err["type"] == "string_type" and isinstance(err.get("input"), bool | int | float):
+        return quote_hint(err["input"])
     return str(err["msg"])
+
+
+# the largest magnitude a parameter may have: beyond 2^53 (~9e15) a float no longer counts whole units, and numpy's
+# samplers overflow or refuse (a Poisson mean above ~9e18); such a number is a typo
+MAX_MAGNITUDE = 1e15
 
 
 class EntryParams(BaseModel):
     """Base of every registry entry's ``Params``: unknown parameters are refused, values are frozen, and numbers must
-    be finite (``.inf`` and ``.nan`` are refused everywhere, naming the parameter)."""
+    be finite (``.inf`` and ``.nan`` are refused everywhere, naming the parameter) and at most ``MAX_MAGNITUDE`` in
+    magnitude (also in lists and mappings of numbers)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_negative_zero(cls, data: Any) -> Any:
+        # -0.0 passes ``ge=0``, but numpy's samplers refuse it as negative (a Poisson mean or a normal sd of -0.0)
+        if isinstance(data, dict):
+            return {k: 0.0 if isinstance(v, float) and v == 0 else v for k, v in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _not_absurd(self) -> EntryParams:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+            for x in values:
+                if isinstance(x, int | float) and not isinstance(x, bool) and abs(x) > MAX_MAGNITUDE:
+                    raise ValueError(
+                        f"{name}: {x:g} is larger than {MAX_MAGNITUDE:g} in magnitude (beyond ~9e15 a float no "
+                        "longer counts whole units); a typo?"
+                    )
+        return self
 
 
 class Spec(BaseModel):

@@ -2,7 +2,8 @@
 
 The model keeps per-period buffers for every stock item (twelve ``array('d')`` flows: 96 bytes per period), per-period
 lists at suppliers and pre-drawn demand (~32 bytes per period and stream), and, with time series, the state log and
-the table built from it (~250 bytes per period and item, measured on the showcase). The estimate is deliberately
+the table built from it (~250 bytes per period and item, measured on the showcase), and a record per container of a
+consolidating lane (~250 bytes, measured; sim.scenario.workload estimates the containers). The estimate is deliberately
 simple and on the high side; the limit is the machine's physical memory (or the process's address-space limit, if
 lower), shared by the workers that run replications at once.
 """
@@ -13,7 +14,7 @@ import contextlib
 import os
 import resource
 
-from sim.errors import ConfigError
+from sim.errors import ConfigError, ScenarioError
 from sim.kpi.catalog import (
     CHANGE_KPIS,
     CONTRACT_KPIS,
@@ -25,6 +26,7 @@ from sim.kpi.catalog import (
     STOCK_KPIS,
     SUPPLIER_KPIS,
 )
+from sim.scenario import workload
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
 
 BYTES_PER_ITEM_PERIOD = 96
@@ -35,6 +37,7 @@ BYTES_PER_SERIES_ITEM_PERIOD = 250
 # serial chain with tracemalloc: ~8 bytes per period + ~2 KiB)
 BYTES_PER_CURVE_PERIOD = 12
 BYTES_PER_STRESS_RUN = 2048
+BYTES_PER_CONTAINER = 250
 
 
 def replication_bytes(scenario: Scenario, *, timeseries: bool) -> int:
@@ -44,7 +47,7 @@ def replication_bytes(scenario: Scenario, *, timeseries: bool) -> int:
     streams = sum(len(n.demand) for n in stock) + sum(isinstance(n, SupplierNode) for n in scenario.nodes) * 2
     per_period = items * (BYTES_PER_ITEM_PERIOD + (BYTES_PER_SERIES_ITEM_PERIOD if timeseries else 0))
     per_period += streams * BYTES_PER_STREAM_PERIOD
-    return (scenario.horizon + 1) * per_period
+    return (scenario.horizon + 1) * per_period + int(workload.containers(scenario) * BYTES_PER_CONTAINER)
 
 
 def available_bytes() -> int | None:
@@ -58,8 +61,19 @@ def available_bytes() -> int | None:
     return min(found) if found else None
 
 
+def check_window(scenario: Scenario) -> None:
+    """Refuse a horizon or warm-up no replication can run (a scenario changed after validation, by ``model_copy``)."""
+    h, w = scenario.horizon, scenario.warmup
+    if not isinstance(h, int) or isinstance(h, bool) or h <= 0:
+        raise ScenarioError(f"horizon: a whole number of periods > 0 is needed, got {h!r}")
+    if not isinstance(w, int) or isinstance(w, bool) or not 0 <= w < h:
+        raise ScenarioError(f"warmup: a whole number of periods, >= 0 and smaller than horizon ({h}), got {w!r}")
+
+
 def check_fits(scenario: Scenario, *, timeseries: bool, workers: int = 1) -> None:
-    """Refuse a run whose replications would not fit in memory, with the estimate and the limit."""
+    """Refuse a run whose horizon can't be run (:func:`check_window`) or whose replications would not fit in memory,
+    with the estimate and the limit."""
+    check_window(scenario)
     need = replication_bytes(scenario, timeseries=timeseries) * max(workers, 1)
     have = available_bytes()
     if have is not None and need > have:

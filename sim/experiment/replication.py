@@ -85,6 +85,7 @@ class Prepared:
     :func:`run_replication` instead of the scenario."""
 
     def __init__(self, scenario: Scenario) -> None:
+        check_fits(scenario, timeseries=False)  # also a scenario changed after validation (model_copy)
         self.scenario = scenario
         self.plan = BuildPlan(scenario)
         self.kpi_layout: kpi.KpiLayout | None = None
@@ -122,6 +123,8 @@ def run_replication(
     events: bool = False,
 ) -> ReplicationResult:
     """Simulate one replication of a validated scenario (or of a :class:`Prepared` one, which a batch reuses)."""
+    if not isinstance(scenario, Prepared):
+        check_fits(scenario, timeseries=timeseries)
     prep = scenario if isinstance(scenario, Prepared) else Prepared(scenario)
     sc = prep.scenario
     ss = as_seed(seed)

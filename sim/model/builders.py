@@ -198,7 +198,7 @@ def preload_pipelines(chain: Actors, stock_nodes: list[StockNode]) -> None:
             item = chain.items[node.id, sku]
             mean = moments[node.id, sku][0]
             for src in item.sources:
-                item.ordering.preload(src, mean * src.share)
+                item.ordering.preload(src, mean * src.share, chain.scenario.horizon)
             if sku not in node.initial_stock and item.policy is not None:
                 item.on_hand = max(item.policy.target - item.on_order, 0.0)
                 if item.log is not None:

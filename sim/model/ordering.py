@@ -10,6 +10,7 @@ open orders and the KPI window's counters) before it is sent, after the source's
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Generator
 from typing import Protocol
 
@@ -192,18 +193,25 @@ class Ordering:
         self._book(src, order, placed)  # its units are on order since the decision
         src.node.receive_order(order)
 
-    def preload(self, src: SourceLink, per_period: float) -> None:
+    def preload(self, src: SourceLink, per_period: float, horizon: int) -> None:
         """Start with goods in transit from ``src``: ``per_period`` units arriving at t = 0, 1, ... while t is within
-        the expected lead time, as if ordered before t = 0 (``initial_pipeline: steady``)."""
+        the expected lead time, as if ordered before t = 0 (``initial_pipeline: steady``). What would arrive at or
+        after the horizon is one order due at the horizon (the same units in transit, one order however long the
+        lead time: a lead time of 10^12 periods costs no more than one of the horizon)."""
         item = self.item
         j = 0
         while j < src.expected and per_period > EPS:
-            order = Order(item, item.sku, per_period, src.lane, j - src.expected, j, src.external, src)
+            qty = per_period
+            if j == horizon:  # every period from here to the lead time: one order, never received in the run
+                qty = per_period * (math.ceil(src.expected) - j)
+            order = Order(item, item.sku, qty, src.lane, j - src.expected, j, src.external, src)
             src.open[order] = None
-            src.on_order += per_period
-            item.on_order += per_period
-            item.in_transit += per_period
-            call_at(item.env, j, RECEIPT, item.receive, order, per_period)
+            src.on_order += qty
+            item.on_order += qty
+            item.in_transit += qty
+            call_at(item.env, j, RECEIPT, item.receive, order, qty)
+            if j == horizon:
+                break
             j += 1
         if item.log is not None:
             item.log[0] = (0.0, item.on_hand, 0.0, item.in_transit, item.on_order)

@@ -4,6 +4,7 @@ demand kind: the data side (parameters, analytic mean and variance). sim.scenari
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
 from sim.registry import EntryParams
+from sim.scenario import limits
 from sim.scenario.distributions import Dist
 
 
@@ -26,6 +28,22 @@ class DemandProcess:
     def var(p: Any) -> float:  # pragma: no cover - protocol
         """Variance of demand per period."""
         raise NotImplementedError
+
+    @classmethod
+    def highest(cls, p: Any, horizon: int) -> float:
+        """The highest expected demand of a period in [0, horizon) (what bounds the goods a run moves)."""
+        return float(cls.mean(p))
+
+    @staticmethod
+    def censored(p: Any, horizon: int) -> tuple[float, float] | None:
+        """(the lowest level written over [0, horizon), sd of the normal noise around it) of a kind whose quantities
+        are floored at 0; None: nothing is."""
+        return None
+
+    @staticmethod
+    def beyond(p: Any, horizon: int) -> list[str]:
+        """What the parameters schedule at or after the horizon, so it never happens ('<param>: why' each)."""
+        return []
 
 
 class Periodic(DemandProcess):
@@ -78,13 +96,15 @@ class Empirical(DemandProcess):
 
 
 def read_series(path: Path, column: str | None) -> list[float]:
-    """Read a demand column from a CSV (pandas; clear errors for a missing file or column)."""
+    """Read a demand column from a CSV (pandas; clear errors for a missing file or column). Bounded before pandas
+    reads it: the file by ``limits.max_file_bytes``, its rows by ``limits.max_nodes`` (they become scenario values)."""
     import pandas as pd  # deferred: only a demand series read from a file needs pandas
 
     if not path.is_file():
         raise ValueError(f"demand file not found: {path}")
+    raw = _bounded_bytes(path)
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(io.BytesIO(raw))
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         reason = "it is empty" if isinstance(exc, pd.errors.EmptyDataError) else f"it is not a UTF-8 CSV table ({exc})"
         raise ValueError(f"demand file {path}: can't read a demand series: {reason}") from None
@@ -97,3 +117,21 @@ def read_series(path: Path, column: str | None) -> list[float]:
     if values.isna().any() or (values < 0).any() or values.empty or not np.isfinite(values).all():
         raise ValueError(f"{path.name}:{col} must hold finite numbers >= 0 (no blanks, NaN or inf)")
     return values.astype(float).tolist()
+
+
+def _bounded_bytes(path: Path) -> bytes:
+    """The file's bytes, refused (naming the limit and how to raise it) when too large or with too many rows."""
+    size, most = path.stat().st_size, limits.max_file_bytes
+    if size > most:
+        raise ValueError(
+            f"demand file {path}: {size / 2**20:.3g} MB is larger than the {most / 2**20:.3g} MB a scenario file may "
+            f"have (raise it with {limits.ENV_FILE_MB}=<MB>)"
+        )
+    raw = path.read_bytes()
+    rows, most_rows = raw.count(b"\n"), limits.max_nodes
+    if rows > most_rows:
+        raise ValueError(
+            f"demand file {path}: {rows:,} lines, more than the {most_rows:,} values a scenario may hold (raise it "
+            f"with {limits.ENV_NODES}=<n>)"
+        )
+    return raw

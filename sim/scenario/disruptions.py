@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.registry import EntryParams, Registry, Spec
 from sim.scenario.distributions import Dist
+from sim.scenario.ids import Name
 
 # finite numbers only: an infinite start or a NaN probability is a typo, not a scenario
 Time = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -170,7 +171,7 @@ class DisruptionSpec(Spec):
 
     registry: ClassVar[Registry] = DISRUPTIONS
     kind: str
-    name: str = ""  # a label for reports; default "<kind>:<target>@<start>"
+    name: Name = ""  # a label for reports; default "<kind>:<target>@<start>"
 
     @property
     def target(self) -> str:

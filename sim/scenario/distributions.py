@@ -2,7 +2,9 @@
 
 Each entry draws from the replication's ``numpy.random.Generator`` and knows its analytic mean and variance (handy
 oracles for tests). All distributions are non-negative: quantities and durations can't be negative. ``normal`` is
-*censored* at zero (a negative draw becomes 0), and its mean/variance account for that.
+*censored* at zero (a negative draw becomes 0), and its mean/variance account for that: when the censored mean
+differs from the written ``mean`` by more than ``CENSORING_TOLERANCE`` (1 % of the written mean), loading the scenario
+warns (sim.scenario.degenerate). That is when ``mean`` is below about 1.75 ``sd``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,25 @@ from scipy import stats
 from sim.registry import EntryParams, Registry, Spec
 
 NonNeg = Field(ge=0)
+# how far (relative to the written mean) a censored mean may be from the written one before loading warns
+CENSORING_TOLERANCE = 0.01
+# the widest coefficient of variation (sd / mean) of gamma and lognormal, either way: beyond it their shape parameters
+# overflow a float (a gamma of sd 1e-300 around 8 would have shape 6e601)
+MAX_CV = 1e12
+
+
+def censored_mean(mu: float, sd: float) -> float:
+    """E[max(X, 0)] for X ~ Normal(mu, sd): ``mu Φ(mu/sd) + sd φ(mu/sd)`` (``max(mu, 0)`` when ``sd`` is 0)."""
+    if sd == 0:
+        return max(mu, 0.0)
+    a = mu / sd
+    return float(mu * stats.norm.cdf(a) + sd * stats.norm.pdf(a))
+
+
+def censoring_differs(mu: float, sd: float) -> bool:
+    """Censoring Normal(mu, sd) at 0 moves its mean by more than ``CENSORING_TOLERANCE`` of ``mu`` (always when
+    ``mu`` <= 0, unless nothing is censored: ``mu`` = ``sd`` = 0)."""
+    return abs(censored_mean(mu, sd) - mu) > CENSORING_TOLERANCE * max(mu, 0.0)
 
 
 class Distribution:
@@ -36,6 +57,11 @@ class Distribution:
     @staticmethod
     def var(p: Any) -> float:  # pragma: no cover - protocol
         raise NotImplementedError
+
+    @staticmethod
+    def censored(p: Any) -> tuple[float, float] | None:
+        """(mean, sd) of the normal law its draws come from before negatives become 0; None: nothing is censored."""
+        return None
 
 
 DISTRIBUTIONS: Registry[type[Distribution]] = Registry("distribution", "dist")
@@ -91,10 +117,11 @@ class Normal(Distribution):
 
     @staticmethod
     def mean(p):
-        if p.sd == 0:
-            return max(p.mean, 0.0)
-        a = p.mean / p.sd
-        return p.mean * stats.norm.cdf(a) + p.sd * stats.norm.pdf(a)
+        return censored_mean(p.mean, p.sd)
+
+    @staticmethod
+    def censored(p):
+        return p.mean, p.sd
 
     @staticmethod
     def var(p):
@@ -125,6 +152,12 @@ class LogNormal(_MeanSd):
         mean: float = Field(gt=0)
         sd: float = NonNeg
 
+        @model_validator(mode="after")
+        def _spread(self):
+            if self.sd > self.mean * MAX_CV:
+                raise ValueError(f"sd: {self.sd:g} is more than {MAX_CV:g} times the mean ({self.mean:g})")
+            return self
+
     @staticmethod
     def _mu_sigma(p):
         s2 = math.log1p((p.sd / p.mean) ** 2)
@@ -141,6 +174,17 @@ class Gamma(_MeanSd):
     class Params(EntryParams):
         mean: float = Field(gt=0)
         sd: float = Field(gt=0)
+
+        @model_validator(mode="after")
+        def _spread(self):
+            if self.sd < self.mean / MAX_CV:
+                raise ValueError(
+                    f"sd: {self.sd:g} is less than 1/{MAX_CV:g} of the mean ({self.mean:g}); for a fixed value use "
+                    "constant"
+                )
+            if self.sd > self.mean * MAX_CV:
+                raise ValueError(f"sd: {self.sd:g} is more than {MAX_CV:g} times the mean ({self.mean:g})")
+            return self
 
     @staticmethod
     def draw(rng, p, n):
@@ -159,6 +203,8 @@ class NegativeBinomial(Distribution):
         def _overdispersed(self):
             if self.variance <= self.mean:
                 raise ValueError("variance must exceed mean (use poisson when they are equal)")
+            if not self.mean**2 / (self.variance - self.mean) > 0:  # numpy's n: 0 once mean**2 underflows
+                raise ValueError(f"mean: {self.mean:g} is too small for a variance of {self.variance:g} (use poisson)")
             return self
 
     @staticmethod
@@ -290,6 +336,12 @@ class Dist(Spec):
     @property
     def var(self) -> float:
         return float(self.entry.var(self._params))
+
+    @property
+    def censored(self) -> tuple[float, float] | None:
+        """(mean, sd) as written of a distribution censored at 0 (``normal``), else None."""
+        found: tuple[float, float] | None = self.entry.censored(self._params)
+        return found
 
     @property
     def is_constant(self) -> bool:

@@ -7,7 +7,13 @@ against these limits (docs/configuration.md lists them and how to raise them):
 - ``max_file_bytes``: the size of a scenario file (``SUPPLYSIM_MAX_SCENARIO_MB``, default 20 MB);
 - ``max_nodes``: values in the data with every alias expanded (``SUPPLYSIM_MAX_SCENARIO_NODES``, default 500,000;
   a 40-store x 100-product network is ~60,000);
-- ``max_depth``: nesting levels (100; a scenario needs ~8).
+- ``max_depth``: nesting levels (100; a scenario needs ~8);
+- ``max_events``: the discrete events one replication may make beyond one a period per element: containers on
+  consolidating lanes, customers who arrive one by one, reviews (``SUPPLYSIM_MAX_EVENTS``, default 20,000,000, a few
+  minutes of one core; sim.scenario.workload estimates them).
+
+A demand series read from a CSV file (``kind: empirical``, ``file:``) is a file of the scenario: it is bounded by
+``max_file_bytes`` before it is read and its rows by ``max_nodes`` (they become values of the scenario).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from sim.errors import ScenarioError
 
 ENV_FILE_MB = "SUPPLYSIM_MAX_SCENARIO_MB"
 ENV_NODES = "SUPPLYSIM_MAX_SCENARIO_NODES"
+ENV_EVENTS = "SUPPLYSIM_MAX_EVENTS"
 max_depth = 100
 
 
@@ -41,6 +48,8 @@ def __getattr__(name: str) -> Any:
         return int(_env_number(ENV_FILE_MB, 20) * 2**20)
     if name == "max_nodes":
         return int(_env_number(ENV_NODES, 500_000))
+    if name == "max_events":
+        return int(_env_number(ENV_EVENTS, 20_000_000))
     raise AttributeError(name)
 
 

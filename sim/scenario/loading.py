@@ -15,7 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.errors import ScenarioError, warn
-from sim.scenario import checks, limits, safety_stock, segment_rules
+from sim.scenario import checks, degenerate, limits, safety_stock, segment_rules
 from sim.scenario.messages import element_id, format_errors
 from sim.scenario.schema import Scenario
 
@@ -120,7 +120,8 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
 
     In order: the bounds and the data-only rule, policy levels from ``service_level`` targets, the schema (each
     field), the cross references (sim.scenario.checks), the segment rules (sim.scenario.segment_rules; the resolved
-    network is checked again), then what disruptions and consolidating lanes name."""
+    network is checked again), then what disruptions and consolidating lanes name and the events a replication would
+    make (sim.scenario.workload). A valid but degenerate scenario warns (sim.scenario.degenerate)."""
     limits.check_tree(data, source)
     reject_code(data)
     if isinstance(data, dict):  # policies with ``service_level``: their levels from the scenario's own moments
@@ -142,4 +143,5 @@ def validate(data: dict[str, Any], *, base_dir: Path | None = None, source: str 
         raise ScenarioError(f"{source} is invalid:\n" + "\n".join(f"  {line}" for line in lines))
     for message in checks.degenerate(sc):
         warn(message)
+    degenerate.warn_all(sc)
     return sc

@@ -7,6 +7,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from sim.registry import quote_hint
 from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
 
 _NODE_TAGS = ("supplier", "buffer", "retailer", "plant")
@@ -64,8 +65,13 @@ def _entry(e: Any, data: Any) -> tuple[str, str, str | None, bool]:
     """(loc, message, the union field it belongs to or None, is a bare type mismatch) of one pydantic error."""
     loc, union = "", None
     walked: list[Any] = []  # the loc parts that are keys of the input data
-    for part in e["loc"]:
-        if isinstance(part, int):
+    parts = list(e["loc"])
+    for i, part in enumerate(parts):
+        if part == "[key]":  # the key itself is wrong (the part before it): already in loc
+            continue
+        if isinstance(part, int) and parts[i + 1 : i + 2] == ["[key]"]:  # a mapping's key that is a number
+            loc += f".{part}"
+        elif isinstance(part, int):
             walked.append(part)
             loc += f"[{part}]" + element_id(data, walked)
         elif part in _NODE_TAGS or part in ("one_distribution", "per_product") or part.startswith("function-"):
@@ -76,7 +82,9 @@ def _entry(e: Any, data: Any) -> tuple[str, str, str | None, bool]:
             walked.append(part)
             loc += f".{part}" if loc else str(part)
     msg = str(e["msg"]).replace("Value error, ", "")
-    if e["type"] == "extra_forbidden":
+    if e["type"] == "string_type" and isinstance(e.get("input"), bool | int | float):
+        msg = quote_hint(e["input"])
+    elif e["type"] == "extra_forbidden":
         allowed = _allowed_fields(e["loc"])
         msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
     elif e["type"] == "union_tag_invalid":

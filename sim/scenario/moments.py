@@ -10,22 +10,33 @@ from __future__ import annotations
 import graphlib
 import json
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 
 from sim.scenario.bom import expand_moments
+from sim.scenario.demand import DemandSpec
 from sim.scenario.distributions import Dist
 from sim.scenario.schema import PlantNode, Scenario, Source, StockNode, SupplierNode
 
 
-def demand_moments(sc: Scenario) -> dict[tuple[str, str], tuple[float, float]]:
-    """(mean, variance) of demand per period faced by every stock item (customer demand + downstream orders)."""
+def _moments(spec: DemandSpec) -> tuple[float, float]:
+    return spec.mean, spec.var
+
+
+def demand_moments(
+    sc: Scenario, of: Callable[[DemandSpec], tuple[float, float]] = _moments
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """(mean, variance) of demand per period faced by every stock item (customer demand + downstream orders).
+
+    ``of``: the (mean, variance) of one item's customer demand (default: its ``mean`` and ``var``, the moments at the
+    start of a time pattern; sim.scenario.workload passes the highest mean over the horizon)."""
     stock = {n.id: n for n in sc.nodes if isinstance(n, StockNode)}
     moments: dict[tuple[str, str], list[float]] = {}
     for node in stock.values():
         for sku in node.products:
             spec = node.demand.get(sku)
-            moments[node.id, sku] = [spec.mean, spec.var] if spec else [0.0, 0.0]
+            moments[node.id, sku] = list(of(spec)) if spec else [0.0, 0.0]
         for basket in node.baskets:  # a compound sum: N orders a period, each line X units (a 0 draw: no line)
             n = basket.orders
             for sku, x in basket.lines.items():

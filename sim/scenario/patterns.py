@@ -14,7 +14,9 @@ no customer).
 
 Every kind adds ``noise_sd`` (zero-mean normal noise, drawn for every period) and rounds to whole units with
 ``integer: true``. Quantities are floored at 0, which biases mean and variance when the level is within a few
-``sigma`` of zero: keep the level well above the noise to test against theory.
+``sigma`` of zero: keep the level well above the noise to test against theory. Loading warns when the floor moves the
+mean at a pattern's lowest level by more than ``CENSORING_TOLERANCE`` (``censored``, ``level_range``: closed forms
+over the horizon) and when a promotion or step falls past the horizon (``beyond``; sim.scenario.degenerate).
 
 ``mean``/``var`` (used to size policy presets) are the moments at the start of the series: the mean level at t = 0 and
 the noise variance (AR(1): its stationary variance ``sigma^2 / (1 - phi^2)`` plus the noise).
@@ -50,6 +52,11 @@ class _PatternKind(DemandProcess):
             x = x + rng.normal(0.0, p.noise_sd, horizon)
         return _finish(x, p.integer)
 
+    @staticmethod
+    def level_range(p, horizon: int) -> tuple[float, float]:  # pragma: no cover - protocol
+        """(lowest, highest) level over the periods [0, horizon), in closed form (no horizon-sized array)."""
+        raise NotImplementedError
+
     @classmethod
     def mean(cls, p):
         return float(cls.level(p, 1)[0])
@@ -57,6 +64,15 @@ class _PatternKind(DemandProcess):
     @staticmethod
     def var(p):
         return p.noise_sd**2
+
+    @classmethod
+    def highest(cls, p, horizon):
+        return cls.level_range(p, horizon)[1]
+
+    @classmethod
+    def censored(cls, p, horizon):
+        low = cls.level_range(p, horizon)[0]
+        return (low, p.noise_sd) if low < 0 or p.noise_sd > 0 else None
 
 
 def _finish(x: np.ndarray, integer: bool) -> np.ndarray:
@@ -89,6 +105,12 @@ class AR1(DemandProcess):
     def var(p):
         return p.sigma**2 / (1 - p.phi**2) + p.noise_sd**2
 
+    @staticmethod
+    def censored(p, horizon):
+        # stationary and Gaussian (the innovations and the noise are): every period is Normal(mean, var)
+        sd = float(np.sqrt(AR1.var(p)))
+        return (p.mean, sd) if sd > 0 else None
+
 
 class Seasonal(_PatternKind):
     class Params(_Pattern):
@@ -112,6 +134,18 @@ class Seasonal(_PatternKind):
             return p.base * np.asarray(p.indices, dtype=float)[t % len(p.indices)]
         return p.base + p.amplitude * np.sin(2 * np.pi * t / p.season_length)
 
+    @staticmethod
+    def level_range(p, horizon):
+        if p.indices is not None:
+            factors = p.indices[:horizon]
+            return p.base * min(factors), p.base * max(factors)
+        # sin(2 pi t / L) rises to t = L/4, falls to 3L/4, rises again: its extremes over the integers of [0, last]
+        # are at an end or next to a turning point
+        length, last = p.season_length, min(horizon, p.season_length) - 1
+        turns = {0, last, length // 4, -(-length // 4), 3 * length // 4, -(-3 * length // 4)}
+        sines = [float(np.sin(2 * np.pi * t / length)) for t in turns if 0 <= t <= last]
+        return p.base + p.amplitude * min(sines), p.base + p.amplitude * max(sines)
+
 
 class Trend(_PatternKind):
     class Params(_Pattern):
@@ -121,6 +155,11 @@ class Trend(_PatternKind):
     @staticmethod
     def level(p, horizon):
         return p.base + p.slope * np.arange(horizon, dtype=float)
+
+    @staticmethod
+    def level_range(p, horizon):
+        ends = (p.base, p.base + p.slope * (horizon - 1))
+        return min(ends), max(ends)
 
 
 class Promotion(_PatternKind):
@@ -143,6 +182,19 @@ class Promotion(_PatternKind):
             x[d : d + p.duration] = p.base * p.multiplier
         return x
 
+    @staticmethod
+    def level_range(p, horizon):
+        levels = [p.base] + ([p.base * p.multiplier] if min(p.dates) < horizon else [])
+        return min(levels), max(levels)
+
+    @staticmethod
+    def beyond(p, horizon):
+        return [
+            f"dates[{i}]: a promotion from period {d} is wholly outside the horizon ({horizon}): it never happens"
+            for i, d in enumerate(p.dates)
+            if d >= horizon
+        ]
+
 
 class Step(_PatternKind):
     class Params(_Pattern):
@@ -153,3 +205,14 @@ class Step(_PatternKind):
     @staticmethod
     def level(p, horizon):
         return np.where(np.arange(horizon) < p.at, p.before, p.after).astype(float)
+
+    @staticmethod
+    def level_range(p, horizon):
+        levels = ([p.before] if p.at > 0 else []) + ([p.after] if p.at < horizon else [])
+        return min(levels), max(levels)
+
+    @staticmethod
+    def beyond(p, horizon):
+        if p.at >= horizon:
+            return [f"at: the step at period {p.at} is not before the horizon ({horizon}): demand stays {p.before:g}"]
+        return []

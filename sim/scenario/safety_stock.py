@@ -132,9 +132,10 @@ def level_z(sc: Scenario, node: StockNode, sku: str, mom: dict, z_of: ZOf) -> tu
 def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[str, Any]:
     """Replace every policy's ``service_level`` with the level it implies (see the module docstring). ``validate``
     checks a scenario dict (``sim.scenario.loading.validate``); the data is returned unchanged if nothing to do."""
+    nodes = data.get("nodes")
     asked = [
         (i, sku, spec)
-        for i, node in enumerate(data.get("nodes") or [])
+        for i, node in enumerate(nodes if isinstance(nodes, list) else [])  # not a list: the schema says so
         if isinstance(node, dict) and isinstance(node.get("policy"), dict)
         for sku, spec in node["policy"].items()
         if isinstance(spec, dict) and "service_level" in spec
@@ -145,7 +146,8 @@ def resolve(data: dict[str, Any], validate, source: str = "scenario") -> dict[st
     errors = []
     for i, sku, spec in asked:
         where = f"nodes[{i}].policy.{sku}.service_level"
-        level, kind, alpha = LEVEL_PARAM.get(spec.get("kind", "")), spec.get("kind"), spec["service_level"]
+        kind, alpha = spec.get("kind"), spec["service_level"]
+        level = LEVEL_PARAM.get(kind) if isinstance(kind, str) else None
         if level is None:
             errors.append(f"{where}: only for {', '.join(LEVEL_PARAM)} (it sets their level), not {kind!r}")
         elif level in spec:

@@ -19,6 +19,7 @@ from sim.scenario.contracts import Contract
 from sim.scenario.demand import DemandSpec
 from sim.scenario.disruptions import DisruptionSpec, ResilienceSettings
 from sim.scenario.distributions import Dist
+from sim.scenario.ids import Id, OptionalId
 from sim.scenario.segmentation import Segmentation
 
 NonNeg = Annotated[float, Field(ge=0)]
@@ -30,7 +31,7 @@ class _Model(BaseModel):
 
 
 class Product(_Model):
-    id: str = Field(min_length=1)
+    id: Id
     category: str = "general"
     unit_cost: NonNeg = 0.0
     holding_cost: NonNeg = 0.0  # per unit on hand per period
@@ -88,7 +89,7 @@ ProductionTime = Annotated[
 
 
 class SupplierNode(_Model):
-    id: str = Field(min_length=1)
+    id: Id
     type: Literal["supplier"]
     region: str = ""
     # units per period; a number is shared by all products, a mapping is per product; absent = unlimited
@@ -138,7 +139,7 @@ class BasketSpec(_Model):
 
 
 class StockNode(_Model):
-    id: str = Field(min_length=1)
+    id: Id
     type: Literal["buffer", "retailer"]
     region: str = ""
     initial_stock: dict[str, NonNeg] = {}  # default per product: the policy's target level
@@ -234,7 +235,7 @@ class Lane(_Model):
     cost_per_unit: NonNeg = 0.0
     cost_per_shipment: NonNeg = 0.0
     capacity: Positive | None = None  # units that may depart per period
-    id: str = ""  # unique lane id; default "FROM->TO" (several lanes between one pair need their own)
+    id: OptionalId = ""  # unique lane id; default "FROM->TO" (several lanes between one pair need their own)
     mode: Literal["road", "sea", "air", "rail", "courier", "internal"] = "road"
     region: str = ""
     consolidation: Consolidation | None = None  # containers shared by the lane's products (docs/sourcing.md)

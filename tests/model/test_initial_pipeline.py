@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import sim
 from sim.scenario.loading import validate
 
@@ -46,3 +48,29 @@ def test_cold_start_drains_first():
     ts = sim.simulate(chain("none"), seed=1).timeseries
     assert ts["on_hand"].tolist() == [40.0, 30.0] + [20.0] * 10
     assert ts["pipeline"].tolist()[:3] == [10.0, 20.0, 30.0]
+
+
+def test_a_lead_time_beyond_the_horizon_is_one_order_past_it():
+    """Transit 10^12 periods (a typo the memory bound can't see): the steady pipeline still holds 10 a period over
+    the whole lead time (10^13 units in transit), but as 12 orders arriving at t = 0..11 and one for the rest, so
+    building the replication is instant (it made 10^12 orders, one per period, and never finished)."""
+    data = chain("steady").to_dict()
+    data["lanes"][0]["transit"] = {"dist": "constant", "value": 1e12}
+    data["nodes"][1]["initial_stock"] = {"w": 0}
+    ts = sim.simulate(data, seed=1).timeseries
+    # t = 0: 10 of the pipeline arrive and are sold; the rest stays in transit (10^12 - 1 periods' worth)
+    assert ts["pipeline"].tolist()[0] == 10.0 * (1e12 - 1)
+    assert ts["on_hand"].tolist() == [0.0] * 12  # each period receives 10 and sells 10; the policy orders nothing
+
+
+def test_the_steady_pipeline_past_the_horizon_is_one_order():
+    """Transit 1000 and horizon 12: open orders due at t = 0..11, one more for the 988 periods after (not 1000)."""
+    from sim.experiment.replication import Prepared
+
+    data = chain("steady").to_dict()
+    data["lanes"][0]["transit"] = {"dist": "constant", "value": 1000}
+    model = Prepared(sim.load_scenario(data)).chain(np.random.SeedSequence(1))
+    link = model.items["s", "w"].sources[0]
+    assert [o.due for o in link.open] == list(range(13))
+    assert [o.qty for o in link.open] == [10.0] * 12 + [10.0 * 988]
+    assert link.on_order == 10_000.0

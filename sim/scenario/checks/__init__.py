@@ -8,6 +8,7 @@ network is sound.
 
 from __future__ import annotations
 
+from sim.scenario import workload
 from sim.scenario.checks import bom, consolidation, costs, disruptions, network, products, sources
 from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
 
@@ -35,10 +36,12 @@ def references(sc: Scenario, segmented: bool = False) -> list[str]:
 
 
 def named_elements(sc: Scenario) -> list[str]:
-    """What the disruptions and consolidating lanes name (after :func:`references` found nothing)."""
-    return disruptions.named_elements(sc) + consolidation.consolidating_lanes(sc)
+    """What the disruptions and consolidating lanes name (after :func:`references` found nothing); then the events
+    one replication would make, against their limit (sim.scenario.workload)."""
+    return disruptions.named_elements(sc) + consolidation.consolidating_lanes(sc) or workload.problems(sc)
 
 
 def degenerate(sc: Scenario) -> list[str]:
-    """Warnings (valid but degenerate input) for a scenario that passed every check: one line each, naming the field."""
+    """Warnings (valid but degenerate input) about the disruptions of a scenario that passed every check: one line
+    each, naming the field (the scenario's other degenerate input: sim.scenario.degenerate)."""
     return disruptions.degenerate(sc)
