@@ -18,8 +18,8 @@ from sim.errors import ConfigError
 from sim.experiment.batch import run_batch
 from sim.experiment.replication import run_replication
 from sim.model.rng import replication_seed
-from sim.report.bullwhip import has_bullwhip
-from sim.report.html import headline_table, write_report
+from sim.report.bullwhip import has_bullwhip, is_study
+from sim.report.html import amplification_table, headline_table, write_report
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,6 +92,10 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
         f"({batch.stop_reason})"
     )
     if cfg.report.headline:
+        scenario = batch.scenario.to_dict()
+        lead = amplification_table(batch.summary, scenario) if is_study(scenario) else None
+        if lead is not None:  # a bullwhip study leads with its own KPIs (docs/bullwhip.md)
+            print(lead)
         print(headline_table(batch.summary))
         if batch.scenario.disruptions:  # the paired resilience block, network row
             print(headline_table(batch.summary, RESILIENCE_HEADLINE, "Resilience (paired), mean [CI]"))
