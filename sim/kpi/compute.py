@@ -17,8 +17,8 @@ import numpy as np
 from scipy import sparse
 
 from sim.kpi import contract_terms as kpi_contracts
-from sim.kpi import cycles as kpi_cycles
 from sim.kpi import costs as kpi_costs
+from sim.kpi import cycles as kpi_cycles
 from sim.kpi import lanes as lane_kpis
 from sim.kpi import sources as kpi_sources
 from sim.kpi.catalog import COSTS, NETWORK_KPIS
@@ -108,7 +108,18 @@ def groups(chain: SupplyChain) -> Groups:
     charged_all = np.array([prod[it.sku].backorder_cost_on == "all" for it in items], dtype=bool)
     cycles = kpi_cycles.group_cycles([kpi_cycles.cycle_of(it.ordering.policy) for it in items], members)
     return Groups(
-        labels, service, every, network, members, service_own, service_cust, count, costs, consumers, charged_all, cycles
+        labels,
+        service,
+        every,
+        network,
+        members,
+        service_own,
+        service_cust,
+        count,
+        costs,
+        consumers,
+        charged_all,
+        cycles,
     )
 
 

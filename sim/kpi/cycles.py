@@ -34,7 +34,7 @@ def cycle_of(policy: Reviewing | None) -> int:
     r = None if policy is None else policy.review_period
     if r is None or abs(r - round(r)) > EPS or round(r) < 2:
         return 1
-    return int(round(r))
+    return round(r)
 
 
 def group_cycles(item_cycles: Sequence[int], members: Iterable[tuple[int, ...]]) -> np.ndarray:

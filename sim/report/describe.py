@@ -52,6 +52,7 @@ PARAM_WORDS = {
     "promised_lead_time": "promised lead time",
     "production_time": "production time",
     "cost_per_unit": "cost per unit",
+    "quantity": "per period",
 }
 # whole policies in words ({param} filled with the value, defaults included); other parameters follow in brackets
 POLICY_SENTENCES = {
@@ -67,13 +68,13 @@ KEYED = {"nodes": "id", "products": "id", "lanes": "id"}
 
 
 def number_words(value: Any) -> str:
-    """Levels to the unit (a computed 1642.49 reads 1,642; the run keeps it exact), small parameters to three
-    significant digits (alpha 0.3, a share 0.05), None as a dash."""
+    """Levels to the unit (a computed 1642.49 reads 1,642; the run keeps it exact), smaller numbers to three
+    significant digits (a price 14.4, alpha 0.3, a share 0.05), None as a dash."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "–" if value is None else str(value)
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{value:,.0f}" if value.is_integer() or abs(value) >= 10 else f"{value:.3g}"
+    return f"{value:,.0f}" if value.is_integer() or abs(value) >= 100 else f"{value:.3g}"
 
 
 def _words(key: str) -> str:
@@ -190,9 +191,12 @@ def disruption_text(d: Mapping[str, Any], scenario: Mapping[str, Any]) -> str:
         "lane_slowdown": f"lane {target} {number_words(d.get('factor', 1))}× slower {when}",
         "regional_event": f"region {target} down (its suppliers and lanes) {when}",
         "quality_excursion": f"{target} ships {number_words(100 * float(d.get('defect_rate', 0)))} % defective {when}",
-        "demand_shock": f"demand ×{number_words(d.get('multiplier', 1))} at "
-        f"{', '.join(d.get('nodes') or ['every customer'])} {when}",
+        "demand_shock": f"demand{' for ' + ', '.join(d['skus']) if d.get('skus') else ''} "
+        f"×{number_words(d.get('multiplier', 1))} at {', '.join(d.get('nodes') or ['every customer'])} {when}",
     }
+    if kind in ("random_outage", "markov_outage"):
+        rest = {k: v for k, v in _params(d, DISRUPTIONS, "kind").items() if k != "supplier"}
+        texts[kind] = f"{target} fails at random ({value_text(rest)})"
     text = texts.get(kind) or f"{target or ''} {spec_text(d, DISRUPTIONS, 'kind')}".strip()
     return f"{d['name']}: {text}" if d.get("name") else text
 
@@ -286,11 +290,11 @@ def describe(base: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
         a, b = _by_key(base.get(top), key), _by_key(other.get(top), key)
         what = top.rstrip("s")
         for name in dict.fromkeys([*a, *b]):
-            if name not in b:
-                found.append(("", "", f"{what} {name} removed"))
             x = b.get(name) or a[name]
             model = SCHEMAS.get(str(x.get("type"))) if top == "nodes" else Lane if top == "lanes" else Product
-            if name not in a:
+            if name not in b:
+                found.append(("", "", f"{x.get('type') or what} {name} removed"))
+            elif name not in a:
                 found.append(("", "", _new_element(str(x.get("type") or what), x, model, ("id", "type"))))
             elif a[name] != b[name]:
                 label = f"lane {name}" if top == "lanes" else name
