@@ -100,9 +100,8 @@ def service_limits(low: float, high: float, span: float = MIN_SERVICE_SPAN) -> t
     mid = (low + high) / 2
     left, right = mid - width / 2 - pad, mid + width / 2 + pad
     top = max(1.0, high) + pad / 2
-    if right > top:  # shift down, keeping the width: the empty room goes below the points
-        left, right = left - (right - top), top
-    return left, right
+    shift = max(right - top, 0.0)  # past 100 %: shift down, keeping the width (the room goes below the points)
+    return left - shift, right - shift
 
 
 def _err(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -337,8 +336,7 @@ def pareto_chart(
         )
     ax.margins(0.18)
     ends = np.concatenate([s, p["service_lo"].to_numpy(float), p["service_hi"].to_numpy(float)])
-    ends = ends[np.isfinite(ends)]
-    if ends.size:
+    if (ends := ends[np.isfinite(ends)]).size:
         ax.set_xlim(*service_limits(float(ends.min()), float(ends.max())))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(_THOUSANDS)

@@ -66,7 +66,7 @@ def four_variants() -> dict[str, dict[str, Any]]:
         "baseline": NETWORK,
         "ctrl dual-sourced 80/20 with the US distributor": dual,
         "scenario.nodes.2.policy.pwr.order_up_to=2057": level,
-        "asia_fab outage, six weeks from day 120": outage,
+        "asia_fab down six weeks from day 120": outage,
     }
 
 
