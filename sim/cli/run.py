@@ -20,8 +20,8 @@ from sim.experiment.batch import run_batch
 from sim.experiment.paired import paired_curves
 from sim.experiment.replication import run_replication
 from sim.model.rng import replication_seed
-from sim.report.bullwhip import has_bullwhip
-from sim.report.html import headline_table, write_report
+from sim.report.bullwhip import has_bullwhip, is_study
+from sim.report.html import amplification_table, headline_table, write_report
 from sim.report.what_if import what_if_text
 
 if TYPE_CHECKING:
@@ -110,6 +110,9 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
         scenario = batch.scenario.to_dict()
         if scenario.get("disruptions"):  # a what-if opens with what happened and what it did
             print(what_if_text(batch.summary, scenario))
+        lead = amplification_table(batch.summary, scenario) if is_study(scenario) else None
+        if lead is not None:  # a bullwhip study leads with its own KPIs (docs/bullwhip.md)
+            print(lead)
         print(headline_table(batch.summary, currency=str(scenario.get("currency") or "EUR")))
     if batch.n_failed:
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)

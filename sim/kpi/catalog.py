@@ -60,14 +60,14 @@ CATALOG: tuple[KpiInfo, ...] = (
         "ratio",
         "Bullwhip ratio",
         False,
-        "variance of units ordered per period over variance of the demand the item receives per period",
+        "variance of units ordered over variance of the demand the item receives, per review cycle (sim.kpi.cycles)",
     ),
     _k(
         "bullwhip_vs_consumer",
         "ratio",
         "Bullwhip vs consumer",
         False,
-        "variance of units ordered per period over variance of end-customer demand for the product per period",
+        "variance of units ordered over variance of end-customer demand for the product, per review cycle",
     ),
     _k(
         "delivery_sync",

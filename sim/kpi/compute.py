@@ -18,6 +18,7 @@ from scipy import sparse
 
 from sim.kpi import contract_terms as kpi_contracts
 from sim.kpi import costs as kpi_costs
+from sim.kpi import cycles as kpi_cycles
 from sim.kpi import lanes as lane_kpis
 from sim.kpi import production as kpi_production
 from sim.kpi import sources as kpi_sources
@@ -53,6 +54,7 @@ class Groups:
     costs: np.ndarray  # items x (holding, customer backorder, lost sale, order, unit cost, pipeline holding)
     consumers: sparse.csr_matrix | np.ndarray  # groups x items, 0/1: the items of the row's products
     charged_all: np.ndarray  # bool per item: backorder_cost charges all its backorders (backorder_cost_on: all)
+    cycles: np.ndarray  # per group: the review cycle its variance ratios compare totals over (sim.kpi.cycles)
 
 
 def groups(chain: SupplyChain) -> Groups:
@@ -105,8 +107,20 @@ def groups(chain: SupplyChain) -> Groups:
     con_cols = np.fromiter((i for m in con_members for i in m), dtype=np.int64, count=len(con_rows))
     consumers = _membership(np.ones(len(con_rows)), con_rows, con_cols, shape)
     charged_all = np.array([prod[it.sku].backorder_cost_on == "all" for it in items], dtype=bool)
+    cycles = kpi_cycles.group_cycles([kpi_cycles.cycle_of(it.ordering.policy) for it in items], members)
     return Groups(
-        labels, service, every, network, members, service_own, service_cust, count, costs, consumers, charged_all
+        labels,
+        service,
+        every,
+        network,
+        members,
+        service_own,
+        service_cust,
+        count,
+        costs,
+        consumers,
+        charged_all,
+        cycles,
     )
 
 
@@ -242,13 +256,14 @@ def _stock_kpis(
         out["order_qty_mean"] = o_g.mean(1)
         out["order_qty_var"] = _var(o_g)
         out["demand_var"] = _var(d_g)
-        # undefined (NaN, not inf) for network rows and when demand does not vary
-        out["bullwhip_ratio"] = np.where(
-            g.network | ~(out["demand_var"] > EPS), np.nan, out["order_qty_var"] / out["demand_var"]
-        )
+        # the ratios compare totals over the row's review cycle (per period for items reviewed every period:
+        # sim.kpi.cycles); undefined (NaN, not inf) for network rows and when demand does not vary
+        o_var = kpi_cycles.block_variances(o_g, g.cycles, out["order_qty_var"])
+        d_var = kpi_cycles.block_variances(d_g, g.cycles, out["demand_var"])
+        out["bullwhip_ratio"] = np.where(g.network | ~(d_var > EPS), np.nan, o_var / d_var)
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
-        cons_var = _var(over(g.consumers, "cust_demand"))
-        out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, out["order_qty_var"] / cons_var)
+        cons_var = kpi_cycles.block_variances(over(g.consumers, "cust_demand"), g.cycles)
+        out["bullwhip_vs_consumer"] = np.where(g.network | ~(cons_var > EPS), np.nan, o_var / cons_var)
         out["delivery_sync"] = _delivery_sync(chain, g, w, h)
         out["pipeline_avg"] = A @ ints[:, 2] / span
         out["lead_time_avg"], out["lead_time_p95"], out["otif"] = _lead_times(items, g.members)

@@ -9,8 +9,8 @@ Like ``sim.report.figures``: matplotlib's object-oriented API only, no SimPy.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import cast
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,21 @@ from sim.report.figures import _figure, _label, _placeholder, grouped_bars, vari
 from sim.report.network_map import echelons, node_types
 
 RATIO_KPIS = ("demand_var", "order_qty_var", "bullwhip_ratio", "bullwhip_vs_consumer")
+# policies that order from a forecast of the demand they see: the bullwhip presets (conf/policy: order_up_to_ma,
+# order_up_to_ma_shared, order_up_to_smoothed, sterman) and the beer game's own pass-through
+FORECAST_POLICIES = frozenset({"forecast_order_up_to", "sterman", "pass_through"})
+
+
+def is_study(scenario: Mapping[str, Any]) -> bool:
+    """Whether a run is a bullwhip study, whose pages and terminal lead with the amplification per echelon: some
+    stock item orders by a forecast-driven policy (``FORECAST_POLICIES``: experiment=bullwhip, the beer game, the
+    bullwhip presets on any scenario). Other runs keep the variance ratios further down (docs/bullwhip.md)."""
+    for node in scenario.get("nodes") or []:
+        policies = node.get("policy") if isinstance(node, Mapping) else None
+        for spec in (policies or {}).values():
+            if isinstance(spec, Mapping) and spec.get("kind") in FORECAST_POLICIES:
+                return True
+    return False
 
 
 def stock_nodes_downstream_first(scenario: dict) -> list[str]:

@@ -15,6 +15,7 @@ from sim.kpi.catalog import HIGHER_IS_BETTER, LOWER_IS_BETTER
 from sim.report import aggregate, attention, bullwhip, figures
 from sim.report import variants as variants_mod
 from sim.report.formatting import (
+    DASH,
     as_float,
     ci_label,
     format_difference,
@@ -49,15 +50,17 @@ def _diff_class(kpi: str, lo: float, hi: float) -> str:
 
 
 def _comparison_rows(est: Estimates, variants: Sequence[str], node: str, sku: str, kpis: Iterable[str]):
+    """One row per KPI: per variant its estimate and, below it, the paired difference against the baseline (the
+    table keeps one column per variant, so four variants fit the page)."""
     rows = []
     nan = (math.nan,) * 6
     for kpi in kpis:
         cells = []
         values = [est.get((v, node, sku, kpi), nan) for v in variants]
         for i, (text, (*_, dm, dlo, dhi)) in enumerate(zip(row_estimates(kpi, values), values, strict=True)):
-            cells.append({"text": text, "cls": "value"})
-            if i > 0:
-                cells.append({"text": format_difference(kpi, dm, dlo, dhi), "cls": _diff_class(kpi, dlo, dhi)})
+            diff = format_difference(kpi, dm, dlo, dhi) if i > 0 else ""
+            diff = "" if diff == DASH else diff  # no paired difference: nothing under the value
+            cells.append({"text": text, "diff": diff, "cls": _diff_class(kpi, dlo, dhi) if i > 0 else ""})
         rows.append({"label": kpi_label(kpi) if node == "ALL" else node, "cells": cells})
     return rows
 
@@ -89,6 +92,37 @@ def _moved_rows(
     return rows
 
 
+def _per_node(est: Estimates, variants: Sequence[str]) -> tuple[list[dict], int]:
+    """Fill rate per node (the baseline's worst first when there are many), and how many nodes are left out."""
+    fill_nodes = dict.fromkeys(
+        k[1]
+        for k, val in est.items()
+        if k[1:] != ("ALL", "ALL", "fill_rate") and k[2:] == ("ALL", "fill_rate") and math.isfinite(val[0])
+    )
+    nodes = list(fill_nodes)
+    if len(nodes) > aggregate.MAX_ROWS:  # the baseline's worst nodes first, then cut
+        nodes.sort(key=lambda n: finite_or(est.get((variants[0], n, "ALL", "fill_rate"), (math.nan,))[0], 2.0))
+    nodes, more = aggregate.capped(nodes)
+    return [r for n in nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])], more
+
+
+def _amplification(
+    comparison: pd.DataFrame, est: Estimates, variants: Sequence[str], scenario: dict | None
+) -> tuple[list[dict], list[str], int]:
+    """Rows of the variance-ratio table (per stock node, downstream first: amplification against the consumer, then
+    the node's own ratio), the nodes shown and how many are left out; nothing without a defined amplification."""
+    if scenario is None or not bullwhip.has_bullwhip(comparison, scenario):
+        return [], [], 0
+    nodes, more = bullwhip_nodes(comparison, scenario)
+    rows = [
+        {**r, "label": f"{r['label']}: {kpi_label(kpi)}"}
+        for kpi in ("bullwhip_vs_consumer", "bullwhip_ratio")
+        for n in nodes
+        for r in _comparison_rows(est, variants, n, "ALL", [kpi])
+    ]
+    return rows, nodes, more
+
+
 def write_comparison(
     out_dir: str | Path,
     *,
@@ -99,7 +133,8 @@ def write_comparison(
     """Write ``out_dir/comparison.html``: each variant in words (what changed against the first, the baseline, and
     the policy levels it used, from ``scenarios``: variant -> scenario dict), network KPIs per variant with paired
     differences, the items that moved most, fill rate per node and the figures. Nodes with a defined amplification
-    get the bullwhip table and chart (echelon order, from the first variant's scenario)."""
+    get the bullwhip table and chart (echelon order, from the first variant's scenario); a bullwhip study
+    (:func:`sim.report.bullwhip.is_study`) opens with them, any other comparison with the cost-versus-service plot."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -110,47 +145,36 @@ def write_comparison(
         for k in present_kpis(est, "ALL", "ALL", KPI_ORDER)
         if any(math.isfinite(est.get((v, "ALL", "ALL", k), (math.nan,))[0]) for v in variants)
     ]
-    network = _comparison_rows(est, variants, "ALL", "ALL", net_kpis)
-    fill_nodes = dict.fromkeys(
-        k[1]
-        for k, val in est.items()
-        if k[1:] != ("ALL", "ALL", "fill_rate") and k[2:] == ("ALL", "fill_rate") and math.isfinite(val[0])
-    )
-    nodes = list(fill_nodes)
-    if len(nodes) > aggregate.MAX_ROWS:  # the baseline's worst nodes first, then cut
-        nodes.sort(key=lambda n: finite_or(est.get((variants[0], n, "ALL", "fill_rate"), (math.nan,))[0], 2.0))
-    nodes, per_node_more = aggregate.capped(nodes)
-    per_node = [r for n in nodes for r in _comparison_rows(est, variants, n, "ALL", ["fill_rate"])]
-    amplification = []
-    scenario = next(iter(scenarios.values()), None) if scenarios else None
-    amplification_more = 0
-    if scenario is not None and bullwhip.has_bullwhip(comparison, scenario):
-        nodes, amplification_more = bullwhip_nodes(comparison, scenario)
-        for kpi in ("bullwhip_ratio", "bullwhip_vs_consumer"):
-            amplification += [
-                {**r, "label": f"{r['label']}: {kpi_label(kpi)}"}
-                for n in nodes
-                for r in _comparison_rows(est, variants, n, "ALL", [kpi])
-            ]
+    per_node, per_node_more = _per_node(est, variants)
+    scenarios = {str(k): v for k, v in (scenarios or {}).items()}
+    scenario = next(iter(scenarios.values()), None)
+    amplification, amp_nodes, amplification_more = _amplification(comparison, est, variants, scenario)
+    study = bool(amplification) and any(bullwhip.is_study(sc) for sc in scenarios.values())
     pairs = pd.to_numeric(comparison.get("n_pairs", pd.Series(dtype=float)), errors="coerce").max()
     name = meta.get("scenario") or meta.get("name")
     if not name and "scenario" in comparison.columns and not comparison.empty:
         name = comparison["scenario"].iloc[0]
-    scenarios = {str(k): v for k, v in (scenarios or {}).items()}
     readable = [variants_mod.readable_label(v, scenarios.get(v)) for v in variants]
-    plotted = comparison.assign(
-        variant=comparison["variant"].astype(str).map(dict(zip(variants, readable, strict=True)))
-    )
-    images, lead_images = [], []
+    labels = dict(zip(variants, readable, strict=True))
+    plotted = comparison.assign(variant=comparison["variant"].astype(str).map(labels))
+    images, lead_images, amp_images = [], [], []
     if not comparison.empty:
-        currency = str(next(iter(scenarios.values()), {}).get("currency") or "EUR") if scenarios else ""
-        lead_images = cost_images(figs_dir, plotted, currency, "comparison_")[::-1]  # the Pareto plot first
+        currency = str(scenario.get("currency") or "EUR") if scenario else ""
+        cost_figures = cost_images(figs_dir, plotted, currency, "comparison_")[::-1]  # the Pareto plot first
+        if study:  # the experiment's own KPIs first; cost and service follow the network table
+            images += cost_figures
+        else:
+            lead_images = cost_figures
         fig = figures.cost_breakdown(plotted, kpis=attention.OPERATING)
         caption = "Operating cost components (purchase cost left out: it mostly follows demand, not the policy)."
         images.append(save_image(figs_dir, "comparison_operating_cost", "Operating cost by component", fig, caption))
     if amplification and scenario is not None:
-        fig = bullwhip.amplification_chart(comparison[comparison["node"].isin(nodes)], scenario)
-        images.append(save_image(figs_dir, "comparison_bullwhip", "Order-variance amplification by echelon", fig))
+        fig = bullwhip.amplification_chart(plotted[plotted["node"].isin(amp_nodes)], scenario)
+        caption = (
+            "Variance of orders over variance of end-customer demand, per review cycle (docs/bullwhip.md); "
+            "1 = no amplification."
+        )
+        amp_images.append(save_image(figs_dir, "comparison_bullwhip", "Order-variance amplification", fig, caption))
     changed = variants_mod.what_changed(scenarios, variants[0]) if variants and scenarios else {}
     described = [
         {"label": readable[i], "raw": v, "lines": changed.get(v, [])} for i, v in enumerate(variants) if scenarios
@@ -165,19 +189,17 @@ def write_comparison(
         others=readable[1:],
         variants=variants,
         described=described,
-        levels_variants=[readable[variants.index(v)] for v in levels_variants],
+        levels_variants=[labels[v] for v in levels_variants],
         levels=levels,
         levels_same=same,
-        moved=_moved_rows(
-            comparison, variants, ("fill_rate", "operating_cost"), dict(zip(variants, readable, strict=True))
-        )
-        if not comparison.empty
-        else [],
-        network=network,
+        moved=[] if comparison.empty else _moved_rows(comparison, variants, ("fill_rate", "operating_cost"), labels),
+        network=_comparison_rows(est, variants, "ALL", "ALL", net_kpis),
         per_node=per_node,
         per_node_more=per_node_more,
         amplification=amplification,
         amplification_more=amplification_more,
+        amplification_first=study,
+        amp_images=amp_images,
         levels_more=levels_more,
         n_pairs=meta_value(int(pairs)) if math.isfinite(as_float(pairs)) else "",
         caveat=too_few(as_float(pairs)),

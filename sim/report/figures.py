@@ -89,6 +89,21 @@ def network_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return df[(df["node"] == "ALL") & (df["sku"] == "ALL")]
 
 
+MIN_SERVICE_SPAN = 0.02  # the Pareto plot's service axis spans at least 2 points: 99.0 vs 99.4 % is not a spread
+
+
+def service_limits(low: float, high: float, span: float = MIN_SERVICE_SPAN) -> tuple[float, float]:
+    """x limits of a share axis holding ``[low, high]`` (points and whiskers) with an 18 % margin, at least ``span``
+    wide, not past 100 % by more than its margin (the axis of variants that all serve ~99 % stays honest)."""
+    width = max(high - low, span)
+    pad = 0.18 * width
+    mid = (low + high) / 2
+    left, right = mid - width / 2 - pad, mid + width / 2 + pad
+    top = max(1.0, high) + pad / 2
+    shift = max(right - top, 0.0)  # past 100 %: shift down, keeping the width (the room goes below the points)
+    return left - shift, right - shift
+
+
 def _err(mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Asymmetric error bars (2 × n) from a CI; NaNs and inverted bounds become 0."""
     lo = np.nan_to_num(mean - low, nan=0.0).clip(min=0)
@@ -324,6 +339,9 @@ def pareto_chart(
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
         )
     ax.margins(0.18)
+    ends = np.concatenate([s, p["service_lo"].to_numpy(float), p["service_hi"].to_numpy(float)])
+    if (ends := ends[np.isfinite(ends)]).size:
+        ax.set_xlim(*service_limits(float(ends.min()), float(ends.max())))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(_THOUSANDS)
     ax.set_xlabel(f"{service} (mean, CI) — better to the right")

@@ -45,7 +45,16 @@ from sim.report.page import (
 )
 from sim.report.sections import report_sections, run_facts
 
-__all__ = ["headline_table", "key_panels", "write_comparison", "write_report"]
+__all__ = ["amplification_table", "headline_table", "key_panels", "write_comparison", "write_report"]
+
+
+def _text_table(title: str, rows: list[list[str]], n: object = None) -> str:
+    """Plain-text table: a header row, a rule, the rows; the small-sample note when ``n`` replications are few."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    caveat = too_few(as_float(n)) if math.isfinite(as_float(n)) else None
+    return f"{title}\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
 
 
 def headline_table(
@@ -65,12 +74,25 @@ def headline_table(
     money = {catalog.label(k) for k in kpis if catalog.info(k).unit == "money"}
     unit = f" ({currency})" if currency else ""
     rows += [[r["label"] + (unit if r["label"] in money else ""), *r["cells"]] for r in kpi_rows(est, variants, kpis)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    n = pd.to_numeric(summary.get("n", pd.Series(dtype=float)), errors="coerce").max()
-    caveat = too_few(n) if math.isfinite(as_float(n)) else None
-    return f"{title}\n" + "\n".join(lines) + (f"\nNote: {caveat}." if caveat else "")
+    return _text_table(title, rows, pd.to_numeric(summary.get("n", pd.Series(dtype=float)), errors="coerce").max())
+
+
+def amplification_table(summary: pd.DataFrame, scenario: dict) -> str | None:
+    """Plain-text table of the amplification per echelon, downstream first: against the consumer and the node's
+    own ratio, mean [CI] (the first table of a bullwhip study's terminal output); None without a defined one."""
+    if not bullwhip.has_bullwhip(summary, scenario):
+        return None
+    keep, more = bullwhip_nodes(summary, scenario)
+    est = estimates(summary)
+    variant = variants_of(summary)[0]
+    kpis = ("bullwhip_vs_consumer", "bullwhip_ratio")
+    rows = [["Node", *(kpi_label(k) for k in kpis)]]
+    nan3 = (math.nan,) * 3
+    for node in keep:
+        rows.append([node, *(format_estimate(k, *est.get((variant, node, "ALL", k), nan3)) for k in kpis)])
+    title = "Order-variance amplification by echelon (downstream first; per review cycle), mean [CI]"
+    extra = f"\n… and {more} more stock nodes (summary.csv)" if more else ""
+    return _text_table(title, rows) + extra
 
 
 def _retailers(scenario: dict, est: Estimates) -> list[str]:
@@ -123,9 +145,10 @@ def write_report(
     figures, and the configuration (collapsed) at the end. ``risk`` (:meth:`Batch.risk`) adds the probability of
     missing each target. ``orders``: the time series of one replication (``ReplicationResult.timeseries``) for the
     orders-over-time chart of the bullwhip section, which appears when some node's consumer-relative amplification is
-    defined. A scenario with disruptions opens with what they did (:func:`_what_if`); ``curves``: the network's
-    rolling fill rate per replication with and without them (replications × periods each) for its resilience
-    curve; ``orders`` also feeds the plant section's output over time (scenarios with plants)."""
+    defined, and opens the page in a bullwhip study (:func:`sim.report.bullwhip.is_study`). A scenario with
+    disruptions opens with what they did (:func:`_what_if`); ``curves``: the network's rolling fill rate per
+    replication with and without them (replications × periods each) for its resilience curve; ``orders`` also feeds
+    the plant section's output over time (scenarios with plants)."""
     out = Path(out_dir)
     figs_dir = out / "figures"
     figs_dir.mkdir(parents=True, exist_ok=True)
@@ -175,18 +198,26 @@ def write_report(
     ratio_header: list[str] = []
     ratio_rows: list[dict[str, Any]] = []
     ratio_more = 0
+    bullwhip_images = []
     if bullwhip.has_bullwhip(summary, scenario):
         keep, ratio_more = bullwhip_nodes(summary, scenario)
         table = summary[summary["node"].isin(keep)]
         ratio_header, ratio_rows = bullwhip.ratio_table(table, scenario, format_estimate)
         fig = bullwhip.amplification_chart(table, scenario)
-        caption = "Variance of orders per period over variance of end-customer demand; mean and CI across replications."
+        caption = (
+            "Variance of orders over variance of end-customer demand, per review cycle (docs/bullwhip.md); mean and "
+            "CI across replications; 1 = no amplification."
+        )
         if ratio_more:
             caption += f" The {len(keep)} stock nodes with the largest amplification."
-        images.append(save_image(figs_dir, "bullwhip_amplification", "Order-variance amplification", fig, caption))
+        bullwhip_images.append(
+            save_image(figs_dir, "bullwhip_amplification", "Order-variance amplification", fig, caption)
+        )
         if orders is not None:
             fig = bullwhip.orders_over_time(orders, scenario, nodes=keep)
-            images.append(save_image(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0."))
+            bullwhip_images.append(
+                save_image(figs_dir, "bullwhip_orders", "Orders over time by echelon", fig, "Replication 0.")
+            )
 
     # scenarios with segmentation: the Kraljic matrix, KPIs per segment, the scorecard (sim.report.segment_section)
     seg_sections, seg_images = segment_section.build(summary, scenario, currency, lambda *a: save_image(figs_dir, *a))
@@ -218,6 +249,8 @@ def write_report(
         ratio_header=ratio_header,
         ratio_rows=ratio_rows,
         ratio_more=ratio_more,
+        bullwhip_images=bullwhip_images,
+        bullwhip_first=bool(ratio_rows) and bullwhip.is_study(scenario),
         cost_images=cost_figures,
         images=images,
         config_yaml=_config_shown(config_yaml or ""),

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.report import describe
+
 ALL = "ALL"
 MAX_CHANGES = 6  # lines of "what changed" per variant before "... and N more" (scenario.yaml has them all)
 KEYED_LISTS = {"nodes": "id", "products": "id", "lanes": "id"}  # lists whose elements are named by a key
@@ -39,59 +41,15 @@ def readable_label(label: str, scenario: Mapping | None = None) -> str:
     return "; ".join(parts)
 
 
-def _keyed(items: list, key: str) -> dict[str, Any] | None:
-    if all(isinstance(x, dict) and key in x for x in items):
-        return {str(x[key]): x for x in items}
-    return None
-
-
-def _fmt(value: Any) -> str:
-    """A value as a reader wants it: levels to the unit (a computed 1642.49 reads 1,642; the run keeps it exact),
-    small parameters to three significant digits (alpha 0.3, a share 0.05)."""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 10 else f"{value:.3g}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
-    return (
-        "–" if value is None else f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
-    )
-
-
-def changes(base: Any, other: Any, path: tuple[str, ...] = ()) -> list[str]:
-    """Every difference between two scenario dicts, as ``hub / policy / ec_psu / s: 850 → 1000`` lines (nodes,
-    products and lanes named by their id, not their position)."""
-    where = " / ".join(path)
-    if isinstance(base, dict) and isinstance(other, dict):
-        out = []
-        for k in dict.fromkeys([*base, *other]):
-            if k not in other:
-                out.append(f"{' / '.join((*path, str(k)))}: removed")
-            elif k not in base:
-                out.append(f"{' / '.join((*path, str(k)))}: {_fmt(other[k])} (new)")
-            else:
-                out += changes(base[k], other[k], (*path, str(k)))
-        return out
-    if isinstance(base, list) and isinstance(other, list) and path and path[-1] in KEYED_LISTS:
-        a, b = _keyed(base, KEYED_LISTS[path[-1]]), _keyed(other, KEYED_LISTS[path[-1]])
-        if a is not None and b is not None:
-            return changes(a, b, path[:-1])  # nodes by id: "hub_venlo / policy / ..."
-    if base != other:
-        return [f"{where or 'scenario'}: {_fmt(base)} → {_fmt(other)}"]
-    return []
-
-
 def policy_text(policy: Mapping[str, Any]) -> str:
-    """``s_S: s 850, S 1,000`` for a policy spec."""
-    kind = policy.get("kind", "?")
-    params = ", ".join(f"{k} {_fmt(v)}" for k, v in policy.items() if k != "kind" and v is not None)
-    return f"{kind}: {params}" if params else str(kind)
+    """``order-up-to (review every 7, order-up-to 715)`` for a policy spec (sim.report.describe)."""
+    return describe.policy_text(policy)
 
 
 def policy_levels(scenarios: Mapping[str, Mapping]) -> tuple[list[str], list[dict], bool]:
     """(variants, rows, same) of the policy each variant used per stock item, for the items where they differ; all
-    items if every variant uses the same levels (``same``), so the table still says what was run."""
+    items if every variant uses the same levels (``same``), so the table still says what was run. A product with
+    the same policies at several nodes is one row (``case at factory, distributor``)."""
     variants = list(scenarios)
     per: dict[tuple[str, str], dict[str, str]] = {}
     for v, sc in scenarios.items():
@@ -99,21 +57,22 @@ def policy_levels(scenarios: Mapping[str, Mapping]) -> tuple[list[str], list[dic
             for sku, pol in (node.get("policy") or {}).items() if isinstance(node, dict) else ():
                 per.setdefault((str(node["id"]), str(sku)), {})[v] = policy_text(pol or {})
     differ = {k: p for k, p in per.items() if len({p.get(v, "–") for v in variants}) > 1}
-    shown = differ or per
-    rows = [
-        {"item": f"{sku} at {node}", "cells": [p.get(v, "–") for v in variants]} for (node, sku), p in shown.items()
-    ]
+    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for (node, sku), p in (differ or per).items():
+        grouped.setdefault((sku, tuple(p.get(v, "–") for v in variants)), []).append(node)
+    rows = [{"item": f"{sku} at {', '.join(nodes)}", "cells": list(cells)} for (sku, cells), nodes in grouped.items()]
     return variants, rows, not differ
 
 
 def what_changed(scenarios: Mapping[str, Mapping], baseline: str) -> dict[str, list[str]]:
-    """Per variant, its scenario's differences from the baseline's (capped at ``MAX_CHANGES`` lines)."""
+    """Per variant, its scenario's differences from the baseline's in words (sim.report.describe; capped at
+    ``MAX_CHANGES`` lines)."""
     base = scenarios.get(baseline)
     out: dict[str, list[str]] = {}
     for v, sc in scenarios.items():
         if v == baseline or base is None:
             continue
-        lines = changes(dict(base), dict(sc))
+        lines = describe.describe(base, sc)
         if len(lines) > MAX_CHANGES:
             lines = [*lines[:MAX_CHANGES], f"… and {len(lines) - MAX_CHANGES} more"]
         out[v] = lines or ["the same scenario as the baseline (only run settings differ)"]

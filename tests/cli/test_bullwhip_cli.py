@@ -31,6 +31,23 @@ def test_cli_examples_of_the_issue(tmp_path):
     assert (Path(sweep) / "comparison.html").is_file()
 
 
+def test_terminal_leads_with_the_amplification_of_a_bullwhip_study(capsys):
+    """`supplysim experiment=bullwhip` prints the amplification per echelon (downstream first) before the network
+    KPIs; a run that is no bullwhip study prints no such table."""
+    from sim.cli.config import compose_config
+    from sim.cli.run import execute
+
+    execute(compose_config(None, ["experiment=bullwhip", "mc.replications=2"]), None, echo=True)
+    out = capsys.readouterr().out
+    assert out.index("Order-variance amplification by echelon") < out.index("Network KPIs")
+    table = out.split("Order-variance amplification", 1)[1].split("Network KPIs", 1)[0]
+    assert [line.split()[0] for line in table.splitlines()[3:] if line.strip()] == [
+        "retailer", "wholesaler", "distributor", "factory"
+    ]  # fmt: skip
+    execute(compose_config("serial_chain", ["mc.replications=2"]), None, echo=True)
+    assert "amplification" not in capsys.readouterr().out
+
+
 def test_demand_group_swaps_in_a_scaled_pattern():
     """`demand=ar1` keeps each retailer's mean and variance (Poisson 10: variance 10) and adds phi = 0.7; the policy
     preset is sized from the new demand; `demand=step` doubles the mean from period 4."""

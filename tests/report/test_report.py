@@ -342,7 +342,8 @@ def test_write_comparison(tmp_path):
     assert all(s.startswith("data:image/png;base64,") for s in re.findall(r'src="([^"]*)"', html))
     assert EVIL not in html and "&lt;script&gt;" in html
     fr_diff = (NETWORK["more_stock"]["fill_rate"] - NETWORK["base"]["fill_rate"]) * 100
-    by_text = {text: cls for cls, text in re.findall(r'<td class="([^"]*)">([^<]*)</td>', html)}
+    # each variant's cell: its estimate, and below it the paired difference (classed by its direction)
+    by_text = {text: cls for cls, text in re.findall(r'<span class="delta ([^"]*)">&Delta; ([^<]*)</span>', html)}
     fr_cell = next(t for t in by_text if t.startswith(f"{fr_diff:+.2f} pp"))
     assert by_text[fr_cell] == "sig better"
     tc_diff = NETWORK["more_stock"]["total_cost"] - NETWORK["base"]["total_cost"]
@@ -469,10 +470,10 @@ def test_variants_in_words():
         == "hub / policy / A / s = 7; mc.seed = 3"
     )
     assert variants.readable_label("policy=lean") == "policy = lean"
-    assert variants.changes(base, other) == ["hub / policy / A / s: 5 → 7"]
+    assert variants.what_changed({"a": base, "b": other}, "a") == {"b": ["A at hub: reorder point 5 → 7"]}
     names, rows, same = variants.policy_levels({"a": base, "b": other})
     assert names == ["a", "b"] and not same
-    assert rows == [{"item": "A at hub", "cells": ["s_S: s 5, S 9", "s_S: s 7, S 9"]}]
+    assert rows == [{"item": "A at hub", "cells": ["reorder at 5 up to 9", "reorder at 7 up to 9"]}]
     assert variants.policy_levels({"a": base, "b": base})[2]
 
 
@@ -505,7 +506,7 @@ def test_comparison_items_that_moved_most(tmp_path):
     moved = html.split('id="moved"', 1)[1].split("<h2", 1)[0]
     items = re.findall(r'<td class="label">(A at R\d)</td>', moved)
     assert items == ["A at R2", "A at R3", "A at R1"]  # |-5 pp| and 3 pp exclude 0; 1 pp does not
-    assert "R1 / policy / A / level: 5 → 8" in html and "base_stock: level 8" in html
+    assert "A at R1: base-stock level 5 → 8" in html and "base stock 8" in html
 
 
 def test_costs_per_year_and_store_product_table(tmp_path, summary, bands, scenario):

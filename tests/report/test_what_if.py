@@ -3,8 +3,6 @@ n, the resilience curve; and the report's first screen shows the disruption and 
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -47,34 +45,13 @@ def test_headline_reads_the_paired_rows_with_units_and_n():
     assert got["time_to_survive"]["value"].endswith("days") and got["fill_rate_change"]["n"] == "20"
 
 
-def _chromium() -> str | None:
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-    if found is None and os.environ.get("CI") == "true":
-        pytest.fail("CI needs Chromium (.ci/run installs it: apt-get install -y chromium)")
-    return found
-
-
-def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path):
+def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path, chromium):
     """Rendered in a real browser at 1,400 × 900: the disruption in words and the total cost change with its CI are
     on the first screen, above what needs attention."""
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    sim.run(
-        "serial_chain",
-        [
-            "mc.replications=4",
-            "+scenario.disruptions=[{kind: supplier_outage, supplier: factory, start: 100, duration: 30}]",
-        ],
-        out_dir=tmp_path,
-    )
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+    outage = "{kind: supplier_outage, supplier: factory, start: 100, duration: 30}"
+    sim.run("serial_chain", ["mc.replications=4", f"+scenario.disruptions=[{outage}]"], out_dir=tmp_path)
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    try:
         page.goto((tmp_path / "report.html").as_uri())
         words = page.get_by_text("factory down 30 days from day 100")
         cost = page.locator("table.what-if tr", has_text="Total cost change")
@@ -82,7 +59,8 @@ def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path):
         box = cost.bounding_box()
         assert box is not None and box["y"] + box["height"] <= 900
         assert " [" in cost.inner_text() and "EUR" in cost.inner_text()
-        browser.close()
+    finally:
+        page.close()
 
 
 def test_fan_charts_shade_the_disruption_windows():
