@@ -26,7 +26,11 @@ if TYPE_CHECKING:
 
     from sim.scenario.schema import Scenario
 
-RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during", "revenue_at_risk")
+# censored times by their Kaplan–Meier median and the share censored (sim.experiment.survival_stats)
+RESILIENCE_HEADLINE = (
+    *("time_to_survive_km_median", "time_to_survive_censored", "time_to_recover_km_median"),
+    *("time_to_recover_censored", "lost_sales_during", "revenue_at_risk"),
+)
 
 
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
@@ -94,7 +98,11 @@ def _print_outcome(cfg: DictConfig, batch, out_dir: Path | None, elapsed: float)
     if cfg.report.headline:
         print(headline_table(batch.summary))
         if batch.scenario.disruptions:  # the paired resilience block, network row
-            print(headline_table(batch.summary, RESILIENCE_HEADLINE, "Resilience (paired), mean [CI]"))
+            n = len(batch.replications)
+            title = (
+                f"Resilience (paired, n = {n} replications), mean [CI]; times to survive and recover: KM median [CI]"
+            )
+            print(headline_table(batch.summary, RESILIENCE_HEADLINE, title))
     if batch.n_failed:
         print(f"{batch.n_failed} replication(s) failed; see failures.csv", file=sys.stderr)
     if out_dir is not None:

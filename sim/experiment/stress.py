@@ -33,12 +33,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scipy import stats
-from tqdm.auto import tqdm
 
 from sim.errors import ConfigError, settings_error
 from sim.experiment.backends import resolve_jobs
 from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.paired import METRICS, run_task
+from sim.experiment.progress import tqdm
 from sim.experiment.replication import baseline
 from sim.experiment.tasks import TaskPool
 from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, usable_stock

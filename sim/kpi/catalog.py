@@ -341,11 +341,13 @@ SOURCE_KPIS = tuple(k.name for k in CATALOG if k.sourcing)  # rows (node<-source
 NETWORK_KPIS = tuple(k.name for k in CATALOG if k.network or k.kind == "network")
 MODE_KPIS = tuple(k.name for k in CATALOG if k.by_mode)
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
+# batch-summary statistics of censored times (sim.experiment.survival_stats): rows of the summary, not of a replication
+BATCH_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience_batch")
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
 CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")
 # emitted only with disruptions (the resilience block, supplier availability), consolidation or contracts
 CONDITIONAL_KPIS = frozenset(
-    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "lane", "contract")
+    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "resilience_batch", "lane", "contract")
 )
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)

@@ -17,9 +17,18 @@ class KpiInfo:
     higher_is_better: bool | None
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.kpi.resilience)
-    kind: Literal["stock", "supplier", "both", "network", "resilience", "resilience_supplier", "lane", "contract"] = (
-        "stock"
-    )
+    # "resilience_batch": a statistic of a batch summary over the replications (no per-replication value)
+    kind: Literal[
+        "stock",
+        "supplier",
+        "both",
+        "network",
+        "resilience",
+        "resilience_supplier",
+        "resilience_batch",
+        "lane",
+        "contract",
+    ] = "stock"
     percent: bool = False  # shown as a percentage in reports
     cost: bool = False  # a cost component that adds up to total_cost
     # also carried by the sourcing rows: per supplier, per region of suppliers and per source of a multi-source item

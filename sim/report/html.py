@@ -39,6 +39,7 @@ from sim.report.page import (
     estimates,
     finite_or,
     kpi_rows,
+    resilience_kpis,
     save_image,
     variants_of,
 )
@@ -132,7 +133,8 @@ def write_report(
 
     headline = kpi_rows(est, variants, [k for k in HEADLINE_KPIS if k in {key[3] for key in est}])
     # scenarios with disruptions: the paired resilience block (docs/disruptions.md)
-    resilience = kpi_rows(est, variants, [k for k in catalog.RESILIENCE_KPIS if any(key[3] == k for key in est)])
+    resilience = kpi_rows(est, variants, resilience_kpis(est))
+    resilience_n = _replications(summary, catalog.RESILIENCE_KPIS)
     retailer_rows = []
     retailers = _retailers(scenario, est)
     if len(retailers) > aggregate.MAX_ROWS:  # the worst stores first, then cut (the aggregate views sum the rest)
@@ -194,6 +196,7 @@ def write_report(
         show_variants=len(variants) > 1,
         headline=headline,
         resilience=resilience,
+        resilience_n=resilience_n,
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         retailers_more=retailers_more,
@@ -208,6 +211,16 @@ def write_report(
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _replications(summary: pd.DataFrame, kpis: Sequence[str]) -> str:
+    """The replications behind the network rows of ``kpis`` (one number, or a range when they differ): ``n``."""
+    rows = summary[(summary["node"] == "ALL") & (summary["sku"] == "ALL") & summary["kpi"].isin(kpis)]
+    n = pd.to_numeric(rows.get("n", pd.Series(dtype=float)), errors="coerce").dropna()
+    if n.empty:
+        return ""
+    low, high = int(n.min()), int(n.max())
+    return f"n = {low:,}" if low == high else f"n = {low:,}–{high:,}"
 
 
 MAX_CONFIG_CHARS = 200_000  # the configuration printed at the end of the report; the files keep all of it

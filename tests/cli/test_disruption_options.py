@@ -43,4 +43,5 @@ def test_batch_report_shows_the_resilience_block(tmp_path, capsys):
     assert batch.values_of("time_to_survive").shape == (3,)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Resilience (network)" in html and "Time to survive" in html
-    assert "Resilience (paired), mean [CI]" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Resilience (paired, n = 3 replications)" in out and "Time to survive (KM median)" in out

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.targets import FACILITY_TYPES, facilities
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class _Known:
     regions: list[str]
     demand_nodes: list[str]
     skus: list[str]
+    facilities: list[str]
 
     @classmethod
     def of(cls, sc: Scenario) -> _Known:
@@ -29,6 +31,7 @@ class _Known:
             regions=sorted({n.region for n in sc.nodes if n.region} | {ln.region for ln in sc.lanes if ln.region}),
             demand_nodes=[n.id for n in sc.nodes if isinstance(n, StockNode) and (n.demand or n.baskets)],
             skus=[p.id for p in sc.products],
+            facilities=facilities(sc),
         )
 
 
@@ -58,6 +61,11 @@ def _targets(where: str, spec: DisruptionSpec, known: _Known) -> list[str]:
         errs.append(f"{where}.lane: unknown lane {p.lane!r}; known lanes: {', '.join(known.lanes)}")
     if hasattr(p, "region") and p.region not in known.regions:
         errs.append(f"{where}.region: unknown region {p.region!r}; known regions: {', '.join(known.regions) or 'none'}")
+    if hasattr(p, "node") and p.node not in known.facilities:
+        errs.append(
+            f"{where}.node: {p.node!r} is not a facility (a {' or '.join(FACILITY_TYPES)}); known facilities: "
+            f"{', '.join(known.facilities) or 'none'}"
+        )
     errs += [
         f"{where}.nodes: {node!r} is not a node with demand; known: {', '.join(known.demand_nodes)}"
         for node in getattr(p, "nodes", None) or []
