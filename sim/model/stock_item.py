@@ -37,10 +37,8 @@ from sim.tolerance import EPS
 RETURN = object()  # owner of a backlog entry that is a return owed to the source (negative_orders: return)
 
 
-# Owner of the marker a closed item keeps at the head of its backorder queue (a facility outage): every demand finds a
-# queue, so nothing is served. The marker owes 0 units; a receipt that reaches the item anyway (only the starting
-# pipeline's, which comes by no lane and so not through the facility's door) pays it off like any entry (shipping 0
-# units by its ``lane`` does nothing) and the item serves again, rather than swallowing goods.
+# owner of the 0-unit marker a closed item keeps at the head of its backorder queue (a facility outage); a receipt that
+# reaches it anyway (the starting pipeline comes by no lane, so not through the door) pays it off and reopens the item
 CLOSED = SimpleNamespace(lane=SimpleNamespace(ship=lambda order, qty: None))
 
 
@@ -367,9 +365,8 @@ class StockItem:
 
     # -- a facility outage (sim.model.facility) --------------------------------------------------------------
     def close(self) -> None:
-        """Serve nothing from now on: a marker at the head of the backorder queue (see :class:`_Closed`) makes every
-        demand find a queue, so customer demand is backordered (or lost at a lost-sales node) and downstream orders
-        are backordered. Arrivals must wait at the facility's door until :meth:`reopen`."""
+        """Serve nothing (a facility outage): with a marker (``CLOSED``) at the head of the queue every demand is
+        backordered, or lost at a lost-sales node; arrivals wait at the facility's door until :meth:`reopen`."""
         self.backlog.appendleft([0.0, CLOSED])
 
     def reopen(self) -> None:

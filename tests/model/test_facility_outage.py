@@ -52,6 +52,7 @@ def test_closed_retailer_backorders_its_customers_and_receives_at_reopening():
     assert k["r", "w", "resilience_loss"] == pytest.approx(5)
     assert k["r", "w", "revenue_at_risk"] == pytest.approx(20 * 5.0)
     assert k["r", "w", "tts_stock_cover"] == 0  # a closed site's stock serves nobody
+    assert k["ALL", "ALL", "tts_optimal"] == 0  # nor can the optimum use it, and its lane is closed with it
 
 
 def test_closed_lost_sales_retailer_loses_the_window_and_orders_nothing():
@@ -108,6 +109,7 @@ def test_closed_hub_backorders_downstream_orders_and_the_retailer_runs_down():
     assert k["ALL", "ALL", "time_to_survive"] == 2
     assert k["ALL", "ALL", "backorders_peak"] == 6
     assert k["ALL", "ALL", "tts_stock_cover"] == 2.5
+    assert k["ALL", "ALL", "tts_optimal"] == 2.5  # r's 10 units; no supply reaches it through the closed hub
     assert k["ALL", "ALL", "warning_lead_time"] == 2
 
 
