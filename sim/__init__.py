@@ -27,6 +27,7 @@ _EXPORTS = {
     "parse_seed": "sim.experiment.monte_carlo",
     "compare": "sim.experiment.stats",
     "run_stress": "sim.experiment.stress",
+    "paired_curves": "sim.experiment.paired",
     "summarize": "sim.experiment.stats",
     "optimise": "sim.experiment.optimise",
     "safety_stock": "sim.scenario.safety_stock",

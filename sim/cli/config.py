@@ -249,13 +249,17 @@ def build_scenario(cfg: DictConfig) -> Scenario:
         else:
             base_dir, source = (lib[name].parent if name in lib else Path.cwd()), f"scenario {name!r}"
     extra = disruption_specs(cfg)
+    own = len(data.get("disruptions") or []) if isinstance(data, dict) else 0
     if extra and isinstance(data, dict):
         data["disruptions"] = [*(data.get("disruptions") or []), *extra]
     reject_code(data)
     for key in ("horizon", "warmup"):
         if cfg.get(key) is not None:
             data[key] = cfg[key]
-    scenario = validate(data, base_dir=base_dir, source=source)
+    try:
+        scenario = validate(data, base_dir=base_dir, source=source)
+    except ScenarioError as exc:
+        raise option_hint(exc, extra, own) from None
     dem = cfg.get("demand")
     if dem is not None and dem.kind is not None:  # before the policy preset: its sizing reads the demand
         scenario = apply_demand(
@@ -281,8 +285,12 @@ def _plain(node: Any) -> Any:
 
 
 def disruption_specs(cfg: DictConfig) -> list[Any]:
-    """The specs of the ``disruption=`` options (``disruption=[a,b]`` composes several), as plain data; each spec
-    without a ``name`` is named after its option."""
+    """The specs of the ``disruption=`` options (``disruption=[a,b]`` composes several), as plain data.
+
+    A preset's spec without a ``name`` is named after its option (``psu_outage``, ``red_sea[0]``), a key added with
+    ``+disruption.<key>={...}`` after its key; a generic option (named after its kind: ``supplier_outage``,
+    ``lane_closure``, ...) keeps the default label ``<kind>:<target>@<start>``. A generic option's parameters left
+    unset (``???``) are one ConfigError naming the overrides to give."""
     chosen = cfg.get("disruption")
     if chosen is None:
         return []
@@ -293,10 +301,53 @@ def disruption_specs(cfg: DictConfig) -> list[Any]:
     for option, value in data.items():
         items = value if isinstance(value, list) else [value]
         for i, spec in enumerate(items):
-            if isinstance(spec, dict) and not spec.get("name"):
-                spec = {**spec, "name": option if len(items) == 1 else f"{option}[{i}]"}
+            if isinstance(spec, dict):
+                _check_given(str(option), spec)
+                if not spec.get("name") and option != spec.get("kind"):
+                    spec = {**spec, "name": option if len(items) == 1 else f"{option}[{i}]"}
             specs.append(spec)
     return specs
+
+
+_EXAMPLE = {"start": "120", "duration": "42", "multiplier": "1.5", "supplier": "<supplier id>", "lane": "<lane id>"}
+_EXAMPLE |= {"region": "<region>", "node": "<buffer or retailer id>"}
+
+
+def _check_given(option: str, spec: dict[str, Any]) -> None:
+    """A generic option's required parameters (``???`` in conf/disruption) must be given on the command line."""
+    missing = [key for key, value in spec.items() if value == "???"]
+    if missing:
+        example = " ".join(f"disruption.{option}.{key}={_EXAMPLE.get(key, '<value>')}" for key in missing)
+        raise ConfigError(
+            f"disruption.{option}: give {', '.join(missing)} on the command line, e.g. {example}"
+            + (" (duration=null: to the end of the run)" if "duration" in missing else "")
+        )
+
+
+# the options of the disruption group named after a kind: they take their target and window as overrides
+GENERIC_OPTIONS = ("supplier_outage", "lane_closure", "regional_event", "facility_outage", "demand_shock")
+
+
+def option_hint(exc: ScenarioError, specs: list[Any], own: int) -> ScenarioError:
+    """``exc`` with a hint when it names a disruption that came from a preset of the disruption group (written for
+    one network, e.g. the showcase): how to disrupt any network with the generic options."""
+    presets = []
+    for i in sorted({int(m) for m in re.findall(r"disruptions\[(\d+)\]", str(exc))}):
+        spec = specs[i - own] if own <= i < own + len(specs) else None
+        if not isinstance(spec, dict):
+            continue
+        option = str(spec.get("name", "")).partition("[")[0]
+        if option and option != spec.get("kind") and (conf_dir() / "disruption" / f"{option}.yaml").is_file():
+            presets.append(f"disruptions[{i}] comes from disruption={option}")
+    if not presets:
+        return exc
+    hint = (
+        f"\n  ({'; '.join(dict.fromkeys(presets))}, a preset written for another network. To disrupt this one, name "
+        "its elements with a generic option, e.g. disruption=supplier_outage disruption.supplier_outage.supplier=<id> "
+        "disruption.supplier_outage.start=<t> disruption.supplier_outage.duration=<periods>; one per kind: "
+        f"{', '.join(GENERIC_OPTIONS)} (docs/disruptions.md))"
+    )
+    return ScenarioError(f"{exc}{hint}")
 
 
 def compose_config(scenario: str | Path | dict[str, Any] | None = None, overrides: Sequence[str] = ()) -> DictConfig:

@@ -27,14 +27,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from sim.errors import ConfigError
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.footprint import check_batch_fits, check_fits
 from sim.experiment.monte_carlo import MCSettings, parse_seed
 from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
-from sim.experiment.stats import SUMMARY_STATS, bands, describe_rows, kpi_bounds
+from sim.experiment.progress import tqdm
+from sim.experiment.stats import SUMMARY_STATS, bands, censored_frame, describe_rows, kpi_bounds
 from sim.kpi import compute as kpi_mod
 from sim.scenario.schema import Scenario, StockNode
 from sim.scenario.sources import load_scenario
@@ -103,7 +103,8 @@ class Batch:
 
     @cached_property
     def summary(self) -> pd.DataFrame:
-        """``scenario, variant, node, sku, kpi, mean, std, ci_low, ci_high, p05, p50, p95, n`` (n = defined values)."""
+        """``scenario, variant, node, sku, kpi, mean, std, ci_low, ci_high, p05, p50, p95, n`` (n = defined values);
+        a disrupted scenario adds the Kaplan–Meier rows of its censored times at the end (docs/kpis.md)."""
         frame = pd.DataFrame(list(self.kpi_index) or None, columns=["node", "sku", "kpi"])
         frame.insert(0, "variant", self.variant)
         frame.insert(0, "scenario", self.scenario.name)
@@ -115,6 +116,12 @@ class Batch:
         ]
         for k in SUMMARY_STATS:
             frame[k] = np.concatenate([p[k] for p in parts]) if parts else np.zeros(0)
+        # censored times (TTS, TTR): their Kaplan–Meier medians as rows of their own (sim.experiment.survival_stats)
+        km = censored_frame(self.kpi_index, self.values, self.mc.confidence, ["node", "sku"])
+        if not km.empty:
+            km.insert(0, "variant", self.variant)
+            km.insert(0, "scenario", self.scenario.name)
+            frame = pd.concat([frame, km], ignore_index=True)
         return frame[SUMMARY_COLUMNS]
 
     def risk(self) -> pd.DataFrame:

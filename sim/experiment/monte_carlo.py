@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sim.errors import settings_error
-from sim.kpi.catalog import KNOWN_KPIS
+from sim.kpi.catalog import BATCH_KPIS, KNOWN_KPIS
 
 ALL = "ALL"
 
@@ -45,8 +45,9 @@ class MCSettings(BaseModel):
     @field_validator("target_kpi")
     @classmethod
     def _target_kpi(cls, v: str) -> str:
-        if v not in KNOWN_KPIS:
-            raise ValueError(f"unknown KPI {v!r}; known: {', '.join(KNOWN_KPIS)}")
+        if v not in KNOWN_KPIS or v in BATCH_KPIS:  # a batch statistic has no per-replication value to target
+            per_replication = [k for k in KNOWN_KPIS if k not in BATCH_KPIS]
+            raise ValueError(f"unknown KPI {v!r}; known: {', '.join(per_replication)}")
         return v
 
     @model_validator(mode="after")

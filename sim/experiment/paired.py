@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ConfigError
+from sim.errors import ArgumentError
+from sim.experiment.footprint import check_fits
 from sim.experiment.replication import Prepared, baseline
 from sim.kpi import compute as kpi_mod
 from sim.kpi import resilience
@@ -102,13 +103,23 @@ def _listed(spec: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]
 def paired_curves(
     scenario: Scenario | str | dict, replications: int = 20, seed: int = 0, sku: str | None = None
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """For a scenario with disruptions: the rolling fill rate (``resilience.window``) per replication (replications ×
-    periods) of the network or of product ``sku``, the same for the replications without the disruptions, and the
-    paired metrics of that row per replication (the columns of :data:`METRICS`). Feeds
+    """For a scenario with disruptions (``sim.paired_curves``): the rolling customer fill rate
+    (``resilience.window`` periods) per replication (replications × periods) of the network or of product ``sku``,
+    the same for the replications without the disruptions, and the paired metrics of that row per replication (the
+    columns of :data:`METRICS`; ``time_to_survive`` NaN where service never dropped). Replication r uses the seed of
+    replication r of a batch with ``mc.seed = seed``, so the curves pair with ``sim.run``'s replications. Feeds
     :func:`sim.report.stress_page.resilience_curves`."""
     sc = load_scenario(scenario)
     if not sc.disruptions:
-        raise ConfigError("paired_curves: the scenario has no disruptions")
+        raise ArgumentError("scenario: paired_curves needs a scenario with disruptions; it has none")
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ArgumentError(f"replications: a whole number >= 1, got {replications!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ArgumentError(f"seed: a whole number >= 0, got {seed!r}")
+    skus = [p.id for p in sc.products]
+    if sku is not None and sku not in skus:
+        raise ArgumentError(f"sku: unknown product {sku!r}; known: {', '.join(skus)}")
+    check_fits(sc, timeseries=False)
     start = min(spec.window[0] for spec in sc.disruptions)
     specs: list[tuple[str, dict[str, Any] | list[dict[str, Any]]]] = [
         ("disrupted", [d.model_dump() for d in sc.disruptions])

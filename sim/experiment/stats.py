@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import stats as st
 
 from sim.errors import ArgumentError
+from sim.experiment.survival_stats import CENSORED_TIMES, censored_rows
 from sim.kpi import catalog
 
 
@@ -185,7 +186,9 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
 
     One row per (scenario, variant, node, sku, kpi) in order of first appearance, with ``mean, std, ci_low,
     ci_high, p05, p50, p95, n``. Values are ordered by replication inside each group before reducing, so the result
-    does not depend on the row order of ``kpis`` and equals :attr:`Batch.summary` for a batch's table.
+    does not depend on the row order of ``kpis`` and equals :attr:`Batch.summary` for a batch's table. Censored
+    times (``time_to_survive``, ``time_to_recover`` with their ``*_censored`` indicators) add their Kaplan–Meier
+    rows at the end (sim.experiment.survival_stats).
     """
     _check_confidence(confidence)
     missing = {"node", "sku", "kpi", "value"} - set(kpis.columns)
@@ -216,7 +219,35 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         out = {k: np.concatenate([p[k] for p in parts]) for k in SUMMARY_STATS}
     for k in SUMMARY_STATS:
         labels[k] = out[k]
-    return labels[cols]
+    km = _censored_from_long(frame, labels, keys, confidence)
+    return labels[cols] if km.empty else pd.concat([labels[cols], km], ignore_index=True)
+
+
+def censored_frame(
+    index: Sequence[tuple[str, ...]], values: np.ndarray, confidence: float, key_names: Sequence[str]
+) -> pd.DataFrame:
+    """The Kaplan–Meier rows of a summary (sim.experiment.survival_stats): one per censored time of ``index``
+    (row keys ``(*keys, kpi)``) with its indicator, columns ``key_names, kpi`` and the summary statistics.
+    ``values``: replications × rows."""
+    rows = censored_rows(index, values, confidence)
+    data = [(*keys, name, *(stats[k] for k in SUMMARY_STATS)) for keys, name, stats in rows]
+    frame = pd.DataFrame(data, columns=[*key_names, "kpi", *SUMMARY_STATS])
+    for k in SUMMARY_STATS:
+        frame[k] = frame[k].astype(np.int64 if k == "n" else float)
+    return frame
+
+
+def _censored_from_long(frame: pd.DataFrame, labels: pd.DataFrame, keys: list[str], confidence: float) -> pd.DataFrame:
+    """:func:`censored_frame` of a long KPI table, in the order of the summary rows ``labels``."""
+    names = {*CENSORED_TIMES, *(flag for flag, _ in CENSORED_TIMES.values())}
+    sub = frame[frame["kpi"].isin(names)]
+    if sub.empty:
+        return censored_frame([], np.zeros((0, 0)), confidence, keys[:-1])
+    rep = sub["replication"] if "replication" in sub.columns else sub.groupby(keys, sort=False).cumcount()
+    wide = sub.assign(_rep=rep.to_numpy()).set_index([*keys, "_rep"])["value"].unstack("_rep").sort_index(axis=1)
+    order = [tuple(k) for k in labels[keys].itertuples(index=False, name=None) if k[-1] in names]
+    wide = wide.reindex(pd.MultiIndex.from_tuples(order, names=keys))
+    return censored_frame(order, wide.to_numpy(dtype=float).T, confidence, keys[:-1])
 
 
 def _wide(kpis: pd.DataFrame) -> pd.DataFrame:

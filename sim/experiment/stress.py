@@ -32,13 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm.auto import tqdm
 
 from sim.errors import ConfigError
 from sim.experiment.backends import resolve_jobs
 from sim.experiment.footprint import check_stress_fits
 from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.paired import METRICS, run_task
+from sim.experiment.progress import tqdm
 from sim.experiment.replication import baseline
 from sim.experiment.stress_inputs import StressSettings, outage_window, stress_arguments
 from sim.experiment.tasks import TaskPool

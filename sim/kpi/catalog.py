@@ -350,12 +350,16 @@ NETWORK_KPIS = tuple(k.name for k in CATALOG if k.network or k.kind == "network"
 MODE_KPIS = tuple(k.name for k in CATALOG if k.by_mode)
 RESILIENCE_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience")
 CHANGE_KPIS = tuple(k.name for k in CATALOG if k.kind == "change")  # rows (ALL, ALL), (ALL, sku) with disruptions
+# batch-summary statistics of censored times (sim.experiment.survival_stats): rows of the summary, not of a replication
+BATCH_KPIS = tuple(k.name for k in CATALOG if k.kind == "resilience_batch")
 LANE_KPIS = tuple(k.name for k in CATALOG if k.kind == "lane")  # rows of consolidating lanes
 CONTRACT_KPIS = tuple(k.name for k in CATALOG if k.kind == "contract")
 PLANT_KPIS = tuple(k.name for k in CATALOG if k.kind == "plant")  # rows of plants (sim.kpi.production)
 # emitted only with disruptions (the resilience block, supplier availability), consolidation, contracts or plants
 CONDITIONAL_KPIS = frozenset(
-    k.name for k in CATALOG if k.kind in ("resilience", "resilience_supplier", "change", "lane", "contract", "plant")
+    k.name
+    for k in CATALOG
+    if k.kind in ("resilience", "resilience_supplier", "resilience_batch", "change", "lane", "contract", "plant")
 )
 KNOWN_KPIS = tuple(BY_NAME)
 PERCENT_KPIS = frozenset(k.name for k in CATALOG if k.percent)

@@ -17,6 +17,7 @@ class KpiInfo:
     higher_is_better: bool | None
     description: str
     # which rows carry it; the resilience kinds only come with disruptions (sim.kpi.resilience)
+    # "resilience_batch": a statistic of a batch summary over the replications (no per-replication value)
     kind: Literal[
         "stock",
         "supplier",
@@ -25,6 +26,7 @@ class KpiInfo:
         "resilience",
         "resilience_supplier",
         "change",
+        "resilience_batch",
         "lane",
         "contract",
         "plant",

@@ -2,25 +2,31 @@
 
 Both runs share every random stream (sim.model.rng), so differences are paired. Definitions (docs/disruptions.md):
 ``s`` is the instant the first disruption began and ``k0 = floor(s)`` its period; per row (customer-facing item,
-product over all retailers, network), over periods ``k0 .. H-1``:
+product over all retailers, network), over periods ``k0 .. H-1``. *Affected items* are the stock items downstream of
+the disrupted elements (sim.scenario.targets.affected_items).
 
 - ``time_to_survive``: ``k - s`` for the first period k whose unmet customer demand (not filled on arrival) exceeds
-  the baseline's; NaN if service never drops;
-- ``tts_stock_cover``: stock on hand + in transit at s over the mean demand rate (network: the first product to run
-  out, i.e. the minimum over products);
+  the baseline's; ``H - s`` if service never drops, a censored time (``time_to_survive_censored`` = 1);
 - ``time_to_recover``: ``k + 1 - s`` for the last period k whose rolling fill rate (``resilience.window`` periods)
-  is more than ``resilience.tolerance`` below the baseline's; 0 if it never is; ``H - s`` if not recovered by the end;
+  is more than ``resilience.tolerance`` below the baseline's; 0 if it never is; ``H - s`` if not recovered by the
+  end, a censored time (``time_to_recover_censored`` = 1). Batch summaries add Kaplan-Meier medians of both
+  (sim.experiment.survival_stats);
+- ``tts_stock_cover``: stock on hand + in transit at s over the mean demand rate, over the affected items only (a
+  product row: its affected items' stock over their customers' demand; the network: the first affected product to
+  run out, i.e. the minimum over affected products; NaN where nothing is affected);
 - ``lost_sales_during``: extra lost units; ``backorders_peak``: largest excess of end-of-period backorders;
 - ``revenue_at_risk``: extra units not filled on arrival × price (``price``, default ``unit_cost``);
 - ``resilience_loss``: sum of (baseline − disrupted) per-period fill rate (the resilience triangle's area);
 - ``tts_optimal``: the linear program of sim.kpi.survival (product and network rows; NaN on item rows);
-- ``warning_lead_time``: first unmet demand (s + TTS) minus the first alert at or after s about the row's products;
+- ``warning_lead_time``: first unmet demand (s + TTS) minus the first item alert (sim.model.warning.ITEM_ALERTS) at
+  or after s about an affected item of the row's products;
 - ``supplier_availability`` (supplier rows): share of the KPI window [warmup, H) the supplier was up.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,11 +35,14 @@ import numpy as np
 from sim.kpi.catalog import RESILIENCE_KPIS
 from sim.kpi.survival import customer_rates_of, tts_optimal_rows
 from sim.model.flows import values as flow_values
+from sim.model.warning import ITEM_ALERTS
+from sim.scenario.targets import affected_items
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
     from sim.model.network import SupplyChain
     from sim.model.stock_item import StockItem
+    from sim.scenario.disruptions import DisruptionSpec
 
 ALL = "ALL"
 
@@ -163,23 +172,31 @@ def compare(
 
 
 def stock_cover(
-    labels: list[tuple[str, str]], snapshot: dict[tuple[str, str], float], rates: dict[tuple[str, str], float]
+    labels: list[tuple[str, str]],
+    snapshot: dict[tuple[str, str], float],
+    rates: dict[tuple[str, str], float],
+    affected: set[tuple[str, str]],
 ) -> np.ndarray:
-    """``tts_stock_cover`` per row: item rows their own stock over their own demand rate; a product row all its
-    stock (every stock node) over the network's customer demand rate; the network row the minimum over products."""
+    """``tts_stock_cover`` per row, over the ``affected`` items only: an item row its own stock over its own demand
+    rate; a product row the stock of its affected items (every stock node downstream of the disruption) over the
+    demand rate of its affected customer-facing items; the network row the minimum over the affected products. NaN
+    where nothing is affected (the disruption does not touch that row)."""
     if not snapshot:  # no disruption began: there is no start to measure the cover at
         return np.full(len(labels), np.nan)
     by_sku_stock: dict[str, float] = {}
     by_sku_rate: dict[str, float] = {}
-    for (_, sku), units in snapshot.items():
-        by_sku_stock[sku] = by_sku_stock.get(sku, 0.0) + units
-    for (_, sku), rate in rates.items():
-        by_sku_rate[sku] = by_sku_rate.get(sku, 0.0) + rate
+    for (node, sku), units in snapshot.items():
+        if (node, sku) in affected:
+            by_sku_stock[sku] = by_sku_stock.get(sku, 0.0) + units
+    for (node, sku), rate in rates.items():
+        if (node, sku) in affected:
+            by_sku_rate[sku] = by_sku_rate.get(sku, 0.0) + rate
     out = np.full(len(labels), np.nan)
     for r, (node, sku) in enumerate(labels):
         if node != ALL:
             rate = rates.get((node, sku), 0.0)
-            out[r] = snapshot.get((node, sku), np.nan) / rate if rate > 0 else np.nan
+            if (node, sku) in affected and rate > 0:
+                out[r] = snapshot.get((node, sku), np.nan) / rate
         elif sku != ALL:
             rate = by_sku_rate.get(sku, 0.0)
             out[r] = by_sku_stock.get(sku, 0.0) / rate if rate > 0 else np.nan
@@ -188,25 +205,38 @@ def stock_cover(
     return out
 
 
+def shocked_rates(
+    rates: dict[tuple[str, str], float], specs: list[DisruptionSpec], at: float
+) -> dict[tuple[str, str], float]:
+    """Customer demand rates at instant ``at``: × the multipliers of the demand shocks in force then."""
+    out = dict(rates)
+    for spec in specs:
+        p = spec.params
+        if spec.kind == "demand_shock" and _on(spec, at):
+            for node, sku in out:
+                if (p.nodes is None or node in p.nodes) and (p.skus is None or sku in p.skus):
+                    out[node, sku] *= p.multiplier
+    return out
+
+
 def warning_lead_times(
     labels: list[tuple[str, str]],
     start: float,
     tts: np.ndarray,
     alerts: list[tuple[float, str, str, str]],
-    chain: SupplyChain,
+    affected: set[tuple[str, str]],
+    boms: Sequence[dict[str, dict[str, float]]] = (),
 ) -> np.ndarray:
-    """First unmet demand minus the first alert (at or after ``start``) about the row's products; NaN without
-    either. Supplier-down alerts concern the products the supplier makes, and (through the plants' bills of
-    materials) what is made from them."""
-    makes = {sid: set(sup.production_time) for sid, sup in chain.suppliers.items()}
-    first: dict[str, float] = {}  # sku -> first alert time (>= start)
+    """First unmet demand (``start + tts``) minus the first item alert (projected cover, stock cover, late shipment)
+    at or after ``start`` about an affected item of the row's products; NaN without either. A supplier-down alert
+    does not count: it fires at the start by definition, so its lead time would just repeat the time to survive.
+    Negative: the first alert came after the first shortfall. Through the plants' ``boms`` an alert about a
+    component is also one about every product made from it, at any level."""
+    first: dict[str, float] = {}  # sku -> first item alert time (>= start)
     for t, kind, node, sku in alerts:
-        if t < start - EPS:
-            continue
-        for s in makes.get(node, set()) if kind == "supplier_down" else {sku}:
-            first.setdefault(s, t)
-    if chain.plants:
-        _through_boms(chain, first)
+        if t >= start - EPS and kind in ITEM_ALERTS and (node, sku) in affected:
+            first.setdefault(sku, t)
+    _through_boms(boms, first)
     out = np.full(len(labels), np.nan)
     for r, (_, sku) in enumerate(labels):
         times = list(first.values()) if sku == ALL else [first[sku]] if sku in first else []
@@ -215,13 +245,13 @@ def warning_lead_times(
     return out
 
 
-def _through_boms(chain: SupplyChain, first: dict[str, float]) -> None:
+def _through_boms(boms: Sequence[dict[str, dict[str, float]]], first: dict[str, float]) -> None:
     """An alert about a component concerns every product made from it, at any level of the bills of materials."""
-    changed = True
+    changed = bool(boms)
     while changed:  # the boms have no loop: this settles within their depth
         changed = False
-        for plant in chain.plants.values():
-            for product, kit in plant.bom.items():
+        for bom in boms:
+            for product, kit in bom.items():
                 times = [first[c] for c in kit if c in first]
                 if times and min(times) < first.get(product, np.inf):
                     first[product] = min(times)
@@ -240,6 +270,27 @@ def availability(chain: SupplyChain) -> tuple[list[str], np.ndarray]:
     return ids, np.array(vals)
 
 
+def censor(out: dict[str, np.ndarray], start: float, horizon: int) -> None:
+    """TTS and TTR as censored times: a row whose service never dropped survives at least ``H - s`` (its TTS is
+    ``H - s``, censored); a row not recovered by the end recovers after at least ``H - s`` (censored). The
+    indicators are 1 for censored, 0 for observed; NaN when no disruption began (nothing was observed)."""
+    n = len(out["time_to_survive"])
+    if start >= horizon:
+        out["time_to_survive_censored"] = out["time_to_recover_censored"] = np.full(n, np.nan)
+        return
+    rest = horizon - start
+    never = np.isnan(out["time_to_survive"])
+    out["time_to_survive_censored"] = never.astype(float)
+    out["time_to_survive"] = np.where(never, rest, out["time_to_survive"])
+    out["time_to_recover_censored"] = (out["time_to_recover"] >= rest - EPS).astype(float)
+
+
+def _on(spec: DisruptionSpec, at: float) -> bool:
+    """The disruption's window contains the instant ``at``."""
+    start, end = spec.window
+    return start <= at + EPS and (end is None or at + EPS < end)
+
+
 def compute(chain: SupplyChain, base: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]:
     """The resilience block of a disrupted replication (``chain``) against its baseline (``base``)."""
     sc = chain.scenario
@@ -249,9 +300,17 @@ def compute(chain: SupplyChain, base: SupplyChain) -> tuple[list[tuple[str, str,
     res = sc.resilience
     prices = {p.id: p.price if p.price is not None else p.unit_cost for p in sc.products}
     g, out = compare(record(chain), record(base), start, window=res.window, tolerance=res.tolerance, prices=prices)
-    out["tts_stock_cover"] = stock_cover(g.labels, d.snapshot, customer_rates_of(sc))
+    affected = affected_items(sc)
+    rates = shocked_rates(customer_rates_of(sc), list(sc.disruptions), start)
+    closed = {spec.params.node for spec in sc.disruptions if spec.kind == "facility_outage" and _on(spec, start)}
+    usable = {key: 0.0 if key[0] in closed else units for key, units in d.snapshot.items()}  # a closed site's stock
+    out["tts_stock_cover"] = stock_cover(g.labels, usable, rates, affected)
     out["tts_optimal"] = tts_optimal_rows(sc, g.labels, d.snapshot, start)
-    out["warning_lead_time"] = warning_lead_times(g.labels, start, out["time_to_survive"], d.tower.alerts, chain)
+    boms = [plant.bom for plant in chain.plants.values()]
+    out["warning_lead_time"] = warning_lead_times(
+        g.labels, start, out["time_to_survive"], d.tower.alerts, affected, boms
+    )
+    censor(out, start, sc.horizon)
     index = [(node, sku, k) for node, sku in g.labels for k in RESILIENCE_KPIS]
     values = np.column_stack([out[k] for k in RESILIENCE_KPIS]).ravel() if g.labels else np.zeros(0)
     ids, avail = availability(chain)

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from sim.scenario.schema import PlantNode, Scenario, StockNode, SupplierNode
-from sim.scenario.targets import regional_targets
+from sim.scenario.targets import facility_lanes, regional_targets
 
 ALL = "ALL"
 
@@ -73,6 +73,9 @@ def affected(sc: Scenario) -> tuple[set[str], set[str], dict[str, float], dict[s
             sups, lanes = regional_targets(sc, p.region)
             down |= set(sups)
             closed |= set(lanes)
+        elif spec.kind == "facility_outage":  # nothing reaches or leaves a closed facility
+            inbound, outbound = facility_lanes(sc, p.node)
+            closed |= set(inbound) | set(outbound)
     return down, closed, factors, slow
 
 
@@ -195,14 +198,18 @@ def _solve(
 
 def usable_stock(sc: Scenario, snapshot: dict[tuple[str, str], float]) -> dict[str, float]:
     """Units per product the optimum may reallocate: every stock item's on hand + in transit, except at a node the
-    disruptions cut off (all its outbound lanes closed and no customers of its own for the product)."""
+    disruptions cut off (all its outbound lanes closed and no customers of its own for the product) or close (a
+    facility outage)."""
     _, closed, _, _ = affected(sc)
+    shut = {spec.params.node for spec in sc.disruptions if spec.kind == "facility_outage"}
     outbound: dict[str, list[str]] = {}
     for ln in sc.lanes:
         outbound.setdefault(ln.from_, []).append(ln.id)
     sells = {(n.id, sku) for n in sc.nodes if isinstance(n, StockNode) for sku in n.customer_products}
     stock: dict[str, float] = {}
     for (node, sku), units in snapshot.items():
+        if node in shut:
+            continue
         lanes = outbound.get(node, [])
         if (node, sku) not in sells and lanes and all(ln in closed for ln in lanes):
             continue

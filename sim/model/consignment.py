@@ -9,7 +9,7 @@ issued (``purchase_cost``, ``spend``), not when it is received; a consigned unit
 Holding: the item's holding cost counts its own units only; the consigned units' time-integral × the item's holding
 rate is the supplier's ``consignment_holding_cost`` (docs/sourcing.md, "Consignment").
 
-The item's own hot path is untouched: the subclass wraps the three methods that move stock on hand and reconciles
+The item's own hot path is untouched: the subclass wraps the methods that move stock on hand and reconciles
 the split from the change in ``on_hand`` and ``issued``, so items without consignment pay nothing.
 """
 
@@ -58,6 +58,11 @@ class ConsignmentItem(StockItem):
         before = self.on_hand
         StockItem.send_return(self, qty)
         self._issue(before - self.on_hand, pay=False)  # consigned units going back are not bought
+
+    def reopen(self) -> None:
+        before = self.on_hand
+        StockItem.reopen(self)
+        self._issue(before - self.on_hand, pay=True)  # backorders paid from the stock kept while closed
 
     def receive(self, order: Order, qty: float) -> None:
         k = int(self.env._now + EPS)

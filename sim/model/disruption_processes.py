@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.model.facility import facility
 from sim.model.rng import stream
 from sim.model.warning import ControlTower
 from sim.scenario.disruptions import (
     CapacityLoss,
     DemandShock,
     Disruption,
+    FacilityOutage,
     LaneClosure,
     LaneSlowdown,
     MarkovOutage,
@@ -35,7 +37,7 @@ from sim.scenario.disruptions import (
     RegionalEvent,
     SupplierOutage,
 )
-from sim.scenario.targets import regional_targets
+from sim.scenario.targets import facility_lanes, regional_targets
 from sim.tolerance import EPS
 
 if TYPE_CHECKING:
@@ -220,6 +222,23 @@ def _regional_event(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generat
             d.reopen(lane)
 
 
+def _facility_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
+    """The facility is closed over the window (sim.model.facility); the event log records ``down`` / ``up``."""
+    p, env, events = spec.params, d.env, d.chain.events
+    site = facility(d.chain, p.node)
+    inbound = [d.chain.lanes[lane] for lane in facility_lanes(d.chain.scenario, p.node)[0]]
+    yield env.timeout(p.start)
+    d.begin(spec.label, _end(spec))
+    site.close(inbound)
+    if events is not None:
+        events.add(env.now, "down", p.node, "", 0.0)
+    if p.duration is not None:
+        yield env.timeout(p.duration)
+        if events is not None:
+            events.add(env.now, "up", p.node, "", 0.0)
+        site.reopen()
+
+
 def _demand_shock(d: Disruptions, spec: DisruptionSpec, rng: np.random.Generator) -> ProcessGenerator:
     # the scaling itself happens in the sinks (Disruptions.sink); this process only marks the window
     yield d.env.timeout(spec.params.start)
@@ -270,6 +289,7 @@ PROCESSES: dict[type[Disruption], Callable[[Disruptions, DisruptionSpec, np.rand
     LaneClosure: _lane_closure,
     LaneSlowdown: _lane_slowdown,
     RegionalEvent: _regional_event,
+    FacilityOutage: _facility_outage,
     DemandShock: _demand_shock,
     QualityExcursion: _quality_excursion,
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import simpy
@@ -34,6 +35,11 @@ from sim.tolerance import EPS
 # hot paths inline ``period_of(now)`` as ``int(now + EPS)`` (the same for times >= 0, without a call)
 
 RETURN = object()  # owner of a backlog entry that is a return owed to the source (negative_orders: return)
+
+
+# owner of the 0-unit marker a closed item keeps at the head of its backorder queue (a facility outage); a receipt that
+# reaches it anyway (the starting pipeline comes by no lane, so not through the door) pays it off and reopens the item
+CLOSED = SimpleNamespace(lane=SimpleNamespace(ship=lambda order, qty: None))
 
 
 class StockItem:
@@ -356,6 +362,26 @@ class StockItem:
         if not backlog:
             self.backorders = self.cust_backorders = 0.0  # clear float dust
         return on_hand
+
+    # -- a facility outage (sim.model.facility) --------------------------------------------------------------
+    def close(self) -> None:
+        """Serve nothing (a facility outage): with a marker (``CLOSED``) at the head of the queue every demand is
+        backordered, or lost at a lost-sales node; arrivals wait at the facility's door until :meth:`reopen`."""
+        self.backlog.appendleft([0.0, CLOSED])
+
+    def reopen(self) -> None:
+        """Serve again: drop the marker and pay the backorder queue from stock on hand, first come first served."""
+        backlog = self.backlog
+        for i, entry in enumerate(backlog):
+            if entry[1] is CLOSED:
+                del backlog[i]
+                break
+        now = self.env.now
+        self._advance(now)
+        if backlog:
+            self.on_hand = self._pay_backlog(self.on_hand, int(now + EPS), now)
+        if self.log is not None:
+            self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
     def lost_in_transit(self, order: Order, qty: float) -> None:
         """A shipment towards this item was cancelled: its units leave the pipeline and will never arrive."""

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sim.kpi import catalog
-from sim.kpi.catalog import PERCENT_KPIS
+from sim.kpi.catalog import BATCH_KPIS, PERCENT_KPIS
 
 DASH = "–"
 
@@ -41,7 +41,12 @@ def _decimals(kpi: str, *values: float) -> int:
     return 1 if ref >= 10 else 2 if ref >= 1 else 3
 
 
+NOT_REACHED = "not reached"  # a Kaplan–Meier median (or its upper limit) beyond the run: inf in the summary
+
+
 def format_value(kpi: str, x: float, decimals: int) -> str:
+    if x == math.inf and kpi in BATCH_KPIS:
+        return NOT_REACHED
     if not math.isfinite(x):
         return DASH
     return f"{x * 100:,.{decimals}f}%" if kpi in PERCENT_KPIS else f"{x:,.{decimals}f}"
@@ -52,7 +57,7 @@ def format_estimate(
 ) -> str:
     """``"mean [ci_low, ci_high]"`` with KPI-appropriate units; NaN parts render as ``"–"``."""
     m, lo, hi = as_float(mean), as_float(ci_low), as_float(ci_high)
-    if not math.isfinite(m):
+    if not math.isfinite(m) and not (m == math.inf and kpi in BATCH_KPIS):
         return DASH
     d = _decimals(kpi, m, lo, hi) if decimals is None else decimals
     if decimals is None and kpi in PERCENT_KPIS and 0 < hi - lo < 0.002:

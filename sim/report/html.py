@@ -40,6 +40,7 @@ from sim.report.page import (
     estimates,
     finite_or,
     kpi_rows,
+    resilience_kpis,
     save_image,
     variants_of,
 )
@@ -165,7 +166,8 @@ def write_report(
 
     headline = kpi_rows(est, variants, [k for k in HEADLINE_KPIS if k in {key[3] for key in est}])
     # scenarios with disruptions: the paired resilience block (docs/disruptions.md)
-    resilience = kpi_rows(est, variants, [k for k in catalog.RESILIENCE_KPIS if any(key[3] == k for key in est)])
+    resilience = kpi_rows(est, variants, resilience_kpis(est))
+    resilience_n = _replications(summary, catalog.RESILIENCE_KPIS)
     retailer_rows = []
     retailers = _retailers(scenario, est)
     if len(retailers) > aggregate.MAX_ROWS:  # the worst stores first, then cut (the aggregate views sum the rest)
@@ -242,6 +244,7 @@ def write_report(
         show_variants=len(variants) > 1,
         headline=headline,
         resilience=resilience,
+        resilience_n=resilience_n,
         retailer_columns=[kpi_label(k) for k in RETAILER_KPIS],
         retailer_rows=retailer_rows,
         retailers_more=retailers_more,
@@ -277,18 +280,30 @@ def _what_if(
     if curves is not None:
         spans = what_if.windows(scenario)
         start = min((a for a, _ in spans), default=math.nan)
-        tts, ttr = look.mean("ALL", "ALL", "time_to_survive"), look.mean("ALL", "ALL", "time_to_recover")
+        # the Kaplan–Meier medians (censored replications included); inf, "not reached", is not marked
+        tts = look.mean("ALL", "ALL", "time_to_survive_km_median")
+        ttr = look.mean("ALL", "ALL", "time_to_recover_km_median")
         fig = what_if.curve_figure(curves[0], curves[1], spans, tts, ttr, start)
         window = (scenario.get("resilience") or {}).get("window", 14)
         caption = (
             f"Network fill rate over the last {window} periods, {len(curves[0])} replications: median and 5–95% band "
-            "with the disruption, the median without it (dashed); the disruption shaded; the mean time to survive "
-            "and to recover marked."
+            "with the disruption, the median without it (dashed); the disruption shaded; the median time to survive "
+            "and to recover (Kaplan–Meier) marked."
         )
         image = save_image(figs_dir, "resilience_curve", "Service over time, with and without", fig, caption)
     rows = what_if.headline(summary, scenario)
     section = {"disruptions": words, "rows": rows, "image": image, "ci_label": ci_label(meta)}
     return [{"template": "sections/what_if.html.j2", **section}]
+
+
+def _replications(summary: pd.DataFrame, kpis: Sequence[str]) -> str:
+    """The replications behind the network rows of ``kpis`` (one number, or a range when they differ): ``n``."""
+    rows = summary[(summary["node"] == "ALL") & (summary["sku"] == "ALL") & summary["kpi"].isin(kpis)]
+    n = pd.to_numeric(rows.get("n", pd.Series(dtype=float)), errors="coerce").dropna()
+    if n.empty:
+        return ""
+    low, high = int(n.min()), int(n.max())
+    return f"n = {low:,}" if low == high else f"n = {low:,}–{high:,}"
 
 
 MAX_CONFIG_CHARS = 200_000  # the configuration printed at the end of the report; the files keep all of it

@@ -13,6 +13,7 @@ import jinja2
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.kpi import catalog
 from sim.report import aggregate, attention, bullwhip, costs, figures
 from sim.report.formatting import as_float, kpi_label, row_estimates
 
@@ -34,6 +35,12 @@ KPI_ORDER = (
     "utilization",
 )
 MAX_FAN_PANELS = 6
+# the resilience table: censored times by their Kaplan–Meier median and the share censored first (a mean of censored
+# times is a lower bound), then the rest of the resilience block in catalogue order
+RESILIENCE_FIRST = (
+    *("time_to_survive_km_median", "time_to_survive_censored", "tts_stock_cover", "tts_optimal", "warning_lead_time"),
+    *("time_to_recover_km_median", "time_to_recover_censored"),
+)
 
 ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -69,6 +76,14 @@ def present_kpis(est: Estimates, node: str, sku: str, order: Iterable[str]) -> l
     present = {k[3] for k in est if k[1] == node and k[2] == sku}
     ordered = [k for k in order if k in present]
     return ordered + sorted(present - set(ordered))
+
+
+def resilience_kpis(est: Estimates) -> list[str]:
+    """The resilience KPIs a summary has, in the order of the report's resilience table; a censored time's mean (a
+    mix of observed times and lower bounds) gives way to its Kaplan–Meier median when the summary has one."""
+    present = {key[3] for key in est}
+    order = (*RESILIENCE_FIRST, *(k for k in catalog.RESILIENCE_KPIS if k not in RESILIENCE_FIRST))
+    return [k for k in order if k in present and f"{k}_km_median" not in present]
 
 
 def kpi_rows(est: Estimates, variants: Sequence[str], kpis: Iterable[str]) -> list[dict]:

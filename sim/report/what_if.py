@@ -26,9 +26,14 @@ HEADLINE = (
     "revenue_at_risk",
     "lost_sales_during",
     "backorders_peak",
-    "time_to_survive",
-    "time_to_recover",
+    "time_to_survive_km_median",
+    "time_to_recover_km_median",
 )
+# the censored times by their Kaplan–Meier median (sim.experiment.survival_stats), with the share censored in words
+CENSORED_SHARE = {
+    "time_to_survive_km_median": ("time_to_survive_censored", "never dropped"),
+    "time_to_recover_km_median": ("time_to_recover_censored", "not recovered by the end"),
+}
 
 
 # each kind in words: the spec's fields, plus ``span`` (its window), ``pct`` (a fraction or a rate as a percentage),
@@ -99,11 +104,21 @@ def headline(summary: pd.DataFrame, scenario: Mapping[str, Any]) -> list[dict[st
         r = net[kpi]
         text = format_estimate(kpi, float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]))
         unit = {"total_cost_change": currency, "revenue_at_risk": currency}.get(kpi)
-        unit = unit or ({"time_to_survive": f"{period}s", "time_to_recover": f"{period}s"}.get(kpi) or "")
+        unit = unit or (f"{period}s" if kpi in CENSORED_SHARE else "")
+        text = f"{text} {unit}".strip() + _censored_words(net, kpi)
         n_value = float(r.get("n", math.nan))
         n = int(n_value) if math.isfinite(n_value) else 0
-        rows.append({"kpi": kpi, "label": kpi_label(kpi), "value": f"{text} {unit}".strip(), "n": str(n)})
+        rows.append({"kpi": kpi, "label": kpi_label(kpi), "value": text, "n": str(n)})
     return rows
+
+
+def _censored_words(net: Mapping[Any, Mapping[Any, Any]], kpi: str) -> str:
+    """``; 20% never dropped``: the share of replications whose time is censored, when some are."""
+    if kpi not in CENSORED_SHARE:
+        return ""
+    indicator, words = CENSORED_SHARE[kpi]
+    share = float(net.get(indicator, {}).get("mean", math.nan))
+    return f"; {share * 100:.0f}% {words}" if math.isfinite(share) and share > 0 else ""
 
 
 def what_if_text(summary: pd.DataFrame, scenario: Mapping[str, Any]) -> str:
@@ -139,9 +154,9 @@ def curve_figure(
     for i, (a, b) in enumerate(windows):
         ax.axvspan(a, b, color="0.85", zorder=0, label="disruption" if i == 0 else None)
     if math.isfinite(start) and math.isfinite(tts):
-        ax.axvline(start + tts, color="#c0392b", lw=1, label=f"time to survive {tts:.0f}")
+        ax.axvline(start + tts, color="#c0392b", lw=1, label=f"time to survive {tts:.0f} (median)")
     if math.isfinite(start) and math.isfinite(ttr) and ttr > 0:
-        ax.axvline(start + ttr, color="#27ae60", lw=1, label=f"time to recover {ttr:.0f}")
+        ax.axvline(start + ttr, color="#27ae60", lw=1, label=f"time to recover {ttr:.0f} (median)")
     ax.set_ylabel("fill rate (rolling)")
     ax.set_xlabel("period")
     ax.legend(fontsize=7, loc="lower right")

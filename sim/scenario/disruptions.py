@@ -34,13 +34,15 @@ class Disruption:
     """Protocol of a registry entry: its ``Params`` and which scenario elements it names (for validation)."""
 
     Params: ClassVar[type[BaseModel]]
-    # the element fields a kind names: "supplier", "lane", "region", "nodes" (checked against the scenario)
+    # the element fields a kind names: "supplier", "lane", "region", "node", "nodes" (checked against the scenario)
     targets: ClassVar[tuple[str, ...]] = ()
     # whether it draws random numbers (from its own stream, keyed by DisruptionSpec.stream_key)
     draws: ClassVar[bool] = False
 
 
 DISRUPTIONS: Registry[type[Disruption]] = Registry("disruption", "kind")
+# the fields that name the one element a disruption hits (a demand shock names ``nodes`` and ``skus`` instead)
+TARGET_FIELDS = ("supplier", "lane", "region", "node")
 
 
 @DISRUPTIONS.register("supplier_outage")
@@ -140,6 +142,18 @@ class RegionalEvent(Disruption):
     targets = ("region",)
 
 
+@DISRUPTIONS.register("facility_outage")
+class FacilityOutage(Disruption):
+    """A stock point (``node``: a buffer or a retailer) is closed over the window: it ships nothing and serves no
+    customer (demand is backordered or lost by the node's ``unmet_demand``, downstream orders are backordered);
+    shipments that arrive wait at its door and are received when it reopens; its reviews and orders go on."""
+
+    class Params(_Window):
+        node: str
+
+    targets = ("node",)
+
+
 @DISRUPTIONS.register("demand_shock")
 class DemandShock(Disruption):
     """Customer demand × ``multiplier`` over the window at ``nodes`` (default: every stock node with demand) for
@@ -175,9 +189,9 @@ class DisruptionSpec(Spec):
 
     @property
     def target(self) -> str:
-        """What it hits, as text: the supplier, lane or region (a demand shock: its nodes or 'demand')."""
+        """What it hits, as text: the supplier, lane, region or facility (a demand shock: its nodes or 'demand')."""
         p = self._params
-        for field in ("supplier", "lane", "region"):
+        for field in TARGET_FIELDS:
             if hasattr(p, field):
                 return str(getattr(p, field))
         return ",".join(p.nodes) if getattr(p, "nodes", None) else "demand"
@@ -190,7 +204,7 @@ class DisruptionSpec(Spec):
         another one leaves its draws alone. Two disruptions that draw (``draws``) with one key are refused
         (sim.scenario.checks.disruptions)."""
         p = self._params
-        hit = [str(getattr(p, field)) for field in ("supplier", "lane", "region") if hasattr(p, field)]
+        hit = [str(getattr(p, field)) for field in TARGET_FIELDS if hasattr(p, field)]
         if not hit:  # a demand shock: its nodes and products (None: all)
             hit = [",".join(sorted(getattr(p, field) or ["*"])) for field in ("nodes", "skus")]
         return (self.kind, *hit, repr(float(self.window[0])))
@@ -214,9 +228,11 @@ class DisruptionSpec(Spec):
 
 
 class AlertSettings(BaseModel):
-    """The control tower's alerts (early warning). Each is off when None / false."""
+    """The control tower's alerts (early warning, sim.model.warning). Each is off when None / false."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # an affected item whose supply is cut: dependable supply below mean demand over (lead time + this many periods)
+    projected_cover: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = 1.0
     stock_cover_below: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None  # periods of on-hand cover
     shipment_late: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None  # periods past the due date
     supplier_down: bool = True

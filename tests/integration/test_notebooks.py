@@ -1,5 +1,5 @@
-"""Every notebook runs top to bottom and shows its figures (image outputs, not a figure drawn on a headless canvas
-that nobody sees)."""
+"""Every notebook runs top to bottom, shows its figures (image outputs, not a figure drawn on a headless canvas
+that nobody sees) and prints no warning (a TqdmWarning from a progress bar, say)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,5 @@ def test_notebook_runs_and_shows_its_figures(path, monkeypatch, tmp_path):
         kinds = [k for out in cell.get("outputs", []) for k in out.get("data", {})]
         assert "image/png" in kinds, f"{path.name}: a plotting cell shows no figure:\n{cell.source[:200]}"
     assert not any("matplotlib.use(" in c.source for c in nb.cells if c.cell_type == "code")
+    streams = [o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream"]
+    assert not [t for t in streams if "Warning" in t], f"{path.name}: a cell printed a warning"

@@ -140,6 +140,7 @@ def test_draws_flags_tell_which_kinds_draw(monkeypatch):
         {"kind": "regional_event", "region": "EU", "start": 120, "duration": 20},
         {"kind": "demand_shock", "multiplier": 1.4, "start": 100, "duration": 14},
         {"kind": "quality_excursion", "supplier": "f", "defect_rate": 0.2, "start": 10, "duration": 150},
+        {"kind": "facility_outage", "node": "r", "start": 150, "duration": 5},
     ]
     assert {s["kind"] for s in specs} == set(DISRUPTIONS)
     data = dual_source(200, specs)

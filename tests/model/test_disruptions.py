@@ -64,7 +64,11 @@ def test_outage_tts_backorders_ttr_by_hand():
     assert k["ALL", "ALL", "tts_optimal"] == pytest.approx(2.5)  # no other source: the stock cover
     assert math.isnan(k["r", "w", "tts_optimal"])
     assert k["f", "ALL", "supplier_availability"] == pytest.approx(15 / 20)
-    assert k["ALL", "ALL", "warning_lead_time"] == 2  # supplier-down alert at 3, first unmet demand at 5
+    # the projected-cover alert (margin 1): at the start of 4, 6 on hand + nothing on the way (the order of 3 waits
+    # at the down supplier) < 4 × (lead time 1 + 1); first unmet demand at 5. The supplier-down alert at 3 does not
+    # count (it would only repeat TTS)
+    assert k["ALL", "ALL", "warning_lead_time"] == 1
+    assert k["r", "w", "time_to_survive_censored"] == 0 and k["r", "w", "time_to_recover_censored"] == 0
 
 
 def test_outage_lost_sales_by_hand():
@@ -87,14 +91,18 @@ def test_outage_is_paired_with_the_same_replication():
     data = outage_case()
     data["disruptions"][0].update(start=19, duration=0.5)
     k = kpi_dict(run(data))
-    assert math.isnan(k["r", "w", "time_to_survive"]) and k["r", "w", "time_to_recover"] == 0
+    # never dropped: TTS censored at H - s = 20 - 19
+    assert k["r", "w", "time_to_survive"] == 1 and k["r", "w", "time_to_survive_censored"] == 1
+    assert k["r", "w", "time_to_recover"] == 0 and k["r", "w", "time_to_recover_censored"] == 0
     assert k["r", "w", "revenue_at_risk"] == 0
 
 
 def test_alerts_stock_cover_and_late_orders():
     """Cover < 1 period is seen at the start of period 5 (end of period 4: 2 on hand < 4); the order placed at 3 is
-    due at 4 and still open at 6 > 4 + 1; with supplier-down alerts off the warning lead time is 5 - 5 = 0."""
-    data = outage_case(alerts={"stock_cover_below": 1, "shipment_late": 1, "supplier_down": False})
+    due at 4 and still open at 6 > 4 + 1; with only these two alerts the warning lead time is 5 - 5 = 0."""
+    data = outage_case(
+        alerts={"stock_cover_below": 1, "shipment_late": 1, "supplier_down": False, "projected_cover": None}
+    )
     res = run(data, events=True)
     alerts = res.events.query("event == 'alert'")
     cover = alerts[alerts.via == "stock_cover"]
@@ -351,11 +359,13 @@ def test_regional_scenario_shows_concentration_costs():
 
 
 def test_a_disruption_that_never_happens_has_no_impact():
-    """A Markov outage with p_fail 0 never starts: no drop (TTS NaN), TTR 0, no losses, full availability."""
+    """A Markov outage with p_fail 0 never starts: nothing observed (TTS NaN, not censored: no start), TTR 0, no
+    losses, full availability."""
     data = single_stage({"kind": "base_stock", "level": 10}, const(4), transit=1, horizon=20)
     data["disruptions"] = [{"kind": "markov_outage", "supplier": "f", "p_fail": 0, "p_recover": 0.5}]
     k = kpi_dict(run(data))
     assert math.isnan(k["r", "w", "time_to_survive"]) and math.isnan(k["ALL", "ALL", "tts_stock_cover"])
+    assert math.isnan(k["r", "w", "time_to_survive_censored"])
     assert k["r", "w", "time_to_recover"] == 0 and k["r", "w", "lost_sales_during"] == 0
     assert k["f", "ALL", "supplier_availability"] == 1
 

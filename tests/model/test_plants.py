@@ -329,15 +329,17 @@ def test_a_component_suppliers_outage_reaches_customers_through_the_bom():
     backordered over 19..32 (peak 14, revenue at risk 140; with a 1-period window, recovered after 32: TTR 23).
     tts_optimal with the BOM constraint: fg stock 3 + 2, output ≤ the 4 MCUs left (no supply while tw is down): 9,
     as the simulation (the harness never binds); without the plant's output it would be 5. p orders one fg a period
-    (40); those of t = 14..31 wait for MCUs (18), which are then the whole of the kits' waiting. The supplier-down
-    alert at 10 is about the MCU and so about fg: warning lead time 19 − 10 = 9."""
+    (40); those of t = 14..31 wait for MCUs (18), which are then the whole of the kits' waiting. Early warning (the
+    supplier-down alert does not count): p's MCUs dependable at the start of 11 are 4 − 1 = 3 (on hand and on the
+    way; the orders at tw don't count), not below 1 a period × (lead time 2 + margin 1) = 3; at the start of 12 they
+    are 2 < 3, the projected-cover alert about p's MCU, and so about the fg made from it: lead time 19 − 12 = 7."""
     k = kpi_dict(run(bom_outage()))
     assert k["r", "fg", "time_to_survive"] == 9 and k["ALL", "fg", "time_to_survive"] == 9
     assert k["r", "fg", "backorders_peak"] == 14 and k["r", "fg", "revenue_at_risk"] == 140
     assert k["r", "fg", "time_to_recover"] == 23
     assert k["ALL", "fg", "tts_optimal"] == pytest.approx(9) and k["ALL", "ALL", "tts_optimal"] == pytest.approx(9)
     assert k["p", "fg", "orders_placed"] == 40 and k["p", "fg", "kit_shortage_share"] == 18 / 40
-    assert k["ALL", "fg", "warning_lead_time"] == 9  # tw's down alert at 10 concerns the fg made from its MCUs
+    assert k["ALL", "fg", "warning_lead_time"] == 7  # the MCU alert at 12 concerns the fg made from the MCUs
     assert k["p", "mcu", "component_criticality"] == 1
 
 

@@ -3,6 +3,7 @@ n, the resilience curve; and the report's first screen shows the disruption and 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +33,9 @@ def test_disruptions_in_words(spec, words):
 
 def test_headline_reads_the_paired_rows_with_units_and_n():
     rows = [("fill_rate_change", -0.0123, -0.02, -0.005), ("total_cost_change", 38000, 36500, 39500),
-            ("time_to_survive", 48, 40, 56), ("fill_rate", 0.9, 0.89, 0.91)]  # fmt: skip
+            ("time_to_survive", 47, 40, 56), ("time_to_survive_km_median", 48, 40, 56),
+            ("time_to_survive_censored", 0.25, 0.0, 0.5), ("time_to_recover_km_median", math.inf, 60, math.inf),
+            ("time_to_recover_censored", 0.0, 0.0, 0.0), ("fill_rate", 0.9, 0.89, 0.91)]  # fmt: skip
     summary = pd.DataFrame(
         [
             {"node": "ALL", "sku": "ALL", "kpi": k, "mean": m, "ci_low": lo, "ci_high": hi, "n": 20}
@@ -40,9 +43,13 @@ def test_headline_reads_the_paired_rows_with_units_and_n():
         ]
     )
     got = {r["kpi"]: r for r in what_if.headline(summary, {"currency": "EUR", "period": "day"})}
-    assert list(got) == ["fill_rate_change", "total_cost_change", "time_to_survive"]  # the headline's, in order
+    # the headline's, in order; the censored times by their Kaplan–Meier medians, not by the plain mean
+    want = ["fill_rate_change", "total_cost_change", "time_to_survive_km_median", "time_to_recover_km_median"]
+    assert list(got) == want
     assert got["total_cost_change"]["value"] == "38,000 [36,500, 39,500] EUR"
-    assert got["time_to_survive"]["value"].endswith("days") and got["fill_rate_change"]["n"] == "20"
+    assert got["time_to_survive_km_median"]["value"] == "48.0 [40.0, 56.0] days; 25% never dropped"
+    assert got["time_to_recover_km_median"]["value"].startswith("not reached")  # no share: none censored
+    assert got["fill_rate_change"]["n"] == "20"
 
 
 def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path, chromium):

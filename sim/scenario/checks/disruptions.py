@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.scenario.disruptions import DisruptionSpec
+from sim.scenario.disruptions import TARGET_FIELDS, DisruptionSpec
 from sim.scenario.schema import Scenario, StockNode, SupplierNode
+from sim.scenario.targets import FACILITY_TYPES, facilities
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class _Known:
     regions: list[str]
     demand_nodes: list[str]
     skus: list[str]
+    facilities: list[str]
 
     @classmethod
     def of(cls, sc: Scenario) -> _Known:
@@ -29,6 +31,7 @@ class _Known:
             regions=sorted({n.region for n in sc.nodes if n.region} | {ln.region for ln in sc.lanes if ln.region}),
             demand_nodes=[n.id for n in sc.nodes if isinstance(n, StockNode) and (n.demand or n.baskets)],
             skus=[p.id for p in sc.products],
+            facilities=facilities(sc),
         )
 
 
@@ -74,12 +77,14 @@ def _shared_streams(specs: list[DisruptionSpec]) -> list[tuple[str, list[int]]]:
 
 
 def _hit(spec: DisruptionSpec) -> str:
-    """What a disruption hits, for messages: "supplier 'f'", "lane 'a->b'", "region 'EU'", "nodes 'x', 'y'"."""
+    """What a disruption hits, for messages: "supplier 'f'", "lane 'a->b'", "region 'EU'", "node 'w'" (a facility),
+    "nodes 'x', 'y'" (a demand shock)."""
     p = spec.params
-    for field in ("supplier", "lane", "region"):
+    for field in TARGET_FIELDS:
         if hasattr(p, field):
             return f"{field} {getattr(p, field)!r}"
-    return f"nodes {', '.join(map(repr, p.nodes))}" if p.nodes else "every node with demand"
+    nodes = getattr(p, "nodes", None)
+    return f"nodes {', '.join(map(repr, nodes))}" if nodes else "every node with demand"
 
 
 def degenerate(sc: Scenario) -> list[str]:
@@ -115,6 +120,11 @@ def _targets(where: str, spec: DisruptionSpec, known: _Known) -> list[str]:
         errs.append(f"{where}.lane: unknown lane {p.lane!r}; known lanes: {', '.join(known.lanes)}")
     if hasattr(p, "region") and p.region not in known.regions:
         errs.append(f"{where}.region: unknown region {p.region!r}; known regions: {', '.join(known.regions) or 'none'}")
+    if hasattr(p, "node") and p.node not in known.facilities:
+        errs.append(
+            f"{where}.node: {p.node!r} is not a facility (a {' or '.join(FACILITY_TYPES)}); known facilities: "
+            f"{', '.join(known.facilities) or 'none'}"
+        )
     errs += [
         f"{where}.nodes: {node!r} is not a node with demand; known: {', '.join(known.demand_nodes)}"
         for node in getattr(p, "nodes", None) or []
