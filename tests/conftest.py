@@ -126,3 +126,19 @@ def mc_mean(values: list[float] | np.ndarray) -> tuple[float, float]:
     """(mean, standard error of the mean) of independent replications."""
     arr = np.asarray(values, dtype=float)
     return float(arr.mean()), float(arr.std(ddof=1) / np.sqrt(arr.size))
+
+
+def supplysim_main(args: list[str], monkeypatch: Any, capsys: Any) -> tuple[int, str]:
+    """Run the command line in this process (``sim.cli.main`` with ``args``): (exit code, stderr). Much faster than a
+    subprocess; an exception escaping it fails the test (the traceback a user would see)."""
+    from sim.cli.entry import main  # deferred: only the command-line tests load Hydra
+
+    monkeypatch.setattr("sys.argv", ["supplysim", *args])
+    monkeypatch.setattr("warnings.showwarning", __import__("warnings").showwarning)  # main() replaces it
+    capsys.readouterr()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    return code, capsys.readouterr().err

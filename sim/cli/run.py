@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.config import build_scenario
+from sim.cli.config import build_scenario, check_keys
 from sim.cli.export_mode import export_config
 from sim.cli.settings import mc_settings, variant_label
 from sim.cli.stress_mode import execute_stress
@@ -32,6 +32,7 @@ RESILIENCE_HEADLINE = ("time_to_survive", "time_to_recover", "lost_sales_during"
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given); with
     ``mode=stress_test`` the stress test, with ``mode=export`` the scenario as tables (then None: no batch)."""
+    check_keys(cfg)
     mode = cfg.get("mode", "batch")
     if mode == "stress_test":
         return execute_stress(cfg, out_dir, echo=echo)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from sim.arguments import fraction, refuse
 from sim.errors import ArgumentError
 from sim.kpi import catalog
 
@@ -175,9 +176,22 @@ def bands(
     return pd.concat(frames, ignore_index=True)[BAND_COLUMNS]
 
 
-def _check_confidence(confidence: float) -> None:
-    if not 0 < confidence < 1:
-        raise ArgumentError(f"confidence: must be between 0 and 1 (exclusive), got {confidence!r}")
+TABLE_COLUMNS = ("replication", "node", "sku", "kpi", "value")
+BATCHES = "a list of batches (sim.run_batch results) or long KPI tables (Batch.kpis), the baseline first"
+
+
+def _check_batches(batches: Any) -> list[Batch | pd.DataFrame]:
+    """``compare``'s ``batches``: a list or tuple of batches or KPI tables (one alone is a common slip)."""
+    if not isinstance(batches, list | tuple):
+        raise refuse("batches", BATCHES, batches)
+    for i, item in enumerate(batches):
+        if isinstance(item, pd.DataFrame):
+            missing = [c for c in TABLE_COLUMNS if c not in item.columns]
+            if missing:
+                raise ArgumentError(f"batches[{i}]: a KPI table needs the columns {', '.join(missing)}")
+        elif not all(hasattr(item, a) for a in ("variant", "kpi_index", "values", "replications", "mc")):
+            raise refuse(f"batches[{i}]", "a Batch (sim.run_batch) or a long KPI table (Batch.kpis)", item)
+    return list(batches)
 
 
 def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -187,7 +201,9 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     ci_high, p05, p50, p95, n``. Values are ordered by replication inside each group before reducing, so the result
     does not depend on the row order of ``kpis`` and equals :attr:`Batch.summary` for a batch's table.
     """
-    _check_confidence(confidence)
+    confidence = fraction("confidence", confidence)
+    if not isinstance(kpis, pd.DataFrame):
+        raise refuse("kpis", "a long KPI table (a pandas DataFrame: Batch.kpis)", kpis)
     missing = {"node", "sku", "kpi", "value"} - set(kpis.columns)
     if missing:
         raise ArgumentError(
@@ -262,12 +278,13 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     ``batches`` are :class:`~sim.experiment.batch.Batch` or long KPI tables (one variant each); ``confidence`` defaults
     to the first batch's ``mc.confidence`` (0.95 for tables).
     """
+    batches = _check_batches(batches)
     if not batches:
         raise ArgumentError("batches: compare() needs at least one batch (a Batch or a KPI table); got none")
     if confidence is None:
         first = batches[0]
         confidence = 0.95 if isinstance(first, pd.DataFrame) else first.mc.confidence
-    _check_confidence(confidence)
+    confidence = fraction("confidence", confidence)
     tables = [_as_wide(b) for b in batches]
     names = [v for v, _ in tables]
     dupes = sorted({v for v in names if names.count(v) > 1})

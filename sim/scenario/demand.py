@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationInfo, model_validator
 
+from sim import paths
 from sim.registry import Registry, Spec
 from sim.scenario.demand_kinds import DemandProcess, Empirical, Periodic, PoissonProcess, read_series
 from sim.scenario.patterns import AR1, Promotion, Seasonal, Step, Trend
@@ -57,7 +58,8 @@ class DemandSpec(Spec):
             if data.get("values") is not None:
                 raise ValueError("give either 'values' (a list) or 'file' (+ 'column'), not both")
             base = Path((info.context or {}).get("base_dir", "."))
-            data["values"] = read_series(base / data["file"], data.get("column"))
+            file = paths.user_path("file", data["file"], ValueError, base=base)
+            data["values"] = read_series(file, data.get("column"))
         return data
 
     @property
