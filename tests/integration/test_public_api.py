@@ -102,7 +102,7 @@ CASES = [
         "run",
         lambda: sim.run("serial_chain", ["scenario=nope"]),
         ConfigError,
-        r"^scenario=nope: no such option; known: .*serial_chain$",
+        r"^scenario=nope: no such option; known: beer_game, .*serial_chain",
     ),
     ("run_batch", lambda: sim.run_batch(tiny(), mc=5), ArgumentError, r"^mc: an MCSettings, a dict of Monte Carlo"),
     (
