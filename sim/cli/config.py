@@ -142,7 +142,8 @@ def check_keys(cfg: DictConfig) -> None:
         unknown = [f"{prefix}{k}" for k in node if k not in known] if OmegaConf.is_dict(node) else []
         if unknown:
             where = f"keys of {prefix[:-1]}" if prefix else "top-level keys"
-            raise ConfigError(f"{', '.join(unknown)}: no such key; {where}: {', '.join(known)}")
+            hint = "; conf/local/default.yaml starts with '# @package _global_'" if "local" in unknown else ""
+            raise ConfigError(f"{', '.join(unknown)}: no such key; {where}: {', '.join(known)}{hint}")
 
 
 def safe_dirname(text: str) -> str:

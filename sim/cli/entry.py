@@ -136,7 +136,8 @@ def _run_hydra() -> None:
         print(f"supplysim: error: {exc if isinstance(exc, SupplysimError) else one_line(exc)}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:  # ignored: told to stop, finishing; keep it so
+            signal.signal(signal.SIGTERM, previous)
         if not full_error:
             os.environ.pop("HYDRA_FULL_ERROR", None)
 

@@ -282,20 +282,24 @@ def _settings(mc: Any) -> MCSettings:
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a cluster scheduler, ``docker stop``) stops the batch like Ctrl-C: finished work kept and written,
-    a line on how to resume. Only the main thread can install handlers; elsewhere nothing changes."""
+    a line on how to resume. Further SIGTERMs while it stops are ignored, so the files are written whole; afterwards
+    a program that handles SIGTERM itself (the command line: its handler was in place before) goes on ignoring them
+    while it finishes, and any other caller gets the default action back. Only the main thread can install
+    handlers; elsewhere nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum, frame):
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already: a second one must not cut the writing short
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        stopped = signal.getsignal(signal.SIGTERM) is not handler
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if stopped and callable(previous) else previous)
 
 
 class _Rounds:
