@@ -52,4 +52,4 @@ def export_config(cfg: DictConfig) -> Path:
         if cfg.get(key) is not None:
             data[key] = cfg[key]
     source = str(file) if file else f"scenario {name!r}"
-    return write(data, path, fmt, base_dir=base_dir, source=source)
+    return write(data, path, fmt, base_dir=base_dir, source=source, error=ConfigError, setting="export.path")

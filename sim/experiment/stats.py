@@ -189,9 +189,21 @@ def _check_batches(batches: Any) -> list[Batch | pd.DataFrame]:
             missing = [c for c in TABLE_COLUMNS if c not in item.columns]
             if missing:
                 raise ArgumentError(f"batches[{i}]: a KPI table needs the columns {', '.join(missing)}")
+            _check_values(f"batches[{i}]", item)
         elif not all(hasattr(item, a) for a in ("variant", "kpi_index", "values", "replications", "mc")):
             raise refuse(f"batches[{i}]", "a Batch (sim.run_batch) or a long KPI table (Batch.kpis)", item)
     return list(batches)
+
+
+def _check_values(name: str, table: pd.DataFrame) -> None:
+    """A KPI table's ``value`` column holds numbers (NaN where a KPI is undefined)."""
+    values = table["value"]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return
+    bad = values[values.notna() & pd.to_numeric(values, errors="coerce").isna()]
+    if len(bad) or pd.api.types.is_bool_dtype(values):
+        shown = repr(bad.iloc[0]) if len(bad) else "True/False"
+        raise ArgumentError(f"{name}: a KPI table's value column holds numbers; got {shown}")
 
 
 def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -209,6 +221,7 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
         raise ArgumentError(
             f"kpis: summarize() needs columns node, sku, kpi, value; missing: {', '.join(sorted(missing))}"
         )
+    _check_values("kpis", kpis)
     keys = [c for c in ("scenario", "variant") if c in kpis.columns] + list(KEYS)
     cols = [*keys, *SUMMARY_STATS]
     if kpis.empty:

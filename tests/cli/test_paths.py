@@ -159,3 +159,28 @@ def test_the_path_helper_refuses_every_form(tmp_path):
         paths.output_folder("hydra.run.dir", tmp_path / "dangling", ConfigError)
     assert paths.output_folder("out", tmp_path / "a" / "b") == tmp_path / "a" / "b"
     assert not (tmp_path / "a").exists()  # checked, not created
+
+
+def test_reading_and_writing_failures_name_the_file(tmp_path, monkeypatch):
+    """An unreadable table of a CSV folder, and a disk that fills while a scenario is exported: one error naming the
+    file (faked: the tests may run as root, and no disk here fills up)."""
+    folder = sim.export_scenario("serial_chain", tmp_path / "tables", format="csv")
+    real = Path.read_bytes
+
+    def unreadable(self: Path) -> bytes:
+        if self.name == "nodes.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    with pytest.raises(ScenarioError, match=r"tables/nodes.csv: can't read it: no permission$"):
+        sim.load_scenario(folder)
+    monkeypatch.undo()
+
+    def full(frames: object, path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("sim.scenario.tables.export.write_folder", full)
+    with pytest.raises(ArgumentError, match=r"^path: can't write .*copy: No space left on device$"):
+        sim.export_scenario("serial_chain", tmp_path / "copy", format="csv")
+    assert not (tmp_path / "copy").exists()

@@ -32,6 +32,14 @@ def a_batch():
     return sim.run_batch(tiny(), {"replications": 2, "series_replications": 0, "progress": False})
 
 
+def text_values():
+    """A batch's KPI table with one value that is not a number (as a hand-edited CSV might have)."""
+    table = a_batch().kpis.assign(variant="edited")
+    table["value"] = table["value"].astype(object)
+    table.loc[1, "value"] = "n/a"
+    return table
+
+
 # (public function, a call with a bad argument, the error it must raise, what its message must say)
 CASES = [
     ("simulate", lambda: sim.simulate(YAML_TEXT), ArgumentError, r"^scenario: this is YAML text, not a path"),
@@ -137,6 +145,8 @@ CASES = [
     ("compare", lambda: sim.compare([a_batch()], confidence=95), ArgumentError, r"^confidence: a number strictly"),
     ("summarize", lambda: sim.summarize("kpis.csv"), ArgumentError, r"^kpis: a long KPI table \(a pandas DataFrame"),
     ("summarize", lambda: sim.summarize(a_batch().kpis, 1.0), ArgumentError, r"^confidence: a number strictly"),
+    ("summarize", lambda: sim.summarize(text_values()), ArgumentError, r"^kpis: a KPI table's value column holds nu"),
+    ("compare", lambda: sim.compare([a_batch(), text_values()]), ArgumentError, r"^batches\[1\]: a KPI table's val"),
     (
         "optimise",
         lambda: sim.optimise(tiny(), "r", "w", {"level": 5}),

@@ -72,12 +72,25 @@ def scenario_data(scenario: Any) -> tuple[dict[str, Any], Path | None, str]:
     return read_yaml(path), path.parent, f"scenario {str(scenario)!r}" if named else str(path)
 
 
-def write(data: dict[str, Any], path: Path, fmt: str, *, base_dir: Path | None, source: str) -> Path:
-    """Validate ``data`` (nothing is written if it is invalid), then write its tables."""
+def write(
+    data: dict[str, Any],
+    path: Path,
+    fmt: str,
+    *,
+    base_dir: Path | None,
+    source: str,
+    error: type[SupplysimError] = ArgumentError,
+    setting: str = "path",
+) -> Path:
+    """Validate ``data`` (nothing is written if it is invalid), then write its tables; a failure to write (a full
+    disk, a folder that went away) is ``error`` naming ``setting`` and the path (the temporary file is removed)."""
     reject_code(data)
     scenario = validate(data, base_dir=base_dir, source=source)
     frames = to_tables(_inline_series(data, scenario))
-    (write_workbook if fmt == "xlsx" else write_folder)(frames, path)
+    try:
+        (write_workbook if fmt == "xlsx" else write_folder)(frames, path)
+    except OSError as exc:
+        raise error(f"{setting}: can't write {paths.shown(path)}: {paths.reason(exc)}") from None
     return path
 
 
