@@ -4,14 +4,12 @@ demand kind: the data side (parameters, analytic mean and variance). sim.scenari
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, Field, model_validator
 
-from sim import paths
 from sim.registry import EntryParams
 from sim.scenario.distributions import Dist
 
@@ -83,12 +81,10 @@ def read_series(path: Path, column: str | None) -> list[float]:
     """Read a demand column from a CSV (pandas; clear errors for a missing file or column)."""
     import pandas as pd  # deferred: only a demand series read from a file needs pandas
 
-    if not stat.S_ISREG(paths.existing("file", path, ValueError, what="demand file").st_mode):
-        raise ValueError(f"file: {paths.shown(path)} is a folder, not a demand file (CSV)")
+    if not path.is_file():
+        raise ValueError(f"demand file not found: {path}")
     try:
         frame = pd.read_csv(path)
-    except OSError as exc:
-        raise ValueError(f"file: can't read {paths.shown(path)}: {paths.reason(exc)}") from None
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         reason = "it is empty" if isinstance(exc, pd.errors.EmptyDataError) else f"it is not a UTF-8 CSV table ({exc})"
         raise ValueError(f"demand file {path}: can't read a demand series: {reason}") from None
