@@ -44,9 +44,9 @@ def locate(src: Any, setting: str = "scenario") -> Path:
     belongs (``ArgumentError``: pass a dict), a URL or an unknown ``~user`` (``ArgumentError``), a path the file
     system refuses (a link loop, a name too long, a path through a file: ``ScenarioError``) and a name that is
     neither a file nor a library scenario (``ScenarioError``)."""
-    if isinstance(src, bytes) or not isinstance(src, str | Path):
+    if not isinstance(src, str | os.PathLike) or not isinstance(os.fspath(src), str):
         raise refuse(setting, ACCEPTS, src)
-    text = str(src)
+    text = os.fspath(src)
     lib = library()
     if isinstance(src, str) and text in lib and "/" not in text and not Path(text).exists():
         return lib[text]
