@@ -131,3 +131,38 @@ def mc_mean(values: list[float] | np.ndarray) -> tuple[float, float]:
 def plant(node_id: str, bom: dict[str, dict[str, float]], **kw: Any) -> dict[str, Any]:
     """A plant (docs/assembly.md) making ``bom``'s products; ``kw``: its other fields (policy, sources, capacity...)."""
     return {"id": node_id, "type": "plant", "bom": bom, **kw}
+
+
+def supplysim_main(args: list[str], monkeypatch: Any, capsys: Any) -> tuple[int, str]:
+    """Run the command line in this process (``sim.cli.main`` with ``args``): (exit code, stderr). Much faster than a
+    subprocess; an exception escaping it fails the test (the traceback a user would see). What a run changes in the
+    process is put back: the loggers Hydra's logging config disables, the scenario options it registers."""
+    import logging
+    import warnings
+
+    from hydra.core.config_store import ConfigStore
+
+    from sim.cli.entry import main  # deferred: only the command-line tests load Hydra
+
+    monkeypatch.setattr("sys.argv", ["supplysim", *args])
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # main() replaces it
+    loggers = {n: (lg.disabled, lg.level) for n, lg in logging.root.manager.loggerDict.items() if hasattr(lg, "level")}
+    root = (logging.root.level, list(logging.root.handlers))
+    options = set(ConfigStore.instance().repo.get("scenario", {}))
+    capsys.readouterr()
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        for name, lg in logging.root.manager.loggerDict.items():
+            if isinstance(lg, logging.Logger):
+                lg.disabled, level = loggers.get(name, (False, logging.NOTSET))
+                lg.setLevel(level)
+        logging.root.setLevel(root[0])
+        logging.root.handlers[:] = root[1]
+        scenarios = ConfigStore.instance().repo.get("scenario", {})
+        for name in set(scenarios) - options:
+            del scenarios[name]
+    return code, capsys.readouterr().err

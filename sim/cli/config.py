@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,14 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from sim import arguments, paths
+from sim.cli.hydra_messages import one_line
 from sim.errors import ConfigError, ScenarioError
 from sim.scenario.demand_presets import apply_demand
 from sim.scenario.loading import library, read_yaml, reject_code, validate
 from sim.scenario.presets import apply_policy
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import locate
 from sim.scenario.tables.files import is_table_source
 from sim.scenario.tables.reading import read_data
 
@@ -120,6 +124,28 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
+_SECTIONS = {
+    "policy": PolicyConfig,
+    "demand": DemandConfig,
+    "report": ReportConfig,
+    "stress": StressConfig,
+    "export": ExportConfig,
+}
+
+
+def check_keys(cfg: DictConfig) -> None:
+    """Refuse keys that nothing reads (``+horizn=50``, ``+report.htm=false``): Hydra adds them without a word, and the
+    run would silently ignore them. ``mc.*`` is checked by MCSettings, ``scenario.*`` by the schema."""
+    levels = [("", cfg, Config), *((f"{g}.", cfg.get(g), schema) for g, schema in _SECTIONS.items())]
+    for prefix, node, schema in levels:
+        known = [f.name for f in fields(schema)]
+        unknown = [f"{prefix}{k}" for k in node if k not in known] if OmegaConf.is_dict(node) else []
+        if unknown:
+            where = f"keys of {prefix[:-1]}" if prefix else "top-level keys"
+            hint = "; conf/local/default.yaml starts with '# @package _global_'" if "local" in unknown else ""
+            raise ConfigError(f"{', '.join(unknown)}: no such key; {where}: {', '.join(known)}{hint}")
+
+
 def safe_dirname(text: str) -> str:
     """A sweep job's directory name from its overrides: one path component, no ``..``, no separators."""
     name = re.sub(r"[^A-Za-z0-9=,._+-]+", "_", str(text)).replace("..", "_").strip(".")
@@ -147,16 +173,20 @@ def register_configs(*, names_only: bool = False) -> None:
         cs.store(group="scenario", name=name, node=data)
 
 
-OPTIONAL_GROUPS = ("debug", "experiment")  # optional in the defaults list: Hydra would ignore an unknown option
+OPTIONAL_GROUPS = ("debug", "experiment", "disruption")  # optional in the defaults list: Hydra ignores an unknown one
+REQUIRED_GROUPS = ("scenario", "policy", "demand", "mc", "report", "hydra")  # each must have an option
 FILE_KEY = "_file_"  # set in a user's scenario file registered as a scenario option: where it came from
 _SWEEP_FUNCTIONS = ("choice(", "range(", "interval(", "glob(", "sort(", "shuffle(", "tag(")
+OUTPUT_DIRS = ("hydra.run.dir", "hydra.sweep.dir")
 
 
 def prepare_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
     """Check command-line overrides before Hydra sees them, and make ``scenario_file=`` a scenario option.
 
     - ``${...}`` is refused in every override value (nothing from the environment or other keys leaks in);
-    - an unknown option of an optional group (``debug=quik``) is refused with the known options;
+    - a config group set to null (``mc=null``) and an unknown option of an optional group (``debug=quik``,
+      ``disruption=nope``) are refused with the known options;
+    - an output folder (``hydra.run.dir``, ``hydra.sweep.dir``) must be one this process can create (sim.paths);
     - ``scenario_file=PATH`` (or a comma list of paths in a sweep) reads each file, checks it is data, registers it
       as an option of the ``scenario`` group named after the file and selects it, so ``scenario.*`` overrides, sweeps
       and the run directory's name work on a user's file exactly as on a library scenario.
@@ -172,43 +202,66 @@ def prepare_overrides(overrides: list[str] | tuple[str, ...]) -> list[str]:
             raise ConfigError(
                 f"{bare}: interpolations like {value!r} are not allowed in overrides (give the value itself)"
             )
-        if bare in OPTIONAL_GROUPS and value not in ("", "null"):
-            known = sorted(p.stem for p in (conf_dir() / bare).glob("*.yaml"))
-            for option in value.split(","):
-                if option not in known:
-                    raise ConfigError(f"{bare}={option}: no such option; known: {', '.join(known)}")
-        if bare in ("hydra.run.dir", "hydra.sweep.dir"):
-            check_writable(bare, Path(value))
+        check_group(bare, value)
+        if bare in OUTPUT_DIRS:  # checked, and with ~ expanded (Hydra would make a folder named '~')
+            ov = f"{key}={_quoted(str(paths.output_folder(bare, _unquoted(value), ConfigError)))}"
         if bare == "scenario_file":
             if value.startswith(_SWEEP_FUNCTIONS):
                 raise ConfigError("scenario_file: sweep over files with a comma list (scenario_file=a.yaml,b.yaml)")
-            names = [register_file(Path(v)) for v in value.split(",")]
+            names = [register_file(_unquoted(v)) for v in value.split(",")]
             out.append(f"scenario={','.join(names)}")
             continue
         out.append(ov)
     return out
 
 
-def check_writable(key: str, folder: Path) -> None:
-    """An output folder must be creatable: its nearest existing ancestor is a folder this process can write in."""
-    here = folder.expanduser().absolute()
-    while not here.exists() and here != here.parent:
-        here = here.parent
-    if not here.is_dir():
-        raise ConfigError(f"{key}: can't create {folder}: {here} is a file, not a folder")
-    if not os.access(here, os.W_OK | os.X_OK):
-        raise ConfigError(f"{key}: can't create {folder}: no permission to write in {here}")
+def _unquoted(value: str) -> str:
+    """An override's value without the quotes Hydra's grammar asks for around ``~`` or spaces."""
+    quoted = len(value) >= 2 and value[0] == value[-1] and value[0] in "'\""
+    return value[1:-1] if quoted else value
 
 
-def register_file(path: Path) -> str:
-    """Register a user's scenario file as an option of the ``scenario`` group; return the option's name."""
-    path = path.expanduser().resolve()
+def _quoted(value: str) -> str:
+    """A value as Hydra's grammar reads it back unchanged: bare when plain, else in quotes."""
+    if re.fullmatch(r"[\w./:@+-]+", value):
+        return value
+    return f"'{value}'" if "'" not in value else f'"{value}"'
+
+
+def check_group(key: str, value: str) -> None:
+    """A config group's option(s) on the command line: none of a required group may be null, and each option of an
+    optional group must exist (Hydra would silently skip it)."""
+    if key not in OPTIONAL_GROUPS + REQUIRED_GROUPS or value.startswith(_SWEEP_FUNCTIONS):
+        return
+    chosen = [v.strip() for v in value.strip().strip("[]").split(",")]
+    if key in REQUIRED_GROUPS and any(v in ("", "null") for v in chosen):
+        raise ConfigError(f"{key}={value}: the {key} group needs an option; known: {', '.join(group_options(key))}")
+    if key in OPTIONAL_GROUPS and value not in ("", "null"):
+        known = group_options(key)
+        for option in chosen:
+            if option not in known:
+                raise ConfigError(f"{key}={option}: no such option; known: {', '.join(known)}")
+
+
+def group_options(group: str) -> list[str]:
+    """The options of a config group (the scenario group: the library)."""
+    if group == "scenario":
+        return list(library())
+    if group == "hydra":
+        return ["default"]
+    return sorted(p.stem for p in (conf_dir() / group).glob("*.yaml"))
+
+
+def register_file(value: str | Path) -> str:
+    """Register a user's scenario file (YAML, a workbook or a CSV folder) as an option of the ``scenario`` group;
+    return the option's name. Every problem with the path is one error naming ``scenario_file`` (sim.paths)."""
+    path = paths.user_path("scenario_file", value, ConfigError)
+    st = paths.existing("scenario_file", path, ScenarioError, what="file")
+    path = Path(os.path.abspath(path))
     if is_table_source(path):  # a workbook or CSV folder: checked now, errors by sheet, row and column
         return register_data({**read_data(path, check=True), FILE_KEY: str(path)}, path.stem)
-    if path.is_dir():
-        raise ScenarioError(f"scenario_file: {path} is a directory, not a scenario file")
-    if not path.is_file():
-        raise ScenarioError(f"scenario_file: no such file: {path}")
+    if not stat.S_ISREG(st.st_mode):
+        raise ScenarioError(f"scenario_file: {paths.shown(path)} is not a scenario file")
     data = read_yaml(path)
     reject_code(data)
     return register_data({**data, FILE_KEY: str(path)}, path.stem)
@@ -232,11 +285,11 @@ def register_data(data: dict[str, Any], stem: str) -> str:
 def build_scenario(cfg: DictConfig) -> Scenario:
     """The validated scenario of a composed config (scenario group or scenario_file, overrides, policy preset)."""
     data: Any  # a mapping in practice; validate() refuses anything else with a ScenarioError
-    if cfg.get("scenario_file"):
-        path = Path(str(cfg.scenario_file)).expanduser()
-        if not path.is_file():
-            raise ScenarioError(f"scenario_file: no such file: {path}")
-        data, base_dir, source = read_yaml(path), path.parent, str(path)
+    if cfg.get("scenario_file"):  # set in a config file (on the command line it became a scenario option)
+        path = paths.user_path("scenario_file", str(cfg.scenario_file), ConfigError)
+        paths.existing("scenario_file", path, ScenarioError, what="file")
+        data = read_data(path) if is_table_source(path) else read_yaml(path)
+        base_dir, source = path.parent, str(path)
     else:
         if cfg.get("scenario") is None:
             raise ScenarioError(f"scenario: none selected; known: {', '.join(library())}")
@@ -350,25 +403,31 @@ def option_hint(exc: ScenarioError, specs: list[Any], own: int) -> ScenarioError
     return ScenarioError(f"{exc}{hint}")
 
 
-def compose_config(scenario: str | Path | dict[str, Any] | None = None, overrides: Sequence[str] = ()) -> DictConfig:
-    """Compose the config like the CLI does (Hydra compose API; independent of the working directory)."""
-    register_configs()
-    if isinstance(overrides, str) or not all(isinstance(o, str) for o in overrides):
-        raise ConfigError(f"overrides: a list of 'key=value' strings, e.g. ['mc.replications=200']; got {overrides!r}")
-    extra = []
+def scenario_option(scenario: Any) -> str:
+    """The ``scenario`` group's option for a scenario given from Python: a library name as it is; a file, workbook
+    or CSV folder, a dict or a Scenario registered as a new option (errors name the ``scenario`` argument)."""
+    if isinstance(scenario, Scenario):
+        return register_data(scenario.to_dict(), scenario.name)
     if isinstance(scenario, dict):
         reject_code(scenario)
-        extra.append(f"scenario={register_data(dict(scenario), str(scenario.get('name') or 'scenario'))}")
-    elif scenario is not None:
-        file = Path(str(scenario))
-        if file.suffix in (".yaml", ".yml") or file.is_file() or is_table_source(file):
-            extra.append(f"scenario_file={Path(scenario).resolve()}")
-        else:
-            extra.append(f"scenario={scenario}")
+        return register_data(dict(scenario), str(scenario.get("name") or "scenario"))
+    path = locate(scenario)
+    lib = library()
+    return str(scenario) if lib.get(str(scenario)) == path else register_file(path)
+
+
+def compose_config(
+    scenario: str | Path | dict[str, Any] | Scenario | None = None, overrides: Sequence[str] = ()
+) -> DictConfig:
+    """Compose the config like the CLI does (Hydra compose API; independent of the working directory)."""
+    register_configs()
+    overrides = arguments.strings(
+        "overrides", overrides, accepts="a list of 'key=value' strings, e.g. ['mc.replications=200']"
+    )
+    extra = [] if scenario is None else [f"scenario={scenario_option(scenario)}"]
     final = prepare_overrides([*extra, *overrides])
     try:
         with initialize_config_dir(config_dir=str(conf_dir()), version_base="1.3", job_name="supplysim"):
             return compose(config_name="config", overrides=final)
-    except (HydraException, OmegaConfBaseException) as exc:
-        cause = f": {exc.__cause__}" if exc.__cause__ else ""
-        raise ConfigError(f"{exc}{cause}".replace("\n\n", "\n")) from None
+    except (HydraException, OmegaConfBaseException, ValueError) as exc:
+        raise ConfigError(one_line(exc)) from None

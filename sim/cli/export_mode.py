@@ -8,7 +8,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.config import FILE_KEY, compose_config, disruption_specs
+from sim.cli.config import FILE_KEY, check_keys, compose_config, disruption_specs
 from sim.errors import ConfigError, ScenarioError
 from sim.scenario.loading import library
 from sim.scenario.tables.export import FORMATS, check_target, write
@@ -22,13 +22,14 @@ def export_command(overrides: list[str]) -> Path:
 def export_config(cfg: DictConfig) -> Path:
     """Export the scenario of a composed config (``scenario=``/``scenario_file=``, ``scenario.*`` overrides,
     ``horizon=``, ``warmup=``, ``disruption=``) to ``export.path`` in ``export.format``."""
+    check_keys(cfg)
     settings = cfg.get("export") or {}
     fmt, target = settings.get("format"), settings.get("path")
     if fmt not in FORMATS:
         raise ConfigError(f"export.format: {fmt!r} is not a format; allowed: {', '.join(FORMATS)}")
     if not target:
         raise ConfigError("export.path: where to write: a new .xlsx file (xlsx) or a new or empty folder (csv)")
-    check_target(Path(str(target)).expanduser(), fmt, ConfigError, "export.")
+    path = check_target(str(target), fmt, ConfigError, "export.")
     presets = [g for g in ("policy", "demand") if cfg.get(g) is not None and cfg[g].get("kind") is not None]
     if presets:
         raise ConfigError(
@@ -51,4 +52,4 @@ def export_config(cfg: DictConfig) -> Path:
         if cfg.get(key) is not None:
             data[key] = cfg[key]
     source = str(file) if file else f"scenario {name!r}"
-    return write(data, Path(str(target)).expanduser(), fmt, base_dir=base_dir, source=source)
+    return write(data, path, fmt, base_dir=base_dir, source=source, error=ConfigError, setting="export.path")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.config import build_scenario
+from sim.cli.config import build_scenario, check_keys
 from sim.cli.export_mode import export_config
 from sim.cli.settings import mc_settings, variant_label
 from sim.cli.stress_mode import execute_stress
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     """Validate, run the Monte Carlo batch, write tables and the report into ``out_dir`` (if given); with
     ``mode=stress_test`` the stress test, with ``mode=export`` the scenario as tables (then None: no batch)."""
+    check_keys(cfg)
     mode = cfg.get("mode", "batch")
     if mode == "stress_test":
         return execute_stress(cfg, out_dir, echo=echo)

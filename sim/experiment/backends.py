@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
@@ -216,9 +217,26 @@ class LocalPool:
             yield fut.result()
 
     def close(self, abort: bool = False) -> None:
-        if abort:  # Ctrl-C or an error: drop queued chunks and stop the running ones now (loky fails the futures;
-            # cancelling them here first would trip its manager thread and leave the workers running)
+        if abort:  # Ctrl-C, SIGTERM or an error: drop queued chunks and stop the running ones now (loky fails the
+            # futures; cancelling them here first would trip its manager thread and leave the workers running)
+            drop_queued(self.executor)
             self.executor.shutdown(wait=True, kill_workers=True)
+
+
+def drop_queued(executor: Any) -> None:
+    """Empty loky's queue of work ids not yet handed to a worker, before ``shutdown(kill_workers=True)``.
+
+    On that shutdown loky's manager thread fails every pending future and removes it, then takes the next work id
+    still queued and looks its future up: a ``KeyError`` traceback from the thread ("Exception in thread
+    ExecutorManagerThread") after the batch said it stopped (loky's ``add_call_item_to_queue``; the standard
+    library's ProcessPoolExecutor drains that queue itself). Only this thread submits, so once the queue is empty
+    nothing refills it; the futures of the dropped ids still fail, as they should."""
+    ids = getattr(executor, "_work_ids", None)  # loky's queue.Queue of submitted work ids
+    while ids is not None:
+        try:
+            ids.get_nowait()
+        except queue.Empty:
+            return
 
 
 class DaskRunner:

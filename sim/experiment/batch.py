@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import ConfigError
+from sim import paths
+from sim.arguments import refuse, text
+from sim.errors import ConfigError, warn
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.footprint import check_batch_fits, check_fits
 from sim.experiment.monte_carlo import MCSettings, parse_seed
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = ["scenario", "variant", "node", "sku", "kpi", *SUMMARY_STATS]
 FAILURE_COLUMNS = ["replication", "seed", "error", "traceback"]
+UNDEFINED_TARGET = "target KPI undefined"  # stop reason: a precision target on a KPI no replication defines
 
 
 class Batch:
@@ -50,7 +53,8 @@ class Batch:
 
     ``n_replications`` counts finished replications, failed ones included (``n_failed``); the summary and bands use
     the successful ones. ``stop_reason`` is ``"fixed replications"``, ``"target half-width reached after N
-    replications"``, ``"max_replications reached"`` or ``"interrupted"``.
+    replications"``, ``"max_replications reached"``, ``"target KPI undefined"`` (a precision target on a KPI that no
+    replication defines, e.g. a fill rate without demand: a warning says so) or ``"interrupted"``.
     """
 
     def __init__(
@@ -158,7 +162,7 @@ class Batch:
         """Write ``kpis.parquet``, ``kpis.csv``, ``summary.csv``, ``timeseries.parquet`` (the bands), ``batch.json``
         and, if any replication failed, ``failures.csv``. Files are replaced atomically; the KPI tables are streamed
         in blocks so writing does not need the whole long table in memory."""
-        out = Path(out_dir)
+        out = paths.output_folder("out_dir", out_dir)
         out.mkdir(parents=True, exist_ok=True)
         write_long(out, self.kpi_frames())
         with atomic_path(out / "summary.csv") as tmp:
@@ -227,10 +231,12 @@ def run_batch(
     raise: the finished replications are kept (and written), and the returned batch has ``stop_reason ==
     "interrupted"`` -- callers should exit non-zero. Replications that raise end up in ``Batch.failures``.
     """
+    mc = _settings(mc)
+    variant = text("variant", variant)
+    out = None if out_dir is None else paths.output_folder("out_dir", out_dir)
     scenario = load_scenario(scenario)
-    mc = mc if isinstance(mc, MCSettings) else MCSettings.from_config(mc or {})
     target_key = _check_target(scenario, mc)
-    if mc.resume and out_dir is None:
+    if mc.resume and out is None:
         raise ConfigError("mc.resume=true needs the output directory of the batch to finish (out_dir)")
     n_jobs = resolve_jobs(mc.n_jobs, remote=mc.address is not None)
     check_fits(scenario, timeseries=mc.series_replications > 0, workers=n_jobs if mc.address is None else 1)
@@ -250,7 +256,7 @@ def run_batch(
     # a Dask scheduler is reached first: if it can't be, the batch fails before anything is written
     runner = start_runner() if mc.backend == "dask" else None
     results = Results(min(mc.replications, 4096))  # grows as replications finish
-    store = PartStore(Path(out_dir), scenario, variant, mc) if out_dir is not None else None
+    store = PartStore(out, scenario, variant, mc) if out is not None else None
     try:
         if store is not None:
             store.lock()  # one batch per output directory
@@ -265,28 +271,42 @@ def run_batch(
     try:
         with _sigterm_as_interrupt():
             rounds = _Rounds(scenario, mc, variant, results, store, start_runner, runner)
-            return rounds.run(Path(out_dir) if out_dir is not None else None, n_jobs, target_key)
+            return rounds.run(out, n_jobs, target_key)
     finally:
         if store is not None:
             store.unlock()
 
 
+def _settings(mc: Any) -> MCSettings:
+    """``run_batch``'s ``mc``: MCSettings, a mapping of its keys or None (the defaults)."""
+    if mc is None or isinstance(mc, MCSettings):
+        return mc or MCSettings()
+    if not isinstance(mc, Mapping) or not all(isinstance(k, str) for k in mc):
+        raise refuse("mc", "an MCSettings, a dict of Monte Carlo settings ({'replications': 200, ...}) or None", mc)
+    return MCSettings(**mc)
+
+
 @contextlib.contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a cluster scheduler, ``docker stop``) stops the batch like Ctrl-C: finished work kept and written,
-    a line on how to resume. Only the main thread can install handlers; elsewhere nothing changes."""
+    a line on how to resume. Further SIGTERMs while it stops are ignored, so the files are written whole; afterwards
+    a program that handles SIGTERM itself (the command line: its handler was in place before) goes on ignoring them
+    while it finishes, and any other caller gets the default action back. Only the main thread can install
+    handlers; elsewhere nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        stopped = signal.getsignal(signal.SIGTERM) is not handler
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if stopped and callable(previous) else previous)
 
 
 class _Rounds:
@@ -359,6 +379,13 @@ class _Rounds:
             return "fixed replications", None
         rel = self.results.rel_halfwidth(target_key, upto, mc.confidence)
         log.info("after %d replications: relative half-width of %s = %.4g", upto, mc.target_kpi, rel)
+        if self.results.kpi_index is not None and self.results.n_defined(target_key, upto) == 0:
+            warn(
+                f"mc.target_kpi: {mc.target_kpi} at {mc.target_node} is undefined in every replication (a fill rate "
+                "where there is no customer demand, ...): the precision target can't be reached, so the batch stops "
+                f"after {upto} replications"
+            )
+            return UNDEFINED_TARGET, rel
         if rel <= mc.target_halfwidth:
             return f"target half-width reached after {upto} replications", rel
         if upto >= mc.max_replications:

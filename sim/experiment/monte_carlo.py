@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from sim.errors import settings_error
+from sim.arguments import refuse
+from sim.errors import ArgumentError, ConfigError, settings_error
 from sim.kpi.catalog import BATCH_KPIS, KNOWN_KPIS
 
 ALL = "ALL"
+_SEED_LABEL = re.compile(r"\d+/\d+")
 
 
 class MCSettings(BaseModel):
@@ -34,6 +37,14 @@ class MCSettings(BaseModel):
     round_size: int | None = Field(None, ge=1)  # replications added per round; default: replications
     series_replications: int = Field(100, ge=0)  # replications whose time series feed the bands
     progress: bool | None = None  # None: a progress bar when stderr is a terminal; True: always; False: never
+
+    def __init__(self, **data: Any) -> None:
+        """Keyword arguments as in the ``mc`` group; an invalid one is an ``ArgumentError`` naming every bad key."""
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            error = settings_error("invalid Monte Carlo settings", "mc", exc, type(self).model_fields)
+            raise ArgumentError(str(error)) from None
 
     @field_validator("n_jobs")
     @classmethod
@@ -66,13 +77,17 @@ class MCSettings(BaseModel):
         """Validate a plain mapping (e.g. ``OmegaConf.to_container(cfg.mc)``); raise one ``ConfigError`` naming
         every bad ``mc.<key>``."""
         try:
-            return cls.model_validate(dict(cfg))
-        except ValidationError as exc:
-            raise settings_error("invalid Monte Carlo settings", "mc", exc, cls.model_fields) from None
+            return cls(**{str(k): v for k, v in dict(cfg).items()})
+        except ArgumentError as exc:
+            raise ConfigError(str(exc)) from None
 
 
 def parse_seed(label: str) -> np.random.SeedSequence:
     """The SeedSequence behind a ``seed`` column value ``"<mc.seed>/<replication>"``: rerun a replication with
     ``sim.run_replication(scenario, parse_seed("0/17"))``."""
+    if not isinstance(label, str) or not _SEED_LABEL.fullmatch(label):
+        raise refuse(
+            "label", "a seed label '<mc.seed>/<replication>' as in a KPI table's seed column, e.g. '0/17'", label
+        )
     base, _, rep = label.partition("/")
     return np.random.SeedSequence(int(base), spawn_key=(int(rep),))

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.arguments import integer, one_of
 from sim.errors import ArgumentError
 from sim.experiment.footprint import check_fits
 from sim.experiment.replication import Prepared, baseline
@@ -112,13 +113,10 @@ def paired_curves(
     sc = load_scenario(scenario)
     if not sc.disruptions:
         raise ArgumentError("scenario: paired_curves needs a scenario with disruptions; it has none")
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ArgumentError(f"replications: a whole number >= 1, got {replications!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ArgumentError(f"seed: a whole number >= 0, got {seed!r}")
-    skus = [p.id for p in sc.products]
-    if sku is not None and sku not in skus:
-        raise ArgumentError(f"sku: unknown product {sku!r}; known: {', '.join(skus)}")
+    replications = integer("replications", replications, minimum=1)
+    seed = integer("seed", seed, minimum=0)
+    if sku is not None:
+        sku = one_of("sku", sku, [p.id for p in sc.products], what="product")
     check_fits(sc, timeseries=False)
     start = min(spec.window[0] for spec in sc.disruptions)
     specs: list[tuple[str, dict[str, Any] | list[dict[str, Any]]]] = [

@@ -339,6 +339,13 @@ class Results:
             return reps, self.values[:upto]
         return reps, self.values[reps]
 
+    def n_defined(self, key: tuple[str, str, str], upto: int) -> int:
+        """Successful replications below ``upto`` in which the KPI ``key`` is defined (not NaN)."""
+        if self.kpi_index is None or key not in self.kpi_index:
+            return 0
+        _, values = self._ok_values(upto)
+        return int(np.count_nonzero(~np.isnan(values[:, self.kpi_index.index(key)])))
+
     def rel_halfwidth(self, key: tuple[str, str, str], upto: int, confidence: float) -> float:
         if self.kpi_index is None:
             return math.nan

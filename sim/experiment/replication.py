@@ -7,6 +7,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from sim.arguments import flag, refuse
 from sim.experiment.footprint import check_fits
 from sim.kpi import changes, resilience
 from sim.kpi import compute as kpi
@@ -123,9 +124,15 @@ def run_replication(
     events: bool = False,
 ) -> ReplicationResult:
     """Simulate one replication of a validated scenario (or of a :class:`Prepared` one, which a batch reuses)."""
-    if not isinstance(scenario, Prepared):
+    timeseries, events = flag("timeseries", timeseries), flag("events", events)
+    if isinstance(scenario, Prepared):
+        prep = scenario
+    elif isinstance(scenario, Scenario):
         check_fits(scenario, timeseries=timeseries)
-    prep = scenario if isinstance(scenario, Prepared) else Prepared(scenario)
+        prep = Prepared(scenario)
+    else:
+        accepts = "a Scenario from sim.load_scenario (sim.simulate takes a name, a path or a dict)"
+        raise refuse("scenario", accepts, scenario)
     sc = prep.scenario
     ss = as_seed(seed)
     chain = prep.chain(ss, record_log=timeseries, events=events).run()
@@ -159,6 +166,6 @@ def simulate(
     events: bool = False,
 ) -> ReplicationResult:
     """Load (a path, a library name, a dict or a Scenario), validate and simulate one replication."""
-    sc = load_scenario(scenario)
-    check_fits(sc, timeseries=timeseries)
-    return run_replication(sc, seed, timeseries=timeseries, events=events)
+    timeseries, events = flag("timeseries", timeseries), flag("events", events)
+    as_seed(seed)  # checked before the scenario is loaded
+    return run_replication(load_scenario(scenario), seed, timeseries=timeseries, events=events)

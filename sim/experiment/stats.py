@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from sim.arguments import fraction, refuse
 from sim.errors import ArgumentError
 from sim.experiment.survival_stats import CENSORED_TIMES, censored_rows
 from sim.kpi import catalog
@@ -176,9 +177,34 @@ def bands(
     return pd.concat(frames, ignore_index=True)[BAND_COLUMNS]
 
 
-def _check_confidence(confidence: float) -> None:
-    if not 0 < confidence < 1:
-        raise ArgumentError(f"confidence: must be between 0 and 1 (exclusive), got {confidence!r}")
+TABLE_COLUMNS = ("replication", "node", "sku", "kpi", "value")
+BATCHES = "a list of batches (sim.run_batch results) or long KPI tables (Batch.kpis), the baseline first"
+
+
+def _check_batches(batches: Any) -> list[Batch | pd.DataFrame]:
+    """``compare``'s ``batches``: a list or tuple of batches or KPI tables (one alone is a common slip)."""
+    if not isinstance(batches, list | tuple):
+        raise refuse("batches", BATCHES, batches)
+    for i, item in enumerate(batches):
+        if isinstance(item, pd.DataFrame):
+            missing = [c for c in TABLE_COLUMNS if c not in item.columns]
+            if missing:
+                raise ArgumentError(f"batches[{i}]: a KPI table needs the columns {', '.join(missing)}")
+            _check_values(f"batches[{i}]", item)
+        elif not all(hasattr(item, a) for a in ("variant", "kpi_index", "values", "replications", "mc")):
+            raise refuse(f"batches[{i}]", "a Batch (sim.run_batch) or a long KPI table (Batch.kpis)", item)
+    return list(batches)
+
+
+def _check_values(name: str, table: pd.DataFrame) -> None:
+    """A KPI table's ``value`` column holds numbers (NaN where a KPI is undefined)."""
+    values = table["value"]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return
+    bad = values[values.notna() & pd.to_numeric(values, errors="coerce").isna()]
+    if len(bad) or pd.api.types.is_bool_dtype(values):
+        shown = repr(bad.iloc[0]) if len(bad) else "True/False"
+        raise ArgumentError(f"{name}: a KPI table's value column holds numbers; got {shown}")
 
 
 def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -190,12 +216,15 @@ def summarize(kpis: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     times (``time_to_survive``, ``time_to_recover`` with their ``*_censored`` indicators) add their Kaplan–Meier
     rows at the end (sim.experiment.survival_stats).
     """
-    _check_confidence(confidence)
+    confidence = fraction("confidence", confidence)
+    if not isinstance(kpis, pd.DataFrame):
+        raise refuse("kpis", "a long KPI table (a pandas DataFrame: Batch.kpis)", kpis)
     missing = {"node", "sku", "kpi", "value"} - set(kpis.columns)
     if missing:
         raise ArgumentError(
             f"kpis: summarize() needs columns node, sku, kpi, value; missing: {', '.join(sorted(missing))}"
         )
+    _check_values("kpis", kpis)
     keys = [c for c in ("scenario", "variant") if c in kpis.columns] + list(KEYS)
     cols = [*keys, *SUMMARY_STATS]
     if kpis.empty:
@@ -293,12 +322,13 @@ def compare(batches: Sequence[Batch | pd.DataFrame], confidence: float | None = 
     ``batches`` are :class:`~sim.experiment.batch.Batch` or long KPI tables (one variant each); ``confidence`` defaults
     to the first batch's ``mc.confidence`` (0.95 for tables).
     """
+    batches = _check_batches(batches)
     if not batches:
         raise ArgumentError("batches: compare() needs at least one batch (a Batch or a KPI table); got none")
     if confidence is None:
         first = batches[0]
         confidence = 0.95 if isinstance(first, pd.DataFrame) else first.mc.confidence
-    _check_confidence(confidence)
+    confidence = fraction("confidence", confidence)
     tables = [_as_wide(b) for b in batches]
     names = [v for v, _ in tables]
     dupes = sorted({v for v in names if names.count(v) > 1})

@@ -14,11 +14,14 @@ sim.scenario.patterns), registered here by name, and gets a process there.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import ValidationInfo, model_validator
 
+from sim import paths
 from sim.registry import Registry, Spec
 from sim.scenario.demand_kinds import DemandProcess, Empirical, Periodic, PoissonProcess, read_series
 from sim.scenario.patterns import AR1, Promotion, Seasonal, Step, Trend
@@ -57,7 +60,7 @@ class DemandSpec(Spec):
             if data.get("values") is not None:
                 raise ValueError("give either 'values' (a list) or 'file' (+ 'column'), not both")
             base = Path((info.context or {}).get("base_dir", "."))
-            data["values"] = read_series(base / data["file"], data.get("column"))
+            data["values"] = read_series(_demand_file(data["file"], base), data.get("column"))
         return data
 
     @property
@@ -69,3 +72,14 @@ class DemandSpec(Spec):
     def var(self) -> float:
         """Variance of demand per period."""
         return self.entry.var(self._params)
+
+
+def _demand_file(value: Any, base: Path) -> Path:
+    """The CSV an empirical demand names, relative to the scenario's folder: an existing file this process may read
+    (every problem with the path a ValueError naming ``file`` and the path, see sim.paths)."""
+    path = paths.user_path("file", value, ValueError, base=base)
+    if not stat.S_ISREG(paths.existing("file", path, ValueError, what="demand file").st_mode):
+        raise ValueError(f"file: {paths.shown(path)} is a folder, not a demand file (CSV)")
+    if not os.access(path, os.R_OK):
+        raise ValueError(f"file: can't read {paths.shown(path)}: no permission")
+    return path

@@ -34,9 +34,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from scipy import stats
 
-from sim.errors import ScenarioError
+from sim.arguments import fraction, number, shown
+from sim.errors import ArgumentError, ScenarioError
 from sim.scenario.distributions import Dist
 from sim.scenario.moments import demand_moments, lead_time_moments
 from sim.scenario.schema import PlantNode, Scenario, StockNode
@@ -51,33 +53,45 @@ LEVEL_PARAM = {
 Moments = Dist | dict | tuple[float, float] | float
 
 
-def moments(x: Moments) -> tuple[float, float]:
-    """(mean, variance) of a distribution spec (``Dist`` or ``{dist: ...}``), a (mean, variance) pair or a constant."""
+MOMENTS = "a distribution spec ({'dist': 'poisson', 'mean': 4}), a (mean, variance) pair or a number"
+
+
+def moments(x: Moments, name: str = "moments") -> tuple[float, float]:
+    """(mean, variance) of a distribution spec (``Dist`` or ``{dist: ...}``), a (mean, variance) pair or a constant;
+    anything else (a negative mean or variance too) is an ``ArgumentError`` naming ``name``."""
     if isinstance(x, dict):
-        x = Dist.model_validate(x)
+        try:
+            x = Dist.model_validate(x)
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"])
+            msg = str(problem["msg"]).removeprefix("Value error, ")
+            raise ArgumentError(f"{name}: {where + ': ' if where else ''}{msg}; got {shown(x)}") from None
     if isinstance(x, Dist):
         return x.mean, x.var
-    if isinstance(x, tuple):
-        return float(x[0]), float(x[1])
-    return float(x), 0.0
+    if isinstance(x, tuple | list) and len(x) == 2:
+        mean = number(f"{name}[0] (mean)", x[0], low=0.0)
+        return mean, number(f"{name}[1] (variance)", x[1], low=0.0)
+    return number(name, x, low=0.0, accepts=MOMENTS), 0.0
 
 
 def safety_stock(service_level: float, demand: Moments, lead_time: Moments, review: float = 0.0) -> float:
     """SS = z·sqrt(P·σ_D² + μ_D²·σ_L²) with P = lead time + ``review``; ``demand`` per period, ``lead_time`` in
     periods (each a distribution spec, a (mean, variance) pair or a constant)."""
-    if not 0 < service_level < 1:
-        raise ValueError(f"service_level: a probability strictly between 0 and 1, got {service_level!r}")
-    mu_d, var_d = moments(demand)
-    mu_l, var_l = moments(lead_time)
+    service_level = fraction("service_level", service_level, accepts="a probability strictly between 0 and 1")
+    review = number("review", review, low=0.0)
+    mu_d, var_d = moments(demand, "demand")
+    mu_l, var_l = moments(lead_time, "lead_time")
     z = float(stats.norm.ppf(service_level))
     return z * math.sqrt((mu_l + review) * var_d + mu_d**2 * var_l)
 
 
 def reorder_level(service_level: float, demand: Moments, lead_time: Moments, review: float = 0.0) -> float:
     """μ_D·(L + review) + :func:`safety_stock`: the reorder point (continuous) or order-up-to level (periodic)."""
-    mu_d, _ = moments(demand)
-    mu_l, _ = moments(lead_time)
-    return mu_d * (mu_l + review) + safety_stock(service_level, demand, lead_time, review)
+    ss = safety_stock(service_level, demand, lead_time, review)  # checks every argument
+    mu_d, _ = moments(demand, "demand")
+    mu_l, _ = moments(lead_time, "lead_time")
+    return mu_d * (mu_l + review) + ss
 
 
 # a component's safety factor and review period (0: continuous review), for the kit wait of a finished good

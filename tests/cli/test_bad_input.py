@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import sim
-from sim.errors import ArgumentError, ConfigError, ScenarioError
+from sim.errors import ArgumentError, ScenarioError
 from sim.scenario.loading import read_yaml
 from sim.scenario.sources import load_scenario
 
@@ -168,9 +168,9 @@ def test_python_api_errors_name_the_argument():
         sim.simulate("serial_chain", seed=-1)
     with pytest.raises(ArgumentError, match="seed: a non-negative integer"):
         sim.simulate("serial_chain", seed="abc")
-    with pytest.raises(ArgumentError, match="scenario: a path"):
+    with pytest.raises(ArgumentError, match="scenario: a library name, a path"):
         sim.simulate(None)
-    with pytest.raises(ConfigError, match="overrides: a list of 'key=value' strings"):
+    with pytest.raises(ArgumentError, match="overrides: a list of 'key=value' strings"):
         sim.run("serial_chain", overrides="mc.replications=2")
     with pytest.raises(ArgumentError, match="batches: compare"):
         sim.compare([])

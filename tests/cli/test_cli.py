@@ -64,7 +64,7 @@ def test_scenario_file_from_anywhere_with_overrides(tmp_path):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["scenario=nope"], "Available options in 'scenario'"),
+        (["scenario=nope"], "supplysim: error: scenario=nope: no such option; known: beer_game, bullwhip_chain,"),
         (["mc.replications=abc"], "mc.replications"),
         (["mc.nope=1"], "nope"),
         (["scenario=serial_chain", "scenario.nodes.1.policy.widget.kind=magic"], "known: base_stock"),

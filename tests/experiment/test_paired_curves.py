@@ -23,8 +23,8 @@ def test_paired_curves_are_the_batch_replications():
     ("kwargs", "message"),
     [
         ({"scenario": "serial_chain"}, "scenario: paired_curves needs a scenario with disruptions"),
-        ({"replications": 0}, "replications: a whole number >= 1, got 0"),
-        ({"seed": -1}, "seed: a whole number >= 0, got -1"),
+        ({"replications": 0}, "replications: an integer >= 1; got 0"),
+        ({"seed": -1}, "seed: an integer >= 0; got -1"),
         ({"sku": "nope"}, "sku: unknown product 'nope'; known: gadget_concentrated, gadget_spread"),
     ],
 )

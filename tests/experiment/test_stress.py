@@ -185,7 +185,7 @@ def no_run(monkeypatch):
         (("serial_chain", None, [2]), {}, "mc: a sim.MCSettings, a mapping of mc keys"),
         (("serial_chain", None, {"replications": 0}), {}, "mc: invalid Monte Carlo settings:\n  mc.replications"),
         (("serial_chain",), {"progress": "yes"}, "progress: True, False or None (a bar when stderr is a terminal); go"),
-        ((42,), {}, "scenario: a path, a library scenario name, a dict or a Scenario; got 42"),
+        ((42,), {}, "scenario: a library name, a path to a YAML file, workbook or CSV folder, a dict or a Scenario"),
     ],
 )
 def test_run_stress_names_the_argument_it_cannot_use(no_run, args, kwargs, expected):

@@ -16,9 +16,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ArgumentError, ScenarioError, SupplysimError
+from sim import paths
+from sim.errors import ArgumentError, SupplysimError
 from sim.scenario.loading import library, read_yaml, reject_code, validate
 from sim.scenario.schema import Scenario
+from sim.scenario.sources import locate
 from sim.scenario.tables.files import WORKBOOK_SUFFIXES, is_table_source, write_folder, write_workbook
 from sim.scenario.tables.flatten import to_tables
 from sim.scenario.tables.reading import read_data
@@ -30,17 +32,19 @@ def export_scenario(scenario: Any, path: str | Path, format: str | None = None) 
     """Write ``scenario`` (a library name, a YAML file, a workbook or CSV folder, a dict, a Scenario) to ``path``
     as a workbook (``format="xlsx"``) or a folder of CSV files (``"csv"``); default: ``xlsx`` for a path ending in
     ``.xlsx``, else ``csv``. Returns the path written."""
-    path = Path(path)
-    fmt = format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
-    check_target(path, fmt, ArgumentError, "")
+    target = paths.user_path("path", path, ArgumentError)
+    fmt = format or ("xlsx" if target.suffix.lower() == ".xlsx" else "csv")
+    target = check_target(target, fmt, ArgumentError, "")
     data, base_dir, source = scenario_data(scenario)
-    return write(data, path, fmt, base_dir=base_dir, source=source)
+    return write(data, target, fmt, base_dir=base_dir, source=source)
 
 
-def check_target(path: Path, fmt: Any, error: type[SupplysimError], prefix: str) -> None:
-    """Refuse an unknown format, a name that does not fit it and a target that exists (nothing is overwritten)."""
+def check_target(value: Any, fmt: Any, error: type[SupplysimError], prefix: str) -> Path:
+    """The path to write: refuse an unknown format, a path the file system refuses (sim.paths), a name that does
+    not fit the format and a target that exists (nothing is overwritten)."""
     if fmt not in FORMATS:
         raise error(f"{prefix}format: {fmt!r} is not a format; allowed: {', '.join(FORMATS)}")
+    path = paths.output_file(f"{prefix}path", value, error)
     suffix = path.suffix.lower()
     if fmt == "xlsx" and suffix != ".xlsx":
         raise error(f"{prefix}path: a workbook's name ends with .xlsx (got {path})")
@@ -51,6 +55,7 @@ def check_target(path: Path, fmt: Any, error: type[SupplysimError], prefix: str)
         raise error(f"{prefix}path: {path} exists ({what}); nothing is overwritten: choose a new name or remove it")
     if path.exists() and not path.is_dir():
         raise error(f"{prefix}path: {path} exists; nothing is overwritten")
+    return path
 
 
 def scenario_data(scenario: Any) -> tuple[dict[str, Any], Path | None, str]:
@@ -59,25 +64,33 @@ def scenario_data(scenario: Any) -> tuple[dict[str, Any], Path | None, str]:
         return scenario.model_dump(by_alias=True, exclude_unset=True, mode="json"), None, f"scenario {scenario.name!r}"
     if isinstance(scenario, dict):
         return copy.deepcopy(scenario), None, "scenario"
-    if not isinstance(scenario, str | Path):
-        raise ArgumentError(f"scenario: a library name, a path, a dict or a Scenario; got {scenario!r}")
-    path = Path(scenario)
+    path = locate(scenario)
     if is_table_source(path):
         return read_data(path, check=True), path.parent, str(path)
-    if path.is_file():
-        return read_yaml(path), path.parent, str(path)
     lib = library()
-    if str(scenario) in lib:
-        return read_yaml(lib[str(scenario)]), lib[str(scenario)].parent, f"scenario {str(scenario)!r}"
-    raise ScenarioError(f"scenario {str(scenario)!r} is neither a file nor a library scenario; known: {', '.join(lib)}")
+    named = str(scenario) in lib and lib[str(scenario)] == path
+    return read_yaml(path), path.parent, f"scenario {str(scenario)!r}" if named else str(path)
 
 
-def write(data: dict[str, Any], path: Path, fmt: str, *, base_dir: Path | None, source: str) -> Path:
-    """Validate ``data`` (nothing is written if it is invalid), then write its tables."""
+def write(
+    data: dict[str, Any],
+    path: Path,
+    fmt: str,
+    *,
+    base_dir: Path | None,
+    source: str,
+    error: type[SupplysimError] = ArgumentError,
+    setting: str = "path",
+) -> Path:
+    """Validate ``data`` (nothing is written if it is invalid), then write its tables; a failure to write (a full
+    disk, a folder that went away) is ``error`` naming ``setting`` and the path (the temporary file is removed)."""
     reject_code(data)
     scenario = validate(data, base_dir=base_dir, source=source)
     frames = to_tables(_inline_series(data, scenario))
-    (write_workbook if fmt == "xlsx" else write_folder)(frames, path)
+    try:
+        (write_workbook if fmt == "xlsx" else write_folder)(frames, path)
+    except OSError as exc:
+        raise error(f"{setting}: can't write {paths.shown(path)}: {paths.reason(exc)}") from None
     return path
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sim import paths
 from sim.errors import ScenarioError
 from sim.scenario.loading import validate
 from sim.scenario.schema import Scenario
@@ -16,7 +17,16 @@ from sim.scenario.tables.layout import TABLES
 
 
 def read(path: Path) -> tuple[dict[str, Any], Origin, list[Problem]]:
-    """Scenario data, where it came from, and the problems found while reading (not yet validated)."""
+    """Scenario data, where it came from, and the problems found while reading (not yet validated); a file or folder
+    that can't be read (no permission, a file that went away) is a ScenarioError naming it."""
+    try:
+        return _read(path)
+    except OSError as exc:
+        where = exc.filename or path
+        raise ScenarioError(f"{where}: can't read it: {paths.reason(exc)}") from None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], Origin, list[Problem]]:
     if path.is_dir():
         raw, unknown = read_folder(path)
         if not raw and not unknown:
