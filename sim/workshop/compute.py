@@ -1,0 +1,192 @@
+"""Running a workshop's what-if: its batch in rounds (a progress bar, "Refine" adds replications with the same seeds),
+the cached baseline, the paired differences against it, the cards, the answer in words and the resilience curve.
+
+The numbers come from the batch layer and the report's what-if helpers (sim.experiment, sim.report.what_if); nothing
+here computes a KPI itself. A what-if's batch lives in a folder (``parts/`` of finished replications, the tables):
+a refine, a restart of the page or a second look at the same what-if only runs what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.experiment.batch import Batch, run_batch
+from sim.experiment.monte_carlo import MCSettings
+from sim.experiment.paired import run_task
+from sim.experiment.replication import baseline
+from sim.experiment.stats import compare
+from sim.experiment.tasks import TaskPool
+from sim.report.formatting import format_difference
+from sim.report.what_if import headline, windows
+from sim.scenario.schema import Scenario
+from sim.scenario.sources import load_scenario
+from sim.workshop.whatif import WhatIf, apply, command
+
+ROUND = 10  # replications per round: the progress bar moves at least every ROUND replications
+CURVE_REPLICATIONS = 10  # the resilience curve replays the batch's first replications (paired, same seeds)
+VARIANT = "base"  # the label `supplysim scenario_file=...` gives a run without a policy preset (identical tables)
+Progress = Callable[[float, str], None]
+
+
+def key_of(data: dict[str, Any]) -> str:
+    """A short fingerprint of scenario data (a baseline's cache key, with the seed)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def in_rounds(
+    scenario: Scenario, seed: int, upto: int, out_dir: Path, n_jobs: int = 2, progress: Progress | None = None
+) -> Batch:
+    """The batch of ``upto`` replications in ``out_dir``, ``ROUND`` at a time; replications already in its parts are
+    not run again (``mc.resume``), so a refine runs only the new ones and every replication keeps its seed."""
+    batch = None
+    for target in [*range(ROUND, upto, ROUND), upto]:
+        mc = MCSettings(replications=target, seed=seed, n_jobs=n_jobs, series_replications=0, progress=False)
+        batch = run_batch(scenario, mc.model_copy(update={"resume": True}), variant=VARIANT, out_dir=out_dir)
+        if progress is not None:
+            progress(target / upto, f"{target} of {upto} paired replications")
+    assert batch is not None
+    return batch
+
+
+def baseline_batch(
+    base: Scenario, seed: int, upto: int, root: Path, n_jobs: int = 2, progress: Progress | None = None
+) -> Batch:
+    """The scenario without disruptions, cached on disk per scenario and seed under ``root/baselines``."""
+    plain = baseline(base)
+    folder = root / "baselines" / f"{key_of(plain.to_dict())}-seed{seed}"
+    return in_rounds(plain, seed, upto, folder, n_jobs, progress)
+
+
+@dataclass
+class Outcome:
+    """What a what-if's run shows: the cards (key -> label, value, detail), the answer in words, the command."""
+
+    whatif: WhatIf
+    n: int
+    cards: dict[str, dict[str, str]]
+    sentence: str
+    command: str
+    scenario: dict[str, Any]
+    folder: Path
+    numbers: dict[str, float]
+
+
+def write_scenario(base: dict[str, Any], whatif: WhatIf, folder: Path) -> tuple[Scenario, Path]:
+    """Validate the what-if's scenario and write it to ``folder/scenario.yaml`` (what the command line reruns)."""
+    data = apply(base, whatif)
+    scenario = load_scenario(data)  # a ScenarioError names the bad field: the page shows it
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "scenario.yaml"
+    path.write_text(OmegaConf.to_yaml(scenario.to_dict()), encoding="utf-8")
+    return scenario, path
+
+
+def run_whatif(
+    base: dict[str, Any],
+    whatif: WhatIf,
+    folder: Path,
+    root: Path,
+    n_jobs: int = 2,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Run (or refine) a what-if against the cached baseline of the same seed and replications."""
+    scenario, path = write_scenario(base, whatif, folder)
+    plain = load_scenario(base)
+    base_run = baseline_batch(plain, whatif.seed, whatif.replications, root, n_jobs)
+    run = in_rounds(scenario, whatif.seed, whatif.replications, folder / "batch", n_jobs, progress)
+    return outcome(whatif, run, base_run, folder, command(path, whatif))
+
+
+def _net(frame: pd.DataFrame, kpi: str) -> pd.Series | None:
+    rows = frame[(frame["node"] == "ALL") & (frame["sku"] == "ALL") & (frame["kpi"] == kpi)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def outcome(whatif: WhatIf, run: Batch, base_run: Batch, folder: Path, cmd: str) -> Outcome:
+    """Cards and words of a finished what-if batch against its baseline (paired by replication)."""
+    base_copy = Batch(  # compare() wants distinct variant names; the values are the baseline's own
+        base_run.scenario, "baseline", base_run.mc, base_run.kpi_index, base_run.replications, base_run.values,
+        [], base_run.stop_reason, base_run.bands,
+    )  # fmt: skip
+    diff = compare([base_copy, run])
+    diff = diff[diff["variant"] == run.variant]
+    sc = run.scenario.to_dict()
+    currency, period = str(sc.get("currency") or "EUR"), str(sc.get("period") or "day")
+    cards: dict[str, dict[str, str]] = {}
+    numbers: dict[str, float] = {}
+    for key, kpi, label in (("card_fill_delta", "fill_rate", "Δ fill rate"), ("card_cost_delta", "total_cost", "Δ cost")):
+        row = _net(diff, kpi)
+        if row is None:
+            continue
+        value = format_difference(kpi, row["diff_mean"], row["diff_ci_low"], row["diff_ci_high"])
+        unit = f" {currency}" if kpi == "total_cost" else ""
+        cards[key] = {"label": label, "value": value + unit, "detail": f"n={int(row['n_pairs'])} paired"}
+        numbers[key], numbers[f"{key}_low"], numbers[f"{key}_high"] = (
+            float(row["diff_mean"]), float(row["diff_ci_low"]), float(row["diff_ci_high"]),
+        )  # fmt: skip
+    rows = {r["kpi"]: r for r in headline(run.summary, sc)}
+    for key, kpi, label in (
+        ("card_revenue_at_risk", "revenue_at_risk", "Revenue at risk"),
+        ("card_tts", "time_to_survive_km_median", "Time to survive (KM median)"),
+        ("card_ttr", "time_to_recover_km_median", "Time to recover (KM median)"),
+    ):
+        r = rows.get(kpi)
+        cards[key] = {"label": label, "value": r["value"] if r else "no disruption", "detail": f"n={r['n']}" if r else ""}
+        net = _net(run.summary, kpi)
+        numbers[key] = float(net["mean"]) if net is not None else math.nan
+    sentence = answer(sc, numbers, currency, period)
+    return Outcome(whatif, len(run.replications), cards, sentence, cmd, sc, folder, numbers)
+
+
+def answer(sc: dict[str, Any], numbers: dict[str, float], currency: str, period: str) -> str:
+    """The answer in words: ``runs out on day 168, back to normal on day 226, +38,000 EUR [36,500, 39,500]``."""
+    parts = []
+    starts = [float(d.get("start") or 0) for d in sc.get("disruptions") or []]
+    horizon = float(sc.get("horizon") or 0)
+    if starts:
+        s = min(starts)
+        tts, ttr = numbers.get("card_tts", math.nan), numbers.get("card_ttr", math.nan)
+        parts.append(f"runs out on {period} {s + tts:.0f}" if math.isfinite(tts) else "never runs out")
+        if math.isfinite(ttr) and s + ttr < horizon:
+            parts.append(f"back to normal on {period} {s + ttr:.0f}")
+        elif math.isfinite(ttr):
+            parts.append(f"not back to normal by {period} {horizon:.0f}")
+    cost = numbers.get("card_cost_delta", math.nan)
+    if math.isfinite(cost):
+        lo, hi = numbers["card_cost_delta_low"], numbers["card_cost_delta_high"]
+        parts.append(f"{cost:+,.0f} {currency} [{lo:,.0f}, {hi:,.0f}]")
+    return ", ".join(parts) or "no change"
+
+
+def curves(
+    scenario: dict[str, Any], seed: int, n_jobs: int = 2, replications: int = CURVE_REPLICATIONS
+) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]] | None:
+    """The network's rolling fill rate per replication with and without the disruptions (the batch's first
+    replications, same seeds: sim.experiment.paired) and the windows to shade; None without disruptions."""
+    sc = load_scenario(scenario)
+    if not sc.disruptions:
+        return None
+    start = min(spec.window[0] for spec in sc.disruptions)
+    specs: list[tuple[str, Any]] = [("disrupted", [d.model_dump() for d in sc.disruptions])]
+    pool = TaskPool("local", n_jobs, None)
+    reps = list(range(replications))
+    size = max(1, -(-len(reps) // max(pool.workers, 1)))
+    tasks = [(baseline(sc), specs, seed, reps[a : a + size], sc.horizon, start) for a in range(0, len(reps), size)]
+    got: dict[int, np.ndarray] = {}
+    base: dict[int, np.ndarray] = {}
+    for res in pool.map(run_task, tasks):
+        got.update(res.curves["disrupted"])
+        base.update(res.base_curves)
+    pool.close()
+    order = sorted(got)
+    return np.vstack([got[r] for r in order]), np.vstack([base[r] for r in order]), windows(scenario)

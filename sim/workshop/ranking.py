@@ -1,0 +1,128 @@
+"""The stress-test ranking behind the workshop page: run in the background when a scenario opens, cached per scenario
+and seed, with progress, never in the way of a what-if.
+
+It runs in a separate process (``python -m sim.workshop.ranking FOLDER``) at a lower CPU priority (``os.nice``) on
+one worker, so a what-if the room is waiting for gets the cores first and the page's own process never computes it.
+Two rounds: a first ranking from ``FIRST`` replications per element, then the full one; each is written to the
+folder (``stress_test.csv``) as it finishes and ``status.json`` says where it is. The outage of each element is
+``DURATION`` periods from the warm-up and only ``TAIL`` periods after it are simulated (stress.tail).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from sim.experiment.stress import run_stress
+from sim.scenario.sources import load_scenario
+
+ROUNDS = (10, 20)  # replications per element: a first ranking, then the final one
+DURATION = 28.0
+TAIL = 90
+NICE = 10
+
+
+@dataclass
+class Status:
+    """Where a ranking is: ``state`` (missing, running, done, failed), the rounds finished, the table so far."""
+
+    state: str
+    rounds_done: int
+    message: str
+    table: pd.DataFrame | None
+
+    @property
+    def fraction(self) -> float:
+        return self.rounds_done / len(ROUNDS)
+
+
+def start(scenario: dict, seed: int, folder: Path) -> None:
+    """Start the ranking of ``scenario`` (scenario data) in the background unless it is done or running."""
+    current = status(folder)
+    if current.state in ("running", "done"):
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenario.yaml").write_text(OmegaConf.to_yaml(scenario), encoding="utf-8")
+    (folder / "status.json").write_text(json.dumps({"state": "running", "seed": seed, "rounds_done": 0}))
+    log = (folder / "ranking.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.workshop.ranking", str(folder), str(seed)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # a Ctrl-C of the page's server does not reach it through the terminal
+    )
+    _write(folder, {"state": "running", "seed": seed, "rounds_done": 0, "pid": proc.pid})
+
+
+def _write(folder: Path, data: dict) -> None:
+    tmp = folder / "status.json.tmp"
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    tmp.replace(folder / "status.json")
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def status(folder: Path) -> Status:
+    """The ranking's state as its folder tells it (a process that died mid-way reads as failed)."""
+    path = folder / "status.json"
+    if not path.is_file():
+        return Status("missing", 0, "", None)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Status("running", 0, "", None)
+    table_path = folder / "stress_test.csv"
+    table = pd.read_csv(table_path) if table_path.is_file() else None
+    state = str(data.get("state", "running"))
+    if state == "running" and "pid" in data and not _alive(int(data["pid"])):
+        state = "failed"
+    return Status(state, int(data.get("rounds_done", 0)), str(data.get("message", "")), table)
+
+
+def stop(folder: Path) -> None:
+    """Stop a running ranking (the page's server shuts down, a test ends)."""
+    data = json.loads((folder / "status.json").read_text(encoding="utf-8")) if (folder / "status.json").is_file() else {}
+    if data.get("state") == "running" and _alive(data.get("pid")):
+        os.kill(int(data["pid"]), 15)
+
+
+def main(folder: Path, seed: int) -> None:
+    """The background process: both rounds, each written as it finishes."""
+    os.nice(NICE)
+    sc = load_scenario(folder / "scenario.yaml")
+    began = time.perf_counter()
+    for i, reps in enumerate(ROUNDS):
+        settings = {"duration": DURATION, "tail": TAIL, "min_replications": reps, "round_size": reps}
+        mc = {"replications": reps, "seed": seed, "n_jobs": 1}
+        result = run_stress(sc, settings, mc, progress=False)
+        result.table.to_csv(folder / "stress_test.tmp.csv", index=False)
+        (folder / "stress_test.tmp.csv").replace(folder / "stress_test.csv")
+        state = "done" if i == len(ROUNDS) - 1 else "running"
+        elapsed = time.perf_counter() - began
+        msg = f"{len(result.table)} elements, {reps} replications each, {elapsed:.0f} s"
+        _write(folder, {"state": state, "seed": seed, "rounds_done": i + 1, "pid": os.getpid(), "message": msg})
+
+
+if __name__ == "__main__":
+    try:
+        main(Path(sys.argv[1]), int(sys.argv[2]))
+    except Exception as exc:  # the page shows the message; the traceback stays in ranking.log
+        folder = Path(sys.argv[1])
+        _write(folder, {"state": "failed", "rounds_done": 0, "message": f"{type(exc).__name__}: {exc}"})
+        raise
