@@ -108,9 +108,18 @@ class ExportConfig:
 
 
 @dataclass
+class WorkshopConfig:
+    port: int = 8501  # mode=workshop: the page on http://127.0.0.1:<port>
+    open_browser: bool = True
+    session: str = "workshop_session"  # the folder that keeps the session (what-ifs, pins, caches)
+    n_jobs: int = 2  # worker processes of a what-if's batch
+
+
+@dataclass
 class Config:
-    mode: str = "batch"  # batch | stress_test | export
+    mode: str = "batch"  # batch | stress_test | export | workshop
     export: ExportConfig = field(default_factory=ExportConfig)
+    workshop: WorkshopConfig = field(default_factory=WorkshopConfig)
     disruption: Any = None  # chosen options of the disruption group: {name: spec or [specs]}
     stress: StressConfig = field(default_factory=StressConfig)
     scenario: Any = None
@@ -130,6 +139,7 @@ _SECTIONS = {
     "report": ReportConfig,
     "stress": StressConfig,
     "export": ExportConfig,
+    "workshop": WorkshopConfig,
 }
 
 

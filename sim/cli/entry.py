@@ -108,6 +108,10 @@ def main() -> None:
 
             print(f"wrote {export_command(sys.argv[1:])}")  # the scenario only: Hydra makes no run folder
             return
+        if "mode=workshop" in sys.argv[1:] and not any(a.startswith("-") for a in sys.argv[1:]):
+            from sim.cli.workshop_mode import serve  # deferred: only the page needs it (and it runs as a subprocess)
+
+            sys.exit(serve(sys.argv[1:]))
         if flags.multirun:
             check_sweep(flags)
     except SupplysimError as exc:

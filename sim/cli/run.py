@@ -40,8 +40,10 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     if mode == "export":  # the scenario as a workbook or CSV folder, nothing else (docs/spreadsheets.md)
         export_config(cfg)
         return None
+    if mode == "workshop":  # sim.cli.entry starts the page before Hydra; here (sim.run, a config file) it can't
+        raise ConfigError("mode=workshop: the workshop page starts from the command line: supplysim mode=workshop")
     if mode != "batch":
-        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test, export")
+        raise ConfigError(f"mode: unknown mode {mode!r}; allowed: batch, stress_test, export, workshop")
     scenario = build_scenario(cfg)
     mc = mc_settings(cfg)
     if out_dir is not None:

@@ -124,7 +124,10 @@ def outcome(whatif: WhatIf, run: Batch, base_run: Batch, folder: Path, cmd: str)
     currency, period = str(sc.get("currency") or "EUR"), str(sc.get("period") or "day")
     cards: dict[str, dict[str, str]] = {}
     numbers: dict[str, float] = {}
-    for key, kpi, label in (("card_fill_delta", "fill_rate", "Δ fill rate"), ("card_cost_delta", "total_cost", "Δ cost")):
+    for key, kpi, label in (
+        ("card_fill_delta", "fill_rate", "Δ fill rate"),
+        ("card_cost_delta", "total_cost", "Δ cost"),
+    ):
         row = _net(diff, kpi)
         if row is None:
             continue
@@ -141,7 +144,11 @@ def outcome(whatif: WhatIf, run: Batch, base_run: Batch, folder: Path, cmd: str)
         ("card_ttr", "time_to_recover_km_median", "Time to recover (KM median)"),
     ):
         r = rows.get(kpi)
-        cards[key] = {"label": label, "value": r["value"] if r else "no disruption", "detail": f"n={r['n']}" if r else ""}
+        cards[key] = {
+            "label": label,
+            "value": r["value"] if r else "no disruption",
+            "detail": f"n={r['n']}" if r else "",
+        }
         net = _net(run.summary, kpi)
         numbers[key] = float(net["mean"]) if net is not None else math.nan
     sentence = answer(sc, numbers, currency, period)
@@ -157,7 +164,9 @@ def answer(sc: dict[str, Any], numbers: dict[str, float], currency: str, period:
         s = min(starts)
         tts, ttr = numbers.get("card_tts", math.nan), numbers.get("card_ttr", math.nan)
         parts.append(f"runs out on {period} {s + tts:.0f}" if math.isfinite(tts) else "never runs out")
-        if math.isfinite(ttr) and s + ttr < horizon:
+        if ttr == 0:
+            parts.append("back to normal at once")
+        elif math.isfinite(ttr) and s + ttr < horizon:
             parts.append(f"back to normal on {period} {s + ttr:.0f}")
         elif math.isfinite(ttr):
             parts.append(f"not back to normal by {period} {horizon:.0f}")

@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,13 +98,27 @@ def status(folder: Path) -> Status:
 
 def stop(folder: Path) -> None:
     """Stop a running ranking (the page's server shuts down, a test ends)."""
-    data = json.loads((folder / "status.json").read_text(encoding="utf-8")) if (folder / "status.json").is_file() else {}
+    data = (
+        json.loads((folder / "status.json").read_text(encoding="utf-8")) if (folder / "status.json").is_file() else {}
+    )
     if data.get("state") == "running" and _alive(data.get("pid")):
         os.kill(int(data["pid"]), 15)
 
 
+def _exit_with(parent: int) -> None:
+    """End this process when the page's server is gone (stopped, killed): a ranking nobody reads is wasted cores."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="supplysim-ranking-watch", daemon=True).start()
+
+
 def main(folder: Path, seed: int) -> None:
     """The background process: both rounds, each written as it finishes."""
+    _exit_with(os.getppid())
     os.nice(NICE)
     sc = load_scenario(folder / "scenario.yaml")
     began = time.perf_counter()
