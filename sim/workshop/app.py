@@ -32,6 +32,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--scenario", default="consolidated_sourcing")
     parser.add_argument("--session", default="workshop_session")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--no-ranking", action="store_true", help="no background stress ranking (tests)")
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
@@ -245,7 +246,8 @@ def main() -> None:
     except (SupplysimError, OSError) as exc:
         _report(exc)
         return
-    ranking.start(data, sess.seed, ROOT / "rankings" / f"{compute.key_of(data)}-seed{sess.seed}")
+    if not ARGS.no_ranking:
+        ranking.start(data, sess.seed, ROOT / "rankings" / f"{compute.key_of(data)}-seed{sess.seed}")
     sc = load_scenario(data)
     whatif = widgets.cards_and_levers(sc, sess)
     buttons = st.columns(3)
@@ -264,7 +266,8 @@ def main() -> None:
     if current is not None and current in state.outcomes:
         results(state.outcomes[current], data)
     pinned(sess, data)
-    show_ranking(data, sess.seed)
+    if not ARGS.no_ranking:
+        show_ranking(data, sess.seed)
 
 
 main()

@@ -1,0 +1,176 @@
+"""The workshop's what-if model without Streamlit: cards and levers as scenario edits (hand arithmetic on the serial
+chain), the answer in words, the leaderboard, the session on disk, and the "reproduce" command's KPI table."""
+
+from __future__ import annotations
+
+import copy
+import math
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.errors import ScenarioError
+from sim.workshop import compute, layout, ranking, session
+from sim.workshop.whatif import CARD_KINDS, Card, Lever, WhatIf, apply, elements
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def chain() -> dict:
+    return sim.load_scenario("serial_chain").to_dict()
+
+
+def _node(data: dict, node_id: str) -> dict:
+    return next(n for n in data["nodes"] if n["id"] == node_id)
+
+
+def test_every_card_kind_is_a_valid_disruption_of_an_element_it_lists(chain):
+    targets = elements(sim.load_scenario(chain))
+    for kind in CARD_KINDS:
+        assert targets[kind], kind
+        card = Card(kind, targets[kind][0], start=100, duration=30)
+        sc = sim.load_scenario(apply(chain, WhatIf(cards=[card])))
+        assert [d.kind for d in sc.disruptions] == [kind]
+    assert targets["facility_outage"] == ["dc", "store"]  # sim.scenario.targets.facilities: buffers and retailers
+
+
+def test_a_hidden_card_names_neither_its_element_nor_its_window():
+    card = Card("supplier_outage", "factory", start=100, duration=30, revealed=False)
+    hidden = card.words("day")
+    assert "factory" not in hidden and "100" not in hidden and "supplier down" in hidden
+    assert card.words("day", shown=True) == "factory down 30 days from day 100"
+
+
+def test_levers_edit_the_scenario_by_hand_arithmetic(chain):
+    levers = [
+        Lever("safety_stock", "store", "widget", value=3, mode="cover"),  # + 3 days x 10/day on level 60
+        Lever("safety_stock", "dc", "widget", value=7, mode="cover"),  # + 7 days x the store's 10/day on 300
+        Lever("capacity", supplier="factory", value=1.5),  # 120 -> 180
+    ]
+    data = apply(chain, WhatIf(levers=levers))
+    assert _node(data, "store")["policy"]["widget"]["level"] == pytest.approx(90)
+    assert _node(data, "dc")["policy"]["widget"]["order_up_to"] == pytest.approx(370)
+    assert _node(data, "factory")["capacity"] == {"widget": pytest.approx(180)}
+    sim.load_scenario(data)
+    assert _node(chain, "store")["policy"]["widget"]["level"] == 60  # the base is not edited in place
+
+
+def test_a_service_level_replaces_the_level(chain):
+    data = apply(chain, WhatIf(levers=[Lever("safety_stock", "store", "widget", value=0.98, mode="service_level")]))
+    policy = _node(data, "store")["policy"]["widget"]
+    assert "level" not in policy and policy["service_level"] == 0.98
+    assert sim.load_scenario(data).nodes[2].policy["widget"].model_dump()["level"] > 0
+
+
+def _with_spare(chain: dict) -> dict:
+    data = copy.deepcopy(chain)
+    data["nodes"].insert(1, {"id": "spare", "type": "supplier", "region": "EU"})
+    data["lanes"].append({"from": "spare", "to": "dc", "transit": {"dist": "constant", "value": 3}})
+    return data
+
+
+def test_a_split_share_and_a_standby_backup(chain):
+    data = _with_spare(chain)
+    split = apply(data, WhatIf(levers=[Lever("backup", "dc", "widget", supplier="spare", value=0.3)]))
+    shares = {s["node"]: s["share"] for s in _node(split, "dc")["sources"]["widget"]}
+    assert shares == {"factory": pytest.approx(0.7), "spare": pytest.approx(0.3)}
+    sim.load_scenario(split)
+    standby = apply(data, WhatIf(levers=[Lever("backup", "dc", "widget", supplier="spare", value=0.0)]))
+    rule = _node(standby, "dc")["sourcing"]["widget"]
+    assert rule == {"rule": "failover", "primary": "factory", "backup": "spare"}
+    sim.load_scenario(standby)
+
+
+def test_a_lever_on_an_unknown_node_names_it(chain):
+    with pytest.raises(ScenarioError, match="no node 'nowhere'"):
+        apply(chain, WhatIf(levers=[Lever("capacity", supplier="nowhere", value=2)]))
+
+
+def test_the_answer_in_words():
+    sc = {"disruptions": [{"start": 130.0}], "horizon": 365}
+    numbers = {"card_tts": 38.0, "card_ttr": 96.0, "card_cost_delta": 38000.0}
+    numbers |= {"card_cost_delta_low": 36500.0, "card_cost_delta_high": 39500.0}
+    assert compute.answer(sc, numbers, "EUR", "day") == "runs out on day 168, back to normal on day 226, +38,000 EUR [36,500, 39,500]"
+    never = {**numbers, "card_tts": math.nan, "card_ttr": 300.0}
+    assert compute.answer(sc, never, "EUR", "day").startswith("never runs out, not back to normal by day 365")
+
+
+def _outcome(name: str, cost: float, risk: float) -> compute.Outcome:
+    numbers = {"card_cost_delta": cost, "card_revenue_at_risk": risk}
+    return compute.Outcome(WhatIf(name), 20, {}, "", "", {}, Path("."), numbers)
+
+
+def test_the_leaderboard_ranks_by_cost_or_revenue_at_risk():
+    outs = [_outcome("a", 300, 10), _outcome("b", 100, 30), _outcome("c", math.nan, 20)]
+    assert layout.leaderboard(outs, "cost")["what-if"].tolist() == ["b", "a", "c"]
+    assert layout.leaderboard(outs, "revenue at risk")["what-if"].tolist() == ["a", "c", "b"]
+
+
+def test_a_session_survives_a_restart_and_pins_at_most_four(tmp_path):
+    sess = session.Session(scenario="serial_chain", seed=3)
+    for i in range(5):
+        w = WhatIf(f"what-if {i + 1}", cards=[Card("supplier_outage", "factory", start=10 * i, revealed=i != 2)])
+        message = sess.pin(w)
+        assert (message is None) == (i < 4)
+    session.save(sess, tmp_path)
+    again = session.load(tmp_path)
+    assert again is not None and again.to_dict() == sess.to_dict()
+    assert again.pinned == ["what-if 1", "what-if 2", "what-if 3", "what-if 4"]
+    assert again.whatifs["what-if 3"].cards[0].revealed is False
+    assert session.load(tmp_path / "none") is None
+
+
+def test_revealing_a_card_keeps_its_batch_folder(tmp_path):
+    hidden = WhatIf(cards=[Card("supplier_outage", "factory", revealed=False)])
+    shown = WhatIf(cards=[Card("supplier_outage", "factory", revealed=True)], replications=40)
+    other = WhatIf(cards=[Card("supplier_outage", "factory", start=91)])
+    folder = session.whatif_folder(tmp_path, "k", hidden)
+    assert folder == session.whatif_folder(tmp_path, "k", shown) != session.whatif_folder(tmp_path, "k", other)
+
+
+def test_a_ranking_whose_process_died_reads_as_failed(tmp_path):
+    assert ranking.status(tmp_path).state == "missing"
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    ranking._write(tmp_path, {"state": "running", "rounds_done": 1, "pid": int(proc.stdout)})
+    got = ranking.status(tmp_path)
+    assert got.state == "failed" and got.rounds_done == 1
+
+
+def test_refine_adds_replications_and_the_command_reproduces_the_kpi_table(chain, tmp_path):
+    """20 replications in two rounds, refined to 30 (the first 20 not run again, same seeds), then the command line
+    the page prints, run as a user would: the same KPI table, value for value."""
+    whatif = WhatIf(cards=[Card("supplier_outage", "factory", start=100, duration=30)], seed=4)
+    folder = tmp_path / "w"
+    steps: list[str] = []
+    first = compute.run_whatif(chain, whatif, folder, tmp_path, n_jobs=1, progress=lambda f, m: steps.append(m))
+    assert first.n == 20 and steps == ["10 of 20 paired replications", "20 of 20 paired replications"]
+    before = pd.read_csv(folder / "batch" / "kpis.csv")
+    whatif.replications = 30
+    refined = compute.run_whatif(chain, whatif, folder, tmp_path, n_jobs=1)
+    after = pd.read_csv(folder / "batch" / "kpis.csv")
+    assert refined.n == 30
+    pd.testing.assert_frame_equal(after[after.replication < 20].reset_index(drop=True), before)
+    assert refined.cards["card_tts"]["detail"] == "n=30"
+    words = shlex.split(refined.command)
+    assert words[0] == "supplysim"
+    out = tmp_path / "cli"
+    cli = [sys.executable, "-m", "sim", *words[1:], f"hydra.run.dir={out}", "report.html=false", "mc.n_jobs=1"]
+    proc = subprocess.run(cli, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(out / "kpis.csv"), after)
+
+
+def test_the_cards_match_the_batch_and_its_paired_comparison(chain, tmp_path):
+    whatif = WhatIf(cards=[Card("supplier_outage", "factory", start=100, duration=30)])
+    out = compute.run_whatif(chain, whatif, tmp_path / "w", tmp_path, n_jobs=1)
+    kpis = pd.read_csv(tmp_path / "w" / "batch" / "kpis.csv")
+    net = kpis[(kpis.node == "ALL") & (kpis.sku == "ALL")].pivot(index="replication", columns="kpi", values="value")
+    # no levers: Δ cost against the cached baseline is the batch's own paired change, replication by replication
+    assert out.numbers["card_cost_delta"] == pytest.approx(net["total_cost_change"].mean())
+    assert out.numbers["card_revenue_at_risk"] == pytest.approx(net["revenue_at_risk"].mean())
