@@ -172,8 +172,8 @@ def outcome_of(sess: session.Session, name: str, data: dict[str, Any]) -> comput
 
 def results(out: compute.Outcome, data: dict[str, Any]) -> None:
     st.subheader(f"{out.whatif.name}: {out.sentence}")
-    for line, card in zip(out.whatif.words(str(data.get("period") or "day")), ["", *[""] * 99], strict=False):
-        st.caption(line + card)
+    for line in out.whatif.words(str(data.get("period") or "day")):
+        st.caption(line)
     cols = st.columns(5)
     for col, key in zip(cols, layout.CARD_KEYS, strict=True):
         card = out.cards.get(key, {"label": key, "value": "–", "detail": ""})
@@ -215,7 +215,8 @@ def pinned(sess: session.Session, data: dict[str, Any]) -> None:
                 session.save(sess, ROOT)
                 st.rerun()
     by = st.radio("Leaderboard by", list(layout.RANK_BY), horizontal=True, key="rank_by")
-    st.dataframe(layout.leaderboard(outs, by), hide_index=True, key="leaderboard")
+    with st.container(key="leaderboard"):
+        st.table(layout.leaderboard(outs, by).set_index("rank"))
     if st.button("Export pinned what-ifs", key="export"):
         target = ROOT / "export" / time.strftime("%Y%m%d-%H%M%S")
         with st.spinner("writing the run folders"):

@@ -1,0 +1,97 @@
+"""The workshop page in a real browser: ``supplysim mode=workshop`` serves it on 127.0.0.1 and headless Chromium
+(the system's, tests/report/conftest.py) picks a supplier outage, runs it, reads the TTS card, pins two what-ifs and
+compares them; no request leaves 127.0.0.1. Without Chromium it skips with the reason (fails under CI=true)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.report.conftest import chromium  # noqa: F401 (the shared headless Chromium fixture)
+
+pytest.importorskip("streamlit", reason="the workshop page needs Streamlit: pip install '.[workshop]'")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The page of the serial chain (a small network: the browser test checks the page, not the engine's speed)."""
+    port = _free_port()
+    session = tmp_path_factory.mktemp("workshop")
+    command = [
+        *(sys.executable, "-m", "sim", "mode=workshop", "scenario=serial_chain", f"workshop.port={port}"),
+        *("workshop.open_browser=false", f"workshop.session={session}", "workshop.n_jobs=1"),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "_stcore/health", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"the page's server ended: {proc.stdout.read().decode() if proc.stdout else ''}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server and its children (the group this test started)
+        proc.wait(timeout=30)
+
+
+def _what_if(page, duration: int) -> None:
+    box = page.locator(".st-key-duration input")
+    box.fill(str(duration))
+    box.press("Enter")
+    page.wait_for_timeout(300)
+    page.locator(".st-key-run button").click()
+
+
+def test_a_supplier_outage_run_pinned_and_compared_in_chromium(server, chromium):  # noqa: F811
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
+    page.on("websocket", lambda ws: hosts.add(urlparse(ws.url).netloc))
+    try:
+        page.goto(server)
+        page.get_by_text("Baseline fill rate").wait_for(timeout=60_000)
+        page.locator(".st-key-kind").click()  # pick the card: a supplier outage, of the factory
+        page.get_by_role("option", name="supplier down").click()
+        page.locator(".st-key-element").click()
+        page.get_by_role("option", name="factory").click()
+        page.locator(".st-key-disruption_card").get_by_text("factory down 42 days from day 90").wait_for()
+        _what_if(page, 30)
+        tts = page.locator(".st-key-card_tts")
+        tts.wait_for(timeout=60_000)
+        assert "Time to survive" in tts.inner_text() and "days" in tts.inner_text()
+        assert "n=20" in page.locator(".st-key-card_ttr").inner_text()
+        page.locator(".st-key-pin button").click()
+        page.get_by_text("Pinned what-ifs").wait_for(timeout=30_000)
+        _what_if(page, 60)
+        page.get_by_text("what-if 2: runs out").wait_for(timeout=60_000)
+        page.locator(".st-key-pin button").click()
+        page.locator(".st-key-pinned_what-if_2").wait_for(timeout=30_000)
+        assert page.locator(".st-key-pinned_what-if_1").is_visible()
+        board = page.locator(".st-key-leaderboard").inner_text()
+        assert board.index("what-if 1") < board.index("what-if 2")  # by cost: the shorter outage first
+    finally:
+        page.close()
+    assert hosts == {urlparse(server).netloc}, hosts
