@@ -109,7 +109,7 @@ def show_baseline(data: dict[str, Any], sess: session.Session) -> None:
     sc = load_scenario(data)
     bar = st.progress(0.0, text="baseline")
     began = time.perf_counter()
-    batch = compute.baseline_batch(sc, sess.seed, compute.ROUND * 2, ROOT, ARGS.jobs, lambda f, m: bar.progress(f, m))
+    batch = compute.baseline_batch(sc, sess.seed, compute.FIRST, ROOT, ARGS.jobs, lambda f, m: bar.progress(f, m))
     bar.empty()
     cols = st.columns(3)
     for col, (kpi, label) in zip(cols, (("fill_rate", "Fill rate"), ("total_cost", "Total cost")), strict=False):

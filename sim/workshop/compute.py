@@ -12,6 +12,8 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,8 @@ from sim.scenario.schema import Scenario
 from sim.scenario.sources import load_scenario
 from sim.workshop.whatif import WhatIf, apply, command
 
-ROUND = 10  # replications per round: the progress bar moves at least every ROUND replications
+POLL = 0.25  # seconds between looks at a running batch's parts (the progress bar)
+FIRST = 20  # replications of a what-if's first numbers and of the baseline
 CURVE_REPLICATIONS = 10  # the resilience curve replays the batch's first replications (paired, same seeds)
 VARIANT = "base"  # the label `supplysim scenario_file=...` gives a run without a policy preset (identical tables)
 Progress = Callable[[float, str], None]
@@ -46,16 +49,38 @@ def key_of(data: dict[str, Any]) -> str:
 def in_rounds(
     scenario: Scenario, seed: int, upto: int, out_dir: Path, n_jobs: int = 2, progress: Progress | None = None
 ) -> Batch:
-    """The batch of ``upto`` replications in ``out_dir``, ``ROUND`` at a time; replications already in its parts are
-    not run again (``mc.resume``), so a refine runs only the new ones and every replication keeps its seed."""
-    batch = None
-    for target in [*range(ROUND, upto, ROUND), upto]:
-        mc = MCSettings(replications=target, seed=seed, n_jobs=n_jobs, series_replications=0, progress=False)
-        batch = run_batch(scenario, mc.model_copy(update={"resume": True}), variant=VARIANT, out_dir=out_dir)
-        if progress is not None:
-            progress(target / upto, f"{target} of {upto} paired replications")
-    assert batch is not None
+    """The batch of ``upto`` replications in ``out_dir``; replications already in its parts are not run again
+    (``mc.resume``), so a refine runs only the new ones and every replication keeps its seed. The batch runs in a
+    thread while this one reports progress from the parts it saves as they finish (no extra rounds to pay for)."""
+    mc = MCSettings(replications=upto, seed=seed, n_jobs=n_jobs, series_replications=0, progress=False, resume=True)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="supplysim-workshop") as pool:
+        job = pool.submit(run_batch, scenario, mc, VARIANT, out_dir)
+        while progress is not None and not _wait(job, POLL):
+            done = finished(out_dir)
+            progress(min(done, upto) / upto, f"{min(done, upto)} of {upto} paired replications")
+        batch = job.result()
+    if progress is not None:
+        progress(1.0, f"{upto} of {upto} paired replications")
     return batch
+
+
+def _wait(job: Future[Batch], seconds: float) -> bool:
+    try:
+        job.result(timeout=seconds)
+    except FuturesTimeout:
+        return False
+    except Exception:  # raised again by job.result() in the caller
+        return True
+    return True
+
+
+def finished(out_dir: Path) -> int:
+    """Replications saved so far in a batch folder's parts (``part-<first>-<last>.parquet``)."""
+    total = 0
+    for part in (out_dir / "parts").glob("part-*-*.parquet"):
+        _, first, last = part.stem.split("-")
+        total += int(last) - int(first) + 1
+    return total
 
 
 def baseline_batch(

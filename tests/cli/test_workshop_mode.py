@@ -68,7 +68,8 @@ def test_without_streamlit_one_line_and_exit_code_2():
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 2
-    assert proc.stderr == 'supplysim: error: mode=workshop needs Streamlit, an extra: pip install "supplysim[workshop]"\n'
+    expected = 'supplysim: error: mode=workshop needs Streamlit, an extra: pip install "supplysim[workshop]"\n'
+    assert proc.stderr == expected
 
 
 def test_a_bad_scenario_fails_before_any_server_starts():

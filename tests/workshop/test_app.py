@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("streamlit", reason="the workshop page needs Streamlit: pip install '.[workshop]'")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "sim" / "workshop" / "app.py")
 

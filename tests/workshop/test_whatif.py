@@ -96,7 +96,8 @@ def test_the_answer_in_words():
     sc = {"disruptions": [{"start": 130.0}], "horizon": 365}
     numbers = {"card_tts": 38.0, "card_ttr": 96.0, "card_cost_delta": 38000.0}
     numbers |= {"card_cost_delta_low": 36500.0, "card_cost_delta_high": 39500.0}
-    assert compute.answer(sc, numbers, "EUR", "day") == "runs out on day 168, back to normal on day 226, +38,000 EUR [36,500, 39,500]"
+    expected = "runs out on day 168, back to normal on day 226, +38,000 EUR [36,500, 39,500]"
+    assert compute.answer(sc, numbers, "EUR", "day") == expected
     never = {**numbers, "card_tts": math.nan, "card_ttr": 300.0}
     assert compute.answer(sc, never, "EUR", "day").startswith("never runs out, not back to normal by day 365")
 
@@ -143,13 +144,14 @@ def test_a_ranking_whose_process_died_reads_as_failed(tmp_path):
 
 
 def test_refine_adds_replications_and_the_command_reproduces_the_kpi_table(chain, tmp_path):
-    """20 replications in two rounds, refined to 30 (the first 20 not run again, same seeds), then the command line
+    """20 replications, refined to 30 (the first 20 not run again, same seeds), then the command line
     the page prints, run as a user would: the same KPI table, value for value."""
     whatif = WhatIf(cards=[Card("supplier_outage", "factory", start=100, duration=30)], seed=4)
     folder = tmp_path / "w"
-    steps: list[str] = []
-    first = compute.run_whatif(chain, whatif, folder, tmp_path, n_jobs=1, progress=lambda f, m: steps.append(m))
-    assert first.n == 20 and steps == ["10 of 20 paired replications", "20 of 20 paired replications"]
+    steps: list[float] = []
+    first = compute.run_whatif(chain, whatif, folder, tmp_path, n_jobs=1, progress=lambda f, m: steps.append(f))
+    assert first.n == 20 and compute.finished(folder / "batch") == 20
+    assert steps[-1] == 1.0 and steps == sorted(steps)  # the bar only moves forward
     before = pd.read_csv(folder / "batch" / "kpis.csv")
     whatif.replications = 30
     refined = compute.run_whatif(chain, whatif, folder, tmp_path, n_jobs=1)
