@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from sim.errors import SupplysimError
+from sim.report.figures import save_png
 from sim.report.network_map import network_graph
 from sim.report.stress_page import tornado
 from sim.report.what_if import curve_figure
@@ -101,16 +102,30 @@ def glance(data: dict[str, Any]) -> None:
         + f", {len(data.get('lanes') or [])} lanes"
         + (f"; regions {', '.join(regions)}" if regions else "")
     )
+    maps = state.setdefault("maps", {})  # drawn once per scenario, not at every rerun of the page
+    key = compute.key_of(data)
+    if key not in maps:
+        maps[key] = save_png(network_graph(data))
     with st.expander("Network map"):
-        st.pyplot(network_graph(data), clear_figure=True)
+        st.image(maps[key])
+
+
+def baseline_of(data: dict[str, Any], seed: int) -> Any:
+    """The baseline batch (cached on disk per scenario and seed, and here for the page's reruns)."""
+    cache = state.setdefault("baselines", {})
+    key = (compute.key_of(data), seed)
+    if key not in cache:
+        bar = st.progress(0.0, text="baseline")
+        began = time.perf_counter()
+        progress = lambda f, m: bar.progress(f, f"baseline: {m}")  # noqa: E731
+        cache[key] = compute.baseline_batch(load_scenario(data), seed, compute.FIRST, ROOT, ARGS.jobs, progress)
+        state.baseline_seconds = time.perf_counter() - began
+        bar.empty()
+    return cache[key]
 
 
 def show_baseline(data: dict[str, Any], sess: session.Session) -> None:
-    sc = load_scenario(data)
-    bar = st.progress(0.0, text="baseline")
-    began = time.perf_counter()
-    batch = compute.baseline_batch(sc, sess.seed, compute.FIRST, ROOT, ARGS.jobs, lambda f, m: bar.progress(f, m))
-    bar.empty()
+    batch = baseline_of(data, sess.seed)
     cols = st.columns(3)
     for col, (kpi, label) in zip(cols, (("fill_rate", "Fill rate"), ("total_cost", "Total cost")), strict=False):
         row = compute._net(batch.summary, kpi)
@@ -118,8 +133,10 @@ def show_baseline(data: dict[str, Any], sess: session.Session) -> None:
             main, rest = layout.split(layout.estimate(kpi, row))
             col.metric(f"Baseline {label.lower()}", main)
             col.caption(f"{rest} n={int(row['n'])}")
+    took = state.get("baseline_seconds")
     cols[2].caption(
-        f"baseline: {len(batch.replications)} replications, seed {sess.seed} ({time.perf_counter() - began:.1f} s)"
+        f"baseline: {len(batch.replications)} replications, seed {sess.seed}"
+        + (f" ({took:.1f} s)" if took is not None else "")
     )
 
 
@@ -142,7 +159,8 @@ def run_current(sess: session.Session, whatif: WhatIf, data: dict[str, Any]) -> 
     bar = st.progress(0.0, text="running")
     folder = session.whatif_folder(ROOT, compute.key_of(data), whatif)
     try:
-        out = compute.run_whatif(data, whatif, folder, ROOT, ARGS.jobs, lambda f, m: bar.progress(f, m))
+        base_run = baseline_of(data, whatif.seed)
+        out = compute.run_whatif(data, whatif, folder, ROOT, ARGS.jobs, lambda f, m: bar.progress(f, m), base_run)
     except (SupplysimError, OSError) as exc:
         bar.empty()
         _report(exc)
@@ -163,7 +181,8 @@ def outcome_of(sess: session.Session, name: str, data: dict[str, Any]) -> comput
         return None
     try:
         folder = session.whatif_folder(ROOT, compute.key_of(data), whatif)
-        state.outcomes[name] = compute.run_whatif(data, whatif, folder, ROOT, ARGS.jobs)
+        base_run = baseline_of(data, whatif.seed)
+        state.outcomes[name] = compute.run_whatif(data, whatif, folder, ROOT, ARGS.jobs, None, base_run)
     except (SupplysimError, OSError) as exc:
         _report(exc)
         return None
