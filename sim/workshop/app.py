@@ -193,12 +193,13 @@ def results(out: compute.Outcome, data: dict[str, Any]) -> None:
     st.subheader(f"{out.whatif.name}: {out.sentence}")
     for line in out.whatif.words(str(data.get("period") or "day")):
         st.caption(line)
-    cols = st.columns(5)
+    cols = [c for n in layout.card_columns(state.session.projector) for c in st.columns(n)]
     for col, key in zip(cols, layout.CARD_KEYS, strict=True):
         card = out.cards.get(key, {"label": key, "value": "–", "detail": ""})
         with col, st.container(key=key, border=True):
             main, rest = layout.split(card["value"])
-            st.metric(card["label"], main)
+            km = key in ("card_tts", "card_ttr")
+            st.metric(card["label"], main, help="Kaplan–Meier median over all replications" if km else None)
             st.caption(f"{rest} {card['detail']}".strip())
     st.code(f"reproduce: {out.command}", language="bash")
     curves = state.setdefault("curves", {})
@@ -235,7 +236,7 @@ def pinned(sess: session.Session, data: dict[str, Any]) -> None:
                 st.rerun()
     by = st.radio("Leaderboard by", list(layout.RANK_BY), horizontal=True, key="rank_by")
     with st.container(key="leaderboard"):
-        st.table(layout.leaderboard(outs, by).set_index("rank"))
+        st.table(layout.leaderboard(outs, by), hide_index=True)
     if st.button("Export pinned what-ifs", key="export"):
         target = ROOT / "export" / time.strftime("%Y%m%d-%H%M%S")
         with st.spinner("writing the run folders"):

@@ -167,8 +167,8 @@ def outcome(whatif: WhatIf, run: Batch, base_run: Batch, folder: Path, cmd: str)
     rows = {r["kpi"]: r for r in headline(run.summary, sc)}
     for key, kpi, label in (
         ("card_revenue_at_risk", "revenue_at_risk", "Revenue at risk"),
-        ("card_tts", "time_to_survive_km_median", "Time to survive (KM median)"),
-        ("card_ttr", "time_to_recover_km_median", "Time to recover (KM median)"),
+        ("card_tts", "time_to_survive_km_median", "Time to survive"),
+        ("card_ttr", "time_to_recover_km_median", "Time to recover"),
     ):
         r = rows.get(kpi)
         cards[key] = {

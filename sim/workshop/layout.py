@@ -31,7 +31,7 @@ html, body, [data-testid="stAppViewContainer"], [data-testid="stSidebar"] { back
 [data-testid="stAppViewContainer"] li { font-size: 1.45rem !important; }
 [data-testid="stAppViewContainer"] h1 { font-size: 3.2rem !important; }
 [data-testid="stAppViewContainer"] h2, [data-testid="stAppViewContainer"] h3 { font-size: 2.2rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.4rem !important; font-weight: 700 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * { font-size: 2.4rem !important; font-weight: 700 !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
 [class*="st-key-card_"] { border: 3px solid #000000 !important; }
 </style>
@@ -82,6 +82,11 @@ def leaderboard(outcomes: Sequence[Outcome], by: str) -> pd.DataFrame:
     frame = frame.sort_values("_sort", kind="stable").drop(columns="_sort").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     return frame
+
+
+def card_columns(projector: bool) -> list[int]:
+    """How many cards a row holds: five side by side, or in projector mode (large type) three then two."""
+    return [3, 2] if projector else [5]
 
 
 def content(whatif: WhatIf) -> dict[str, Any]:

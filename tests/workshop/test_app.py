@@ -40,7 +40,7 @@ def test_a_what_if_runs_pins_refines_and_resumes(tmp_path, monkeypatch):
     _what_if(at, 30)
     assert not at.exception and not at.error
     got = _metrics(at)
-    assert got["Time to survive (KM median)"].endswith("days") and got["Time to recover (KM median)"].endswith("days")
+    assert got["Time to survive"].endswith("days") and got["Time to recover"].endswith("days")
     head = [s.value for s in at.subheader if s.value.startswith("what-if 1")]
     assert head and "runs out on day" in head[0] and "EUR" in head[0]
     assert any(c.value.startswith("reproduce: supplysim scenario_file=") for c in at.code)
