@@ -163,6 +163,7 @@ def _apply_lever(data: dict[str, Any], nodes: dict[str, dict[str, Any]], lever: 
     if lever.kind == "safety_stock":
         _safety_stock(data, _node(nodes, lever.node, "node"), lever)
     elif lever.kind == "backup":
+        _qualify(_node(nodes, lever.supplier, "supplier"), lever.sku)
         _backup(_node(nodes, lever.node, "node"), lever)
     elif lever.kind == "capacity":
         sup = _node(nodes, lever.supplier, "supplier")
@@ -200,6 +201,19 @@ def _safety_stock(data: dict[str, Any], node: dict[str, Any], lever: Lever) -> N
     for key in LEVEL_KEYS:
         if isinstance(policy.get(key), int | float):
             policy[key] = float(policy[key]) + extra
+
+
+def _qualify(supplier: dict[str, Any], sku: str) -> None:
+    """A backup supplier is qualified for the item: it carries the product (its ``products``, the keys of a capacity
+    per product: unlimited for it) and makes it in the time it makes its first product (a production time per
+    product)."""
+    cap = supplier.get("capacity")
+    products = supplier.get("products") or (list(cap) if isinstance(cap, dict) else None)
+    if products is not None and sku not in products:
+        supplier["products"] = [*products, sku]
+    made = supplier.get("production_time")
+    if isinstance(made, dict) and "dist" not in made and sku not in made and made:
+        made[sku] = copy.deepcopy(next(iter(made.values())))
 
 
 def _backup(node: dict[str, Any], lever: Lever) -> None:

@@ -176,3 +176,15 @@ def test_the_cards_match_the_batch_and_its_paired_comparison(chain, tmp_path):
     # no levers: Δ cost against the cached baseline is the batch's own paired change, replication by replication
     assert out.numbers["card_cost_delta"] == pytest.approx(net["total_cost_change"].mean())
     assert out.numbers["card_revenue_at_risk"] == pytest.approx(net["revenue_at_risk"].mean())
+
+
+def test_a_backup_supplier_is_qualified_for_the_item():
+    """mx_guadalajara makes sensors only: as ec_psu's backup at the hub it carries ec_psu too, and the what-if loads."""
+    base = sim.load_scenario("consolidated_sourcing").to_dict()
+    guadalajara = _node(base, "mx_guadalajara")
+    assert "ec_psu" not in (guadalajara.get("products") or list(guadalajara.get("capacity") or {}))
+    lever = Lever("backup", "hub_venlo", "ec_psu", supplier="mx_guadalajara", value=0.0)
+    data = apply(base, WhatIf(levers=[lever]))
+    assert "ec_psu" in _node(data, "mx_guadalajara")["products"]
+    hub = sim.load_scenario(data).nodes[12]
+    assert [s.node for s in hub.sources["ec_psu"]] == ["tw_taoyuan", "mx_guadalajara"]
