@@ -151,8 +151,12 @@ def show_ranking(data: dict[str, Any], seed: int) -> None:
     elif got.state != "done":
         st.progress(got.fraction, text=f"ranking every supplier, lane and region in the background… {got.message}")
     if got.table is not None and not got.table.empty:
-        unit = str(data.get("currency") or "EUR")
-        st.pyplot(tornado(got.table, "revenue_at_risk", top=10, unit=unit), clear_figure=True)
+        drawn = state.setdefault("tornados", {})  # drawn once per round, not every 3 s
+        key = (str(folder), got.rounds_done, len(got.table))
+        if key not in drawn:
+            unit = str(data.get("currency") or "EUR")
+            drawn[key] = save_png(tornado(got.table, "revenue_at_risk", top=10, unit=unit))
+        st.image(drawn[key])
 
 
 def run_current(sess: session.Session, whatif: WhatIf, data: dict[str, Any]) -> None:
