@@ -161,6 +161,7 @@ def show_ranking(data: dict[str, Any], seed: int) -> None:
 
 def run_current(sess: session.Session, whatif: WhatIf, data: dict[str, Any]) -> None:
     bar = st.progress(0.0, text="running")
+    began = time.perf_counter()
     folder = session.whatif_folder(ROOT, compute.key_of(data), whatif)
     try:
         base_run = baseline_of(data, whatif.seed)
@@ -170,6 +171,7 @@ def run_current(sess: session.Session, whatif: WhatIf, data: dict[str, Any]) -> 
         _report(exc)
         return
     bar.empty()
+    state.run_seconds = (whatif.name, out.n, time.perf_counter() - began)
     sess.whatifs[whatif.name] = whatif
     state.outcomes[whatif.name] = out
     state.current = whatif.name
@@ -197,6 +199,9 @@ def results(out: compute.Outcome, data: dict[str, Any]) -> None:
     st.subheader(f"{out.whatif.name}: {out.sentence}")
     for line in out.whatif.words(str(data.get("period") or "day")):
         st.caption(line)
+    took = state.get("run_seconds")
+    if took is not None and took[0] == out.whatif.name:
+        st.caption(f"{took[1]} paired replications in {took[2]:.1f} s", help="against the cached baseline, same seeds")
     cols = [c for n in layout.card_columns(state.session.projector) for c in st.columns(n)]
     for col, key in zip(cols, layout.CARD_KEYS, strict=True):
         card = out.cards.get(key, {"label": key, "value": "–", "detail": ""})
