@@ -2,7 +2,7 @@
 
 1. opening a scenario: its baseline (20 replications, the page's 2 workers), cold (the worker pool starts) and warm;
 2. a what-if's first numbers (a supplier outage, 20 paired replications against the cached baseline) while the
-   background stress ranking runs (sim.workshop.ranking: a separate process at nice 10 on one worker), and again
+   background stress ranking runs (sim.workshop.ranking: a separate process at nice 19 on one worker), and again
    with no ranking running, for comparison;
 3. how long the page's read of the ranking's progress takes (what the page does every 3 s while it runs).
 
