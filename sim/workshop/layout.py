@@ -31,11 +31,16 @@ html, body, [data-testid="stAppViewContainer"], [data-testid="stSidebar"] { back
 [data-testid="stAppViewContainer"] li { font-size: 1.45rem !important; }
 [data-testid="stAppViewContainer"] h1 { font-size: 3.2rem !important; }
 [data-testid="stAppViewContainer"] h2, [data-testid="stAppViewContainer"] h3 { font-size: 2.2rem !important; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+[data-testid="stAppViewContainer"] [data-testid="stMetricValue"],
+[data-testid="stAppViewContainer"] [data-testid="stMetricValue"] p {
   font-size: 2.4rem !important; font-weight: 700 !important;
 }
-[data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
+[data-testid="stAppViewContainer"] [data-testid="stMetricLabel"] p { font-size: 1.4rem !important; }
 [class*="st-key-card_"] { border: 3px solid #000000 !important; }
+[data-testid="stAppViewContainer"] input, [data-testid="stAppViewContainer"] [data-baseweb="select"] * {
+  font-size: 1.3rem !important;
+}
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
 </style>
 """
 
