@@ -188,3 +188,16 @@ def test_a_backup_supplier_is_qualified_for_the_item():
     assert "ec_psu" in _node(data, "mx_guadalajara")["products"]
     hub = sim.load_scenario(data).nodes[12]
     assert [s.node for s in hub.sources["ec_psu"]] == ["tw_taoyuan", "mx_guadalajara"]
+
+
+def test_export_writes_a_standard_run_folder_with_the_same_kpis(chain, tmp_path):
+    from sim.workshop.export import export_outcome  # deferred: the report's figures
+
+    whatif = WhatIf("what-if 1", cards=[Card("supplier_outage", "factory", start=100, duration=30)])
+    out = compute.run_whatif(chain, whatif, tmp_path / "w", tmp_path, n_jobs=1)
+    folder = export_outcome(out, tmp_path / "export", n_jobs=1)
+    assert folder.name == "what-if_1"
+    for name in ("report.html", "kpis.csv", "summary.csv", "scenario.yaml", "figures/workshop_resilience_curve.png"):
+        assert (folder / name).is_file(), name
+    assert (folder / "reproduce.txt").read_text(encoding="utf-8") == out.command + "\n"
+    pd.testing.assert_frame_equal(pd.read_csv(folder / "kpis.csv"), pd.read_csv(tmp_path / "w" / "batch" / "kpis.csv"))
