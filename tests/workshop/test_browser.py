@@ -29,32 +29,47 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _start(session: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """The page's server on a free port, up (a port taken between the look and the start, e.g. by a Dask test's
+    scheduler, means another try on another port)."""
+    for _ in range(3):
+        port = _free_port()
+        command = [
+            *(sys.executable, "-m", "sim", "mode=workshop", "scenario=serial_chain", f"workshop.port={port}"),
+            *("workshop.open_browser=false", f"workshop.session={session}", "workshop.n_jobs=1"),
+        ]
+        log = session / f"server-{port}.log"
+        with log.open("wb") as out:
+            env = {**os.environ, "PYTHONPATH": str(ROOT)}
+            proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out)
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 180  # a loaded machine (the whole suite on 2 cores) starts it slowly
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "_stcore/health", timeout=2)
+                return proc, url
+            except OSError:
+                time.sleep(0.5)
+        _stop(proc)
+        if "already in use" not in log.read_text(errors="replace"):
+            break
+    pytest.fail(f"the page's server is not up: {log.read_text(errors='replace')}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server and its children (the group this test started)
+    proc.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The page of the serial chain (a small network: the browser test checks the page, not the engine's speed)."""
-    port = _free_port()
-    session = tmp_path_factory.mktemp("workshop")
-    command = [
-        *(sys.executable, "-m", "sim", "mode=workshop", "scenario=serial_chain", f"workshop.port={port}"),
-        *("workshop.open_browser=false", f"workshop.session={session}", "workshop.n_jobs=1"),
-    ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
+    proc, url = _start(tmp_path_factory.mktemp("workshop"))
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(f"the page's server ended: {proc.stdout.read().decode() if proc.stdout else ''}")
-                time.sleep(0.5)
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the server and its children (the group this test started)
-        proc.wait(timeout=30)
+        _stop(proc)
 
 
 def _what_if(page, duration: int) -> None:
