@@ -190,7 +190,7 @@ def _policy(node: dict[str, Any], sku: str) -> dict[str, Any]:
 def _safety_stock(data: dict[str, Any], node: dict[str, Any], lever: Lever) -> None:
     policy = _policy(node, lever.sku)
     if lever.mode == "service_level":
-        for key in ("level", "s"):
+        for key in ("level", "s", "order_up_to"):  # the level a service level sets, whichever the kind has
             policy.pop(key, None)
         policy["service_level"] = float(lever.value)
         return

@@ -79,3 +79,17 @@ def test_a_card_that_is_not_revealed_hides_its_details_from_the_room(tmp_path, m
     shown = [c.value for c in at.caption]
     assert "supplier down: (not revealed)" in shown
     assert not any("factory down" in c for c in shown)
+
+
+def test_a_failed_run_is_a_message_in_the_page_and_the_next_run_works(tmp_path, monkeypatch):
+    at = _page(tmp_path, monkeypatch)
+    at.selectbox(key="ss_item").select("widget at store")
+    at.radio(key="ss_mode").set_value("service_level").run()
+    at.number_input(key="ss_value_service_level").set_value(1.5)
+    at.button(key="run").click().run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("supplysim: error: ") and "service_level" in at.error[0].value
+    at.number_input(key="ss_value_service_level").set_value(0.95)
+    at.button(key="run").click().run()
+    assert not at.exception and not at.error
+    assert any("widget at store: service level 95%" in c.value for c in at.caption)

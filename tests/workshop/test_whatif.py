@@ -66,6 +66,9 @@ def test_a_service_level_replaces_the_level(chain):
     policy = _node(data, "store")["policy"]["widget"]
     assert "level" not in policy and policy["service_level"] == 0.98
     assert sim.load_scenario(data).nodes[2].policy["widget"].model_dump()["level"] > 0
+    dc = apply(chain, WhatIf(levers=[Lever("safety_stock", "dc", "widget", value=0.95, mode="service_level")]))
+    assert "order_up_to" not in _node(dc, "dc")["policy"]["widget"]  # a periodic order-up-to's level is its S
+    assert sim.load_scenario(dc).nodes[1].policy["widget"].model_dump()["order_up_to"] > 0
 
 
 def _with_spare(chain: dict) -> dict:
