@@ -1,6 +1,7 @@
-"""The workshop page in a real browser: ``supplysim mode=workshop`` serves it on 127.0.0.1 and headless Chromium
-(the system's, tests/report/conftest.py) picks a supplier outage, runs it, reads the TTS card, pins two what-ifs and
-compares them; no request leaves 127.0.0.1. Without Chromium it skips with the reason (fails under CI=true)."""
+"""The workshop page in a real browser: ``supplysim mode=workshop`` serves it on 127.0.0.1 and headless Chromium (the
+system's: the ``chromium`` fixture of tests/conftest.py) picks a supplier outage, runs it, reads the TTS card, pins two
+what-ifs and compares them; no request leaves 127.0.0.1. Without Chromium it skips with the reason (fails under
+CI=true)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-from tests.report.conftest import chromium  # noqa: F401 (the shared headless Chromium fixture)
 
 pytest.importorskip("streamlit", reason="the workshop page needs Streamlit: pip install '.[workshop]'")
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +79,7 @@ def _what_if(page, duration: int) -> None:
     page.locator(".st-key-run button").click()
 
 
-def test_a_supplier_outage_run_pinned_and_compared_in_chromium(server, chromium):  # noqa: F811
+def test_a_supplier_outage_run_pinned_and_compared_in_chromium(server, chromium):
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     hosts: set[str] = set()
     page.on("request", lambda r: hosts.add(urlparse(r.url).netloc))
