@@ -75,7 +75,7 @@ def _what_if(page, duration: int) -> None:
     box = page.locator(".st-key-duration input")
     box.fill(str(duration))
     box.press("Enter")
-    page.wait_for_timeout(300)
+    page.locator(".st-key-disruption_card").get_by_text(f"factory down {duration} days from day 90").wait_for()
     page.locator(".st-key-run button").click()
 
 
