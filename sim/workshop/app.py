@@ -266,8 +266,9 @@ def main() -> None:
     data = _open(source)
     if data is None:
         return
-    if source != sess.scenario:
-        sess.scenario = source
+    if source != sess.scenario:  # another scenario: another workshop (its what-ifs would not apply)
+        sess.scenario, sess.whatifs, sess.pinned = source, {}, []
+        state.outcomes, state.current = {}, None
         session.save(sess, ROOT)
     data = {**data, "disruptions": []}  # the room's cards are the disruptions
     glance(data)
