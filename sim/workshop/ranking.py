@@ -58,7 +58,8 @@ def start(scenario: dict, seed: int, folder: Path) -> None:
         [sys.executable, "-m", "sim.workshop.ranking", str(folder), str(seed)],
         stdout=log,
         stderr=subprocess.STDOUT,
-        start_new_session=True,  # a Ctrl-C of the page's server does not reach it through the terminal
+        # the page's session (no setsid): with the kernel's autogroup scheduling a new session would be a group of its
+        # own, scheduled as an equal of the page's, and its nice value would count only inside that group
     )
     _write(folder, {"state": "running", "seed": seed, "rounds_done": 0, "pid": proc.pid})
 
