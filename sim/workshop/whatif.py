@@ -229,11 +229,14 @@ def _backup(node: dict[str, Any], lever: Lever) -> None:
         node.setdefault("sourcing", {})[lever.sku] = {"rule": "failover", "primary": primary, "backup": lever.supplier}
 
 
+NEVER = -1e15  # an inventory position no item reaches: an expedite rule with this trigger never expedites
+
+
 def _expediting_off(node: dict[str, Any]) -> None:
-    """Every ``expedite`` rule of the node sends its orders to the regular lane (a failover that never fails)."""
-    for sku, rule in list((node.get("sourcing") or {}).items()):
+    """Every ``expedite`` rule of the node sends its orders to the regular lane (a trigger it never falls below)."""
+    for rule in (node.get("sourcing") or {}).values():
         if isinstance(rule, dict) and rule.get("rule") == "expedite":
-            node["sourcing"][sku] = {"rule": "failover", "primary": rule["regular"], "backup": rule["regular"]}
+            rule["trigger"] = NEVER
 
 
 def mean_demand(sc: Scenario, node: str, sku: str) -> float:

@@ -204,3 +204,19 @@ def test_export_writes_a_standard_run_folder_with_the_same_kpis(chain, tmp_path)
         assert (folder / name).is_file(), name
     assert (folder / "reproduce.txt").read_text(encoding="utf-8") == out.command + "\n"
     pd.testing.assert_frame_equal(pd.read_csv(folder / "kpis.csv"), pd.read_csv(tmp_path / "w" / "batch" / "kpis.csv"))
+
+
+def test_expediting_off_sends_no_order_on_the_fast_lane():
+    """nearshoring's s_expedite orders by air when its inventory position is low: 13 air orders in replication 1
+    with the rule as written, none with the lever off (its trigger is one no position falls below)."""
+    base = sim.load_scenario("nearshoring").to_dict()
+    off = sim.load_scenario(apply(base, WhatIf(levers=[Lever("expediting", value=0.0)])))
+
+    def air_orders(sc: sim.Scenario) -> float:
+        k = sim.simulate(sc, seed=1).kpis
+        rows = k[(k.node == "s_expedite<-air") & (k.kpi == "orders_placed")]
+        return float(rows.value.sum())
+
+    assert air_orders(sim.load_scenario(base)) > 0
+    assert air_orders(off) == 0
+    assert apply(base, WhatIf(levers=[Lever("expediting", value=1.0)])) == {**base, "disruptions": []}
