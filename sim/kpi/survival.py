@@ -110,10 +110,11 @@ def supplies(sc: Scenario) -> list[Supply]:
 
 def _plant_supplies(sc: Scenario) -> list[Supply]:
     """Every plant's output of each product it makes, after the mean production time (the BOM constraint rides on
-    ``uses``)."""
+    ``uses``), except at a plant a facility outage closes."""
+    shut = {spec.params.node for spec in sc.disruptions if spec.kind == "facility_outage"}  # closed: makes nothing
     out = []
     for node in sc.nodes:
-        if isinstance(node, PlantNode):
+        if isinstance(node, PlantNode) and node.id not in shut:
             for sku, kit in node.bom.items():
                 cap = node.per_product("capacity", sku)
                 pool = f"{node.id}/{sku}" if isinstance(node.capacity, dict) else node.id
