@@ -22,7 +22,7 @@ from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.paired import METRICS
 from sim.scenario.schema import Scenario
 
-ElementKind = Literal["suppliers", "lanes", "regions"]
+ElementKind = Literal["suppliers", "lanes", "regions", "facilities"]
 
 
 class StressSettings(BaseModel):

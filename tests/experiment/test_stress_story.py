@@ -61,3 +61,26 @@ def test_the_first_lines_say_what_hurts_most_with_units():
     lines = stress_page.summary_lines(res.table, "revenue_at_risk", unit)
     assert lines[0].startswith("supplier:s_single: revenue at risk ") and " EUR [" in lines[0]
     assert "days" in lines[0]
+
+
+def test_facilities_are_elements_on_request_and_merge_with_nothing_else():
+    """``stress.elements`` with ``facilities``: every buffer, retailer and plant is closed in turn by a
+    ``facility_outage``; closing the retailer is not the same as closing its lanes (its own customers find it closed),
+    so it is a row of its own."""
+    sc = load_scenario(two_products())
+    labels = [e.label for e in elements(sc, StressSettings(elements=["suppliers", "lanes", "regions", "facilities"]))]
+    assert labels[-1] == "facility:r" and len(labels) == 3 + 3 + 3 + 1
+    only = elements(sc, StressSettings(elements=["facilities"]))
+    assert [(e.kind, e.spec["kind"], e.spec["node"]) for e in only] == [("facility", "facility_outage", "r")]
+
+
+def test_closing_the_retailer_loses_the_window_exactly():
+    """Constant demand of 10 a day for each of two products at a lost-sales retailer closed over [20, 35): the
+    2 × 10 × 15 = 300 units asked for in the window are lost (price 10: 3,000 of revenue at risk), from the first day
+    (TTS 0); the inventory position never dropped, so nothing is short after it reopens."""
+    res = run_stress(
+        two_products(poisson=False), {**SETTINGS, "elements": ["facilities"]}, {"replications": 6}, progress=False
+    )
+    row = res.table.set_index("element").loc["facility:r"]
+    assert row.lost_sales_during == 300 and row.revenue_at_risk == 3000
+    assert row.time_to_survive == 0 and row.n == 6
