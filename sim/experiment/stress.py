@@ -1,5 +1,5 @@
-"""The stress test: take out every supplier, lane, region (and, on request, facility) in turn, in the same
-replications, and rank them.
+"""The stress test: take out every supplier, lane, region and facility in turn, in the same replications, and rank
+them.
 
 Each element gets a scheduled disruption (``supplier_outage``, ``lane_closure``, ``regional_event``,
 ``facility_outage``) of

@@ -24,7 +24,7 @@ def test_elements_that_take_out_the_same_actors_are_one_row():
     got = [e.label for e in elements(load_scenario(data), StressSettings())]
     assert "lane:s_single->r = region:strait" in got
     assert "region:strait" not in got and "region:east" in got
-    assert len(got) == 3 + 3 + 3  # 9 actors' sets: the strait is the lane's
+    assert len(got) == 3 + 3 + 3 + 1  # 10 actors' sets: the strait is the lane's; the retailer closed
 
 
 def test_product_impact_adds_up_to_the_network_and_names_the_product():
@@ -64,12 +64,14 @@ def test_the_first_lines_say_what_hurts_most_with_units():
 
 
 def test_facilities_are_elements_on_request_and_merge_with_nothing_else():
-    """``stress.elements`` with ``facilities``: every buffer, retailer and plant is closed in turn by a
+    """``stress.elements`` with ``facilities`` (the default): every buffer, retailer and plant is closed in turn by a
     ``facility_outage``; closing the retailer is not the same as closing its lanes (its own customers find it closed),
-    so it is a row of its own."""
+    so it is a row of its own; without it, no facility is closed."""
     sc = load_scenario(two_products())
-    labels = [e.label for e in elements(sc, StressSettings(elements=["suppliers", "lanes", "regions", "facilities"]))]
+    labels = [e.label for e in elements(sc, StressSettings())]
     assert labels[-1] == "facility:r" and len(labels) == 3 + 3 + 3 + 1
+    without = [e.label for e in elements(sc, StressSettings(elements=["suppliers", "lanes", "regions"]))]
+    assert without == labels[:-1]
     only = elements(sc, StressSettings(elements=["facilities"]))
     assert [(e.kind, e.spec["kind"], e.spec["node"]) for e in only] == [("facility", "facility_outage", "r")]
 
