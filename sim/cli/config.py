@@ -363,7 +363,7 @@ def disruption_specs(cfg: DictConfig) -> list[Any]:
 
 
 _EXAMPLE = {"start": "120", "duration": "42", "multiplier": "1.5", "supplier": "<supplier id>", "lane": "<lane id>"}
-_EXAMPLE |= {"region": "<region>", "node": "<buffer or retailer id>"}
+_EXAMPLE |= {"region": "<region>", "node": "<buffer, retailer or plant id>"}
 
 
 def _check_given(option: str, spec: dict[str, Any]) -> None:
