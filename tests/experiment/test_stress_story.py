@@ -13,6 +13,7 @@ from sim.experiment.stress import StressSettings, elements, run_stress
 from sim.report import stress_page
 from sim.scenario.sources import load_scenario
 from tests.experiment.test_stress import SETTINGS, two_products
+from tests.model.test_plant_closure import plant_hub
 
 
 def test_elements_that_take_out_the_same_actors_are_one_row():
@@ -86,3 +87,17 @@ def test_closing_the_retailer_loses_the_window_exactly():
     row = res.table.set_index("element").loc["facility:r"]
     assert row.lost_sales_during == 300 and row.revenue_at_risk == 3000
     assert row.time_to_survive == 0 and row.n == 6
+
+
+def test_a_plant_is_a_stress_element_with_the_hand_worked_impact():
+    """The plant feeding a retailer (tests/model/test_plant_closure.py, worked by hand there), closed by the stress
+    test over the same window [3, 6): its row has the same time to survive (2), backorder peak (6) and time to recover
+    (4) as the scenario's own facility outage; nothing is random, so every replication agrees (CI of zero width)."""
+    data = plant_hub()
+    data["disruptions"] = []
+    settings = {"duration": 3, "start": 3, "elements": ["facilities"], "min_replications": 3, "round_size": 3}
+    res = run_stress(data, settings, {"replications": 3}, progress=False)
+    assert set(res.table.element) == {"facility:p", "facility:r"}
+    row = res.table.set_index("element").loc["facility:p"]
+    assert (row.time_to_survive, row.backorders_peak, row.time_to_recover) == (2, 6, 4)
+    assert row.backorders_peak_ci_low == row.backorders_peak_ci_high == 6

@@ -80,15 +80,10 @@ def test_a_closed_plant_produces_nothing_and_resumes_at_reopening():
     assert k["p", "fg", "tts_stock_cover"] == 0  # a closed site's stock serves nobody
 
 
-def test_a_plant_closure_reaches_the_retailer_it_supplies():
+def plant_hub() -> dict[str, Any]:
     """s -> plant p (fg from 1 c at once; base stock 10 for fg and c) -> retailer r (base stock 10, 4 a day, lanes of
-    1 period); p closed over [3, 6). As a closed hub (tests/model/test_facility_outage.py): p ships none of r's orders
-    of 3, 4, 5 and makes nothing (fg's production orders wait: 0 output in 3..5, then 3 × 4 + the day's 4 at 6); r
-    lives on its 6 on hand + the 4 shipped at 2: periods 3 and 4 and half of 5 (2 short), then 4 short at 6. TTS
-    5 − 3 = 2, peak 2 + 4 = 6; cover at 3: r's 10 units / 4 a day = 2.5 (p's stock and production are closed in), and
-    the optimum has no more (no supply reaches r but through p). r's last short period is 6: TTR 6 + 1 − 3 = 4; the
-    projected-cover alert fires at 3 (p is closed: nothing dependable), so the warning comes 5 − 3 = 2 ahead."""
-    data = {
+    1 period); p closed over [3, 6)."""
+    return {
         "name": "plant_hub",
         "horizon": 16,
         "products": [{"id": "fg"}, {"id": "c"}],
@@ -106,7 +101,17 @@ def test_a_plant_closure_reaches_the_retailer_it_supplies():
         "disruptions": [{"kind": "facility_outage", "node": "p", "start": 3, "duration": 3}],
         "resilience": {"window": 1, "tolerance": 0.0},
     }
-    res = run(data)
+
+
+def test_a_plant_closure_reaches_the_retailer_it_supplies():
+    """s -> plant p (fg from 1 c at once; base stock 10 for fg and c) -> retailer r (base stock 10, 4 a day, lanes of
+    1 period); p closed over [3, 6). As a closed hub (tests/model/test_facility_outage.py): p ships none of r's orders
+    of 3, 4, 5 and makes nothing (fg's production orders wait: 0 output in 3..5, then 3 × 4 + the day's 4 at 6); r
+    lives on its 6 on hand + the 4 shipped at 2: periods 3 and 4 and half of 5 (2 short), then 4 short at 6. TTS
+    5 − 3 = 2, peak 2 + 4 = 6; cover at 3: r's 10 units / 4 a day = 2.5 (p's stock and production are closed in), and
+    the optimum has no more (no supply reaches r but through p). r's last short period is 6: TTR 6 + 1 − 3 = 4; the
+    projected-cover alert fires at 3 (p is closed: nothing dependable), so the warning comes 5 − 3 = 2 ahead."""
+    res = run(plant_hub())
     assert series(res, "p", "fg")["produced"][:8] == [4, 4, 4, 0, 0, 0, 16, 4]
     r = series(res, "r", "fg")
     assert r["filled"][:8] == [4, 4, 4, 4, 4, 2, 0, 4]
