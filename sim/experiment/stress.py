@@ -44,7 +44,7 @@ from sim.experiment.progress import tqdm
 from sim.experiment.replication import baseline
 from sim.experiment.stress_inputs import StressSettings, outage_window, stress_arguments
 from sim.experiment.tasks import TaskPool
-from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, usable_stock
+from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, unserved, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.schema import Scenario, SupplierNode
 from sim.scenario.sources import load_scenario
@@ -307,7 +307,7 @@ def _table(
         disrupted = sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(e.spec)]})
         usable = usable_stock(disrupted, mean_stock)
         cap = max(sc.horizon - start, 0.0)
-        row["tts_optimal"] = tts_optimal(usable, rates, supplies(disrupted), cap)
+        row["tts_optimal"] = tts_optimal(usable, rates, supplies(disrupted), cap, unserved(disrupted))
         row["tts_optimal_capped"] = bool(row["tts_optimal"] >= cap - 1e-9)  # never runs out within the run
         row["critical"] = bool(row["time_to_recover"] > row["tts_median"])
         rows.append(row)
