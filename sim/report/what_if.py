@@ -38,7 +38,7 @@ CENSORED_SHARE = {
 
 # a time to recover of 0 (a median): the network's rolling fill rate never fell further below the baseline's than the
 # tolerance in most replications, even where customers were short (time to survive counts the first short period)
-NO_DIP = " (the network's rolling fill rate stayed within the tolerance of the baseline's in most replications)"
+NO_DIP = " (service stayed within tolerance)"
 
 
 # each kind in words: the spec's fields, plus ``span`` (its window), ``pct`` (a fraction or a rate as a percentage),
