@@ -50,6 +50,16 @@ def test_headline_reads_the_paired_rows_with_units_and_n():
     assert got["time_to_survive_km_median"]["value"] == "48.0 [40.0, 56.0] days; 25% never dropped"
     assert got["time_to_recover_km_median"]["value"].startswith("not reached")  # no share: none censored
     assert got["fill_rate_change"]["n"] == "20"
+    assert "within tolerance" not in got["time_to_recover_km_median"]["value"]
+    rows[5] = ("time_to_recover_km_median", 0.0, 0.0, 0.0)  # never below the tolerance in most replications
+    summary = pd.DataFrame(
+        [
+            {"node": "ALL", "sku": "ALL", "kpi": k, "mean": m, "ci_low": lo, "ci_high": hi, "n": 20}
+            for k, m, lo, hi in rows
+        ]
+    )
+    value = what_if.headline(summary, {"period": "day"})[3]["value"]
+    assert value == "0 days (service stayed within tolerance)"
 
 
 def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path, chromium):
