@@ -114,7 +114,7 @@ def headline(summary: pd.DataFrame, scenario: Mapping[str, Any]) -> list[dict[st
         text = text or format_estimate(kpi, mean, low, high)
         unit = {"total_cost_change": currency, "revenue_at_risk": currency}.get(kpi)
         unit = unit or (f"{period}s" if kpi in CENSORED_SHARE else "")
-        if not math.isfinite(mean):  # a median not reached has no unit ("not reached", not "not reached days")
+        if not any(math.isfinite(x) for x in (mean, low, high)):  # "not reached", not "not reached days"
             unit = ""
         text = f"{text} {unit}".strip() + _censored_words(net, kpi)
         if kpi == "time_to_recover_km_median" and float(r["mean"]) == 0:

@@ -49,7 +49,7 @@ def test_headline_reads_the_paired_rows_with_units_and_n():
     assert got["total_cost_change"]["value"] == "+38,000 [+36,500, +39,500] EUR"
     assert got["fill_rate_change"]["value"] == "-1.23 pp [-2.00, -0.50]"  # a change of a rate: percentage points
     assert got["time_to_survive_km_median"]["value"] == "48.0 [40.0, 56.0] days; 25% never dropped"
-    assert got["time_to_recover_km_median"]["value"] == "not reached"  # no unit; no share: none censored
+    assert got["time_to_recover_km_median"]["value"] == "not reached [60.0, not reached] days"  # none censored
     assert got["fill_rate_change"]["n"] == "20"
     assert "within tolerance" not in got["time_to_recover_km_median"]["value"]
     rows[5] = ("time_to_recover_km_median", 0.0, 0.0, 0.0)  # never below the tolerance in most replications
