@@ -215,26 +215,27 @@ def _stock_kpis(
 ) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # items x periods of the window: views of the chain's flow table (sim.model.flows.FlowTable), no copies
+    # items x periods of the window: the chain's flow table (sim.model.flows.FlowTable, laid out period by period)
     table = chain.flows
-    blocks = table.rows
+    rows = table.rows
 
     def over(m: sparse.csr_matrix | np.ndarray, name: str) -> np.ndarray:
-        """groups x window: ``m @`` the flow's window. A sparse product runs on the whole (contiguous) block and keeps
-        the window's columns (column by column the same sums, without copying the window); a small dense one on a
-        contiguous copy of the window (a strided operand makes a product ~10x slower)."""
-        if sparse.issparse(m):
-            window: np.ndarray = (m @ blocks[name])[:, w:h]
-            return window
-        product: np.ndarray = m @ np.ascontiguousarray(blocks[name][:, w:h])
+        """groups x window: ``m @`` the flow's window (a contiguous items x window copy: a strided operand makes a
+        dense product ~10x slower, and a sparse one copies it anyway)."""
+        product: np.ndarray = m @ table.window(name, w, h)
         return product
 
-    demand, filled, cust_demand, cust_filled, lost, n_orders, issued, transport, spent, cust_issued = (
-        blocks[f][:, w:h]
-        for f in (
-            *("demand", "filled", "cust_demand", "cust_filled", "lost"),
-            *("n_orders", "issued", "transport", "spent", "cust_issued"),
-        )
+    def total(name: str) -> np.ndarray:
+        """Each item's sum of the flow over the window, added as an items x periods matrix adds along its rows
+        (pairwise; a reduction across the period-major block would add in another order): one copy at a time."""
+        sums: np.ndarray = table.window(name, w, h).sum(1)
+        return sums
+
+    demand, filled, cust_demand, cust_filled = (
+        rows[f][:, w:h] for f in ("demand", "filled", "cust_demand", "cust_filled")
+    )
+    lost, n_orders, issued, transport, spent, cust_issued = (
+        total(f) for f in ("lost", "n_orders", "issued", "transport", "spent", "cust_issued")
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc, pipe = g.costs.T
@@ -251,8 +252,8 @@ def _stock_kpis(
         out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / g.service_count
         out["on_hand_avg"] = A @ ints[:, 0] / span
         out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span
-        out["lost_sales"] = S @ lost.sum(1)
-        out["orders_placed"] = A @ n_orders.sum(1)
+        out["lost_sales"] = S @ lost
+        out["orders_placed"] = A @ n_orders
         out["order_qty_mean"] = o_g.mean(1)
         out["order_qty_var"] = _var(o_g)
         out["demand_var"] = _var(d_g)
@@ -270,7 +271,7 @@ def _stock_kpis(
         # turns by value (unit cost; by units if nothing has a cost), so a tray and a power module don't count
         # alike; the ALL rows count only what leaves the network to end customers, not every transfer on the way
         value = uc if uc.any() else np.ones_like(uc)
-        out_flow = np.where(g.network, A @ (value * cust_issued.sum(1)), A @ (value * issued.sum(1)))
+        out_flow = np.where(g.network, A @ (value * cust_issued), A @ (value * issued))
         stock_value = A @ (value * ints[:, 0]) / span
         issued_rate = out_flow / span * sc.periods_per_year
         out["inventory_turns"] = np.where(stock_value > EPS, issued_rate / stock_value, np.nan)
@@ -279,10 +280,10 @@ def _stock_kpis(
         out["pipeline_holding_cost"] = A @ (pipe * ints[:, 2])  # goods in transit towards the item
         # all backorders (backorder_cost_on: all, e.g. the beer game) or the customers' only
         out["backorder_cost"] = A @ (back * np.where(g.charged_all, ints[:, 1], ints[:, 3]))
-        out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
-        out["ordering_cost"] = A @ (oc * n_orders.sum(1))
-        out["transport_cost"] = A @ transport.sum(1)
-        out["purchase_cost"] = A @ spent.sum(1)  # each source's own price (sim.model.network: the price chain)
+        out["lost_sale_cost"] = A @ (lsc * lost)
+        out["ordering_cost"] = A @ (oc * n_orders)
+        out["transport_cost"] = A @ transport
+        out["purchase_cost"] = A @ spent  # each source's own price (sim.model.network: the price chain)
         for name, per_item in kpi_costs.item_kpis(chain, lay).items():  # rejects, expediting, emissions
             out[name] = A @ per_item
         if chain.plants:  # the plants' production cost, on their finished goods' items (sim.kpi.production)

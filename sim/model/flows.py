@@ -31,8 +31,8 @@ Row: TypeAlias = "array[float] | memoryview[float]"
 
 
 def values(row: Row) -> npt.NDArray[np.float64]:
-    """A row as a float64 array over the same memory (no copy)."""
-    return np.frombuffer(row)  # type: ignore[arg-type]  # a float64 buffer (typeshed types memoryview by int items)
+    """A row as a float64 array over the same memory (no copy; strided for a row of a period-major FlowTable)."""
+    return np.asarray(row, dtype=np.float64)
 
 
 def zeros(n: int) -> array[float]:
@@ -41,16 +41,30 @@ def zeros(n: int) -> array[float]:
 
 
 class FlowTable:
-    """The per-period flow buffers of many stock items in one block per flow: ``rows[name]`` is an ``items x
-    (horizon + 1)`` float64 matrix, item after item; each item writes into its own row through a ``memoryview`` (as
-    fast to index as an array of its own). The KPI pass reads a flow of every item as one matrix, without a copy per
-    item. The blocks are ``np.zeros`` (calloc): pages that no item writes -- the transport costs of free lanes, lost
-    sales where demand is backordered, purchases at nodes without a supplier -- are never made resident."""
+    """The per-period flow buffers of many stock items in one block per flow, laid out period by period:
+    ``blocks[name]`` is a ``(horizon + 1) x items`` float64 matrix whose row ``k`` holds period ``k`` of every item,
+    side by side. A period's events (every retailer's demand of the day, then their orders) write next to each other,
+    so one simulated period touches a contiguous stretch of each block instead of one cache line per item (six flow
+    writes per item-day measured 240-263 ns at 4,100 items laid out by period, 353-368 ns item by item). Each item
+    writes into its column through a strided ``memoryview`` (as fast to index as an array of its own).
+
+    ``rows[name]`` is the same memory seen items x periods (the transpose, no copy), as the KPI pass reads it. It is
+    not C-contiguous: a reduction along periods must run on a contiguous copy (:meth:`window`) to add the values in
+    the same (pairwise) order as an items x periods matrix. The blocks are ``np.zeros`` (calloc): flows that no item
+    writes -- the transport costs of free lanes, lost sales where demand is backordered, purchases at nodes without a
+    supplier -- are never made resident."""
 
     def __init__(self, items: int, horizon: int) -> None:
         self.items, self.width = items, horizon + 1
-        self.rows = {name: np.zeros((items, self.width)) for name in FLOWS}
+        self.blocks = {name: np.zeros((self.width, items)) for name in FLOWS}
+        self.rows = {name: block.T for name, block in self.blocks.items()}
 
     def views(self, i: int) -> dict[str, Row]:
-        """Item ``i``'s rows, one writable view per flow (float64 items: ``memoryview`` of a ``d`` buffer)."""
-        return {name: cast("memoryview[float]", memoryview(block[i])) for name, block in self.rows.items()}
+        """Item ``i``'s rows, one writable (strided) view per flow: ``memoryview`` of a float64 column."""
+        # typeshed's Buffer protocol does not list ndarray; a float64 column gives a "d" memoryview
+        return {name: cast("memoryview[float]", memoryview(cast("bytes", b[:, i]))) for name, b in self.blocks.items()}
+
+    def window(self, name: str, start: int, end: int) -> npt.NDArray[np.float64]:
+        """Flow ``name`` of every item over periods ``start .. end - 1`` as a C-contiguous items x periods copy (what
+        an item-by-item layout would give, value for value and in memory order)."""
+        return np.ascontiguousarray(self.rows[name][:, start:end])
