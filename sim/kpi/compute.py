@@ -241,12 +241,25 @@ def _stock_kpis(
     hold, back, lsc, oc, uc, pipe = g.costs.T
     S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_g = over(S_own, "demand") + over(S_cust, "cust_demand")
-        f_g = over(S_own, "filled") + over(S_cust, "cust_filled")
-        o_g = over(A, "ordered")
+        # the groups x window matrices one at a time, each dropped once read (at 40 x 100 each is ~12 MB)
         out: dict[str, np.ndarray] = {}
+        d_g = over(S_own, "demand")
+        d_g += over(S_cust, "cust_demand")
         out["demand"] = d_g.sum(1)
+        out["demand_var"] = _var(d_g)
+        d_var = kpi_cycles.block_variances(d_g, g.cycles, out["demand_var"])
+        del d_g
+        f_g = over(S_own, "filled")
+        f_g += over(S_cust, "cust_filled")
         out["fill_rate"] = f_g.sum(1) / out["demand"]
+        del f_g
+        o_g = over(A, "ordered")
+        out["order_qty_mean"] = o_g.mean(1)
+        out["order_qty_var"] = _var(o_g)
+        # the ratios compare totals over the row's review cycle (per period for items reviewed every period:
+        # sim.kpi.cycles); undefined (NaN, not inf) for network rows and when demand does not vary
+        o_var = kpi_cycles.block_variances(o_g, g.cycles, out["order_qty_var"])
+        del o_g
         csl_own = ((demand - filled) <= EPS).mean(1)
         csl_cust = ((cust_demand - cust_filled) <= EPS).mean(1)
         out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / g.service_count
@@ -254,13 +267,6 @@ def _stock_kpis(
         out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span
         out["lost_sales"] = S @ lost
         out["orders_placed"] = A @ n_orders
-        out["order_qty_mean"] = o_g.mean(1)
-        out["order_qty_var"] = _var(o_g)
-        out["demand_var"] = _var(d_g)
-        # the ratios compare totals over the row's review cycle (per period for items reviewed every period:
-        # sim.kpi.cycles); undefined (NaN, not inf) for network rows and when demand does not vary
-        o_var = kpi_cycles.block_variances(o_g, g.cycles, out["order_qty_var"])
-        d_var = kpi_cycles.block_variances(d_g, g.cycles, out["demand_var"])
         out["bullwhip_ratio"] = np.where(g.network | ~(d_var > EPS), np.nan, o_var / d_var)
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
         cons_var = kpi_cycles.block_variances(over(g.consumers, "cust_demand"), g.cycles)

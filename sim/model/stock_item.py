@@ -283,7 +283,8 @@ class StockItem:
         if now != self.last_change:
             self._advance(now)
         self.in_transit += qty
-        self.transport[int(now + EPS)] += cost
+        if cost:  # a free lane's shipment leaves the period's cost as it is (and its page of the block untouched)
+            self.transport[int(now + EPS)] += cost
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
