@@ -25,6 +25,7 @@ from sim.kpi import sources as kpi_sources
 from sim.kpi.catalog import COSTS, NETWORK_KPIS
 from sim.kpi.catalog import STOCK_KPIS as STOCK_KPIS  # re-exported for callers
 from sim.kpi.catalog import SUPPLIER_KPIS as SUPPLIER_KPIS
+from sim.kpi.windows import Windows
 from sim.model.flows import values as flow_values
 from sim.tolerance import EPS
 
@@ -160,8 +161,7 @@ def _membership(
     return out
 
 
-def _var(x: np.ndarray) -> np.ndarray:
-    return x.var(axis=1, ddof=1) if x.shape[1] > 1 else np.full(x.shape[0], np.nan)
+_var = kpi_cycles.row_variances
 
 
 class KpiLayout:
@@ -215,27 +215,11 @@ def _stock_kpis(
 ) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # items x periods of the window: the chain's flow table (sim.model.flows.FlowTable, laid out period by period)
-    table = chain.flows
-    rows = table.rows
-
-    def over(m: sparse.csr_matrix | np.ndarray, name: str) -> np.ndarray:
-        """groups x window: ``m @`` the flow's window (a contiguous items x window copy: a strided operand makes a
-        dense product ~10x slower, and a sparse one copies it anyway)."""
-        product: np.ndarray = m @ table.window(name, w, h)
-        return product
-
-    def total(name: str) -> np.ndarray:
-        """Each item's sum of the flow over the window, added as an items x periods matrix adds along its rows
-        (pairwise; a reduction across the period-major block would add in another order): one copy at a time."""
-        sums: np.ndarray = table.window(name, w, h).sum(1)
-        return sums
-
-    demand, filled, cust_demand, cust_filled = (
-        rows[f][:, w:h] for f in ("demand", "filled", "cust_demand", "cust_filled")
-    )
+    # items x periods of the window: the chain's flow table, read a few columns or rows at a time (sim.kpi.windows)
+    win = Windows(chain.flows, items, w, h)
+    over = win.over
     lost, n_orders, issued, transport, spent, cust_issued = (
-        total(f) for f in ("lost", "n_orders", "issued", "transport", "spent", "cust_issued")
+        win.total(f) for f in ("lost", "n_orders", "issued", "transport", "spent", "cust_issued")
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc, pipe = g.costs.T
@@ -244,13 +228,13 @@ def _stock_kpis(
         # the groups x window matrices one at a time, each dropped once read (at 40 x 100 each is ~12 MB)
         out: dict[str, np.ndarray] = {}
         d_g = over(S_own, "demand")
-        d_g += over(S_cust, "cust_demand")
+        over(S_cust, "cust_demand", d_g)
         out["demand"] = d_g.sum(1)
         out["demand_var"] = _var(d_g)
         d_var = kpi_cycles.block_variances(d_g, g.cycles, out["demand_var"])
         del d_g
         f_g = over(S_own, "filled")
-        f_g += over(S_cust, "cust_filled")
+        over(S_cust, "cust_filled", f_g)
         out["fill_rate"] = f_g.sum(1) / out["demand"]
         del f_g
         o_g = over(A, "ordered")
@@ -260,8 +244,8 @@ def _stock_kpis(
         # sim.kpi.cycles); undefined (NaN, not inf) for network rows and when demand does not vary
         o_var = kpi_cycles.block_variances(o_g, g.cycles, out["order_qty_var"])
         del o_g
-        csl_own = ((demand - filled) <= EPS).mean(1)
-        csl_cust = ((cust_demand - cust_filled) <= EPS).mean(1)
+        csl_own = win.service("demand", "filled")
+        csl_cust = win.service("cust_demand", "cust_filled")
         out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / g.service_count
         out["on_hand_avg"] = A @ ints[:, 0] / span
         out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span

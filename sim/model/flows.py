@@ -3,6 +3,7 @@ holds every item's rows in one block per flow."""
 
 from __future__ import annotations
 
+import mmap
 from array import array
 from typing import TypeAlias, cast
 
@@ -40,6 +41,18 @@ def zeros(n: int) -> array[float]:
     return array("d", bytes(8 * n))
 
 
+def _zeros(rows: int, columns: int) -> npt.NDArray[np.float64]:
+    """A rows x columns float64 block of zeros in an anonymous memory map: its pages become resident one by one (4 KiB)
+    as they are first written. (``np.zeros`` asks Linux for transparent huge pages on large blocks, so a single write
+    makes 2 MiB resident: one item writing a flow once a period -- a DC's purchases -- would make a period-major block
+    resident in full.)"""
+    size = 8 * rows * columns
+    if size == 0:
+        return np.zeros((rows, columns))
+    private = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # reading an unwritten page maps none
+    return np.frombuffer(private, dtype=np.float64).reshape(rows, columns)
+
+
 class FlowTable:
     """The per-period flow buffers of many stock items in one block per flow, laid out period by period:
     ``blocks[name]`` is a ``(horizon + 1) x items`` float64 matrix whose row ``k`` holds period ``k`` of every item,
@@ -52,11 +65,11 @@ class FlowTable:
     not C-contiguous: a reduction along periods must run on a contiguous copy (:meth:`window`) to add the values in
     the same (pairwise) order as an items x periods matrix. The blocks are ``np.zeros`` (calloc): flows that no item
     writes -- the transport costs of free lanes, lost sales where demand is backordered, purchases at nodes without a
-    supplier -- are never made resident."""
+    supplier -- are never made resident (see ``_zeros``)."""
 
     def __init__(self, items: int, horizon: int) -> None:
         self.items, self.width = items, horizon + 1
-        self.blocks = {name: np.zeros((self.width, items)) for name in FLOWS}
+        self.blocks = {name: _zeros(self.width, items) for name in FLOWS}
         self.rows = {name: block.T for name, block in self.blocks.items()}
         # each block as one flat float64 memoryview: an item's column is a strided slice of it (one memoryview object
         # per item and flow, all sharing the block's buffer; a column view of numpy's would keep a numpy view and a

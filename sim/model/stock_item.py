@@ -65,6 +65,9 @@ class StockItem:
         # per-period flows (rows of the chain's FlowTable)
         *("demand", "filled", "cust_demand", "cust_filled", "lost", "issued", "cust_issued"),
         *("ordered", "n_orders", "transport", "bought", "spent"),
+        # whether the customer rows are the item's own (else they are its demand, filled and issued rows: see
+        # ``split_customer_rows``), and those rows while unused
+        *("cust_rows", "spare_rows"),
         # the policy's flags, read on every demand (set by Ordering.set_policy)
         *("continuous", "observe", "plain"),
         # collaborators
@@ -107,11 +110,18 @@ class StockItem:
         row: dict[str, Row] = flows if flows is not None else {name: zeros(horizon + 1) for name in FLOWS}
         self.demand = row["demand"]
         self.filled = row["filled"]  # filled from stock on arrival
-        self.cust_demand = row["cust_demand"]  # end-customer part of demand / filled (excludes downstream orders)
-        self.cust_filled = row["cust_filled"]
         self.lost = row["lost"]
         self.issued = row["issued"]  # units leaving stock (immediate fills and later backorder fills)
-        self.cust_issued = row["cust_issued"]  # the part of ``issued`` that went to end customers (network turns)
+        # the end-customer part of demand / filled / issued (excludes downstream orders and returns; issued: network
+        # turns). While every demand is a customer's they equal the item's own rows, which stand in for them (no
+        # writes, no memory); the first downstream order or return gives the item rows of its own
+        # (``split_customer_rows``). Subclasses (plant items, consignment) write the flows on paths of their own:
+        # they keep their own customer rows from the start.
+        self.spare_rows = (row["cust_demand"], row["cust_filled"], row["cust_issued"])
+        self.cust_demand, self.cust_filled, self.cust_issued = self.demand, self.filled, self.issued
+        self.cust_rows = False
+        if type(self) is not StockItem:
+            self.split_customer_rows()
         self.ordered = row["ordered"]
         self.n_orders = row["n_orders"]
         self.transport = row["transport"]
@@ -166,9 +176,27 @@ class StockItem:
             self.area_cust_backorders + self.cust_backorders * dt,
         )
 
+    def split_customer_rows(self) -> None:
+        """Keep the end-customer part of demand, fills and issues in rows of the item's own from now on (until now
+        every demand was a customer's, so they start as copies of the item's own rows: value for value what they
+        would have recorded). Called on the first downstream order or return, and by whatever keeps a reference to
+        ``cust_demand`` during the run (sim.model.sharing)."""
+        if self.cust_rows:
+            return
+        self.cust_rows = True
+        rows = self.spare_rows
+        now = int(self.env._now + EPS)  # no flow has a later period yet
+        for mine, theirs in zip(rows, (self.demand, self.filled, self.issued), strict=True):
+            for k in range(min(now + 1, len(theirs))):
+                if theirs[k]:  # zeros stay unwritten: a page of the block that nothing writes is not made resident
+                    mine[k] = theirs[k]
+        self.cust_demand, self.cust_filled, self.cust_issued = rows
+
     # -- demand side -----------------------------------------------------------------------------------
     def receive_order(self, order: Order) -> None:
         """A downstream node's replenishment order arrives."""
+        if not self.cust_rows:
+            self.split_customer_rows()
         self._serve(order.qty, order)
 
     def customer_line(self, qty: float, line: Line) -> None:
@@ -191,7 +219,7 @@ class StockItem:
             if order is not None:
                 order.lane.ship(order, fill)
         short = qty - fill
-        if order is None:
+        if order is None and self.cust_rows:
             self.cust_demand[k] += qty
             self.cust_filled[k] += fill
             self.cust_issued[k] += fill
@@ -264,6 +292,8 @@ class StockItem:
         """A negative order: ``qty`` units go back to the source at no cost (``negative_orders: return``), booked as
         ``-qty`` ordered. They leave stock on hand at once; what is not on hand (or would jump the backorder queue) is
         owed, counted in backorders and paid from the next receipts. Either way IP drops by exactly ``qty``."""
+        if not self.cust_rows:
+            self.split_customer_rows()
         now = self.env.now
         self._advance(now)
         k = int(now + EPS)
@@ -340,6 +370,7 @@ class StockItem:
         """Serve the backorder queue FIFO from ``on_hand`` units (partly filling its head if need be); returns what
         is left on hand."""
         backlog = self.backlog
+        cust = self.cust_rows  # else the customer's issues are the item's own
         while backlog and on_hand > EPS:
             entry = backlog[0]
             fill = min(on_hand, entry[0])
@@ -350,10 +381,12 @@ class StockItem:
             owner = entry[1]
             if owner is None:
                 self.cust_backorders -= fill
-                self.cust_issued[k] += fill
+                if cust:
+                    self.cust_issued[k] += fill
             elif owner.__class__ is Line:
                 self.cust_backorders -= fill
-                self.cust_issued[k] += fill
+                if cust:
+                    self.cust_issued[k] += fill
                 if entry[0] <= EPS:
                     owner.done(now)
             elif owner is not RETURN:  # a return owed upstream just leaves the model
@@ -405,6 +438,7 @@ class StockItem:
         empty: array[float] = array("d")
         for name in FLOWS:
             setattr(self, name, empty)
+        self.spare_rows = (empty, empty, empty)
         self.log = None
         self.counters.lead_times = []
         self.backlog.clear()
