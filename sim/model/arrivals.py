@@ -42,6 +42,7 @@ class PeriodicDemand:
         self.horizon = horizon
         self.streams: list[tuple[Sequence[float], Sink]] = []
         self.process: simpy.Process | None = None
+        self._block: np.ndarray | None = None
 
     def add(self, quantities: Sequence[float], sink: Sink) -> None:
         self.streams.append((quantities, sink))
@@ -51,6 +52,8 @@ class PeriodicDemand:
     def block(self) -> np.ndarray | None:
         """The streams' quantities as one periods x streams float64 block (and the streams' sequences replaced by its
         columns), or None when a stream is not a float64 buffer."""
+        if self._block is not None:
+            return self._block
         streams = self.streams
         if not all(isinstance(q, array) and q.typecode == "d" and len(q) == self.horizon for q, _ in streams):
             return None
@@ -58,6 +61,7 @@ class PeriodicDemand:
         for j, (quantities, _) in enumerate(streams):
             block[:, j] = np.frombuffer(cast("array[float]", quantities))
         self.streams = [(cast("Sequence[float]", block[:, j]), sink) for j, (_, sink) in enumerate(streams)]
+        self._block = block
         return block
 
     def _run(self) -> ProcessGenerator:
@@ -72,7 +76,7 @@ class PeriodicDemand:
                     sink(q)
             if t + 1 < horizon:
                 yield wake_at(env, 1, DEMAND)
-        self.streams = []  # served: the quantities' memory goes back before the KPI pass
+        self.streams, self._block = [], None  # served: the quantities' memory goes back before the KPI pass
 
 
 def arrivals(env: simpy.Environment, rate: float, size: Dist, sink: Sink, rng: np.random.Generator) -> ProcessGenerator:
