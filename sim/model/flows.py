@@ -41,13 +41,16 @@ def zeros(n: int) -> array[float]:
     return array("d", bytes(8 * n))
 
 
+HUGE = 1 << 22  # numpy asks for transparent huge pages from 4 MiB on
+
+
 def _zeros(rows: int, columns: int) -> npt.NDArray[np.float64]:
-    """A rows x columns float64 block of zeros in an anonymous memory map: its pages become resident one by one (4 KiB)
-    as they are first written. (``np.zeros`` asks Linux for transparent huge pages on large blocks, so a single write
-    makes 2 MiB resident: one item writing a flow once a period -- a DC's purchases -- would make a period-major block
-    resident in full.)"""
+    """A rows x columns float64 block of zeros; a large one in a private anonymous memory map, whose pages become
+    resident one by one (4 KiB) as they are first written. (``np.zeros`` asks Linux for transparent huge pages on
+    large blocks, so a single write makes 2 MiB resident: one item writing a flow once a period -- a DC's purchases
+    -- would make a period-major block resident in full.)"""
     size = 8 * rows * columns
-    if size == 0:
+    if size < HUGE:  # small: calloc from the heap (a map of its own costs two system calls and a page fault a page)
         return np.zeros((rows, columns))
     private = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # reading an unwritten page maps none
     return np.frombuffer(private, dtype=np.float64).reshape(rows, columns)
