@@ -286,7 +286,7 @@ def _table(
     confidence: float,
     start: float,
 ) -> pd.DataFrame:
-    """The ranked table: mean and CI of every metric, TTS median, critical (TTS < outage), risk exposure, tts_optimal."""
+    """The ranked table: mean and CI of each metric, TTS median, critical (TTS < outage), risk exposure, tts_optimal."""
     mean_stock: dict[tuple[str, str], float] = {}  # the snapshot is the same for every element: before s
     for per in stock.values():
         for key, units in per.items():
