@@ -16,6 +16,14 @@ KPIs on, time series off -- and prints, per size, in one run (medians of repeats
   what the machine pays (allocated pages that nothing writes don't count).
 
     python benchmarks/scaling.py [--sizes 1x1,4x5,10x20,20x50,40x100] [--reps 3]
+
+``--ratio`` prints the large-network targets instead, in one run: CPU time per item-day of the small network
+(``--small``, default 4x5, ``--small-reps`` replications a round to beat its noise) and of the large one (``--large``,
+default 40x100, one replication a round), in ``--rounds`` interleaved rounds (small, large, small, large, ...), their
+medians and the median of the rounds' ratios; then the peak resident memory one large replication adds to a fresh
+process (time series off):
+
+    python benchmarks/scaling.py --ratio [--rounds 5] [--small-reps 40]
 """
 
 from __future__ import annotations
@@ -76,11 +84,15 @@ def network(retailers: int, skus: int, horizon: int = 365) -> dict:
     }
 
 
-def events_of(chain: SupplyChain) -> int:
+def demands_of(chain: SupplyChain) -> int:
+    """The customer demands the network's one shared periodic-demand event will hand to its streams (a per-stream
+    schedule would have queued each of them): counted on the built model, before the run (the run drops them)."""
+    return sum(sum(1 for q in quantities if q > 0) for quantities, _ in chain.periodic_demand.streams)
+
+
+def events_of(chain: SupplyChain, served: int) -> int:
     """Events a finished run processed: SimPy's queue entries (processes, timeouts, scheduled calls and shipments all
-    take an id from ``env._eid``) plus the customer demands the network's one shared periodic-demand event hands to
-    its streams (a per-stream schedule would have queued each of them)."""
-    served = sum(sum(1 for q in quantities if q > 0) for quantities, _ in chain.periodic_demand.streams)
+    take an id from ``env._eid``) plus the ``served`` customer demands (:func:`demands_of`)."""
     return next(chain.env._eid) + served
 
 
@@ -92,13 +104,17 @@ def measure(scenario: Scenario, path: Path, reps: int) -> dict[str, float]:
         load_scenario(path)
         loads.append(time.process_time() - t)
         t = time.process_time()
-        chain = SupplyChain(scenario, replication_seed(0, i), record_log=False).run()
+        chain = SupplyChain(scenario, replication_seed(0, i), record_log=False)
+        pause = time.process_time()
+        served = demands_of(chain)
+        t += time.process_time() - pause  # counting is not the replication's work
+        chain.run()
         mid = time.process_time()
         kpi.compute(chain)
         end = time.process_time()
         runs.append(end - t)
         kpis.append(end - mid)
-        events.append(events_of(chain))
+        events.append(events_of(chain, served))
     tracemalloc.start()
     chain = SupplyChain(scenario, replication_seed(0, reps), record_log=False).run()
     kpi.compute(chain)
@@ -143,14 +159,56 @@ def _rss_child(size: str) -> None:
     print(json.dumps((peak_rss_kib() - before) / 1024))
 
 
+def item_day_us(scenario: Scenario, reps: int, first: int) -> float:
+    """CPU time per item-day (us) of ``reps`` replications (build + event loop + KPI pass), time series off."""
+    items = sum(len(n.products) for n in scenario.nodes if n.type != "supplier")
+    t = time.process_time()
+    for i in range(reps):
+        chain = SupplyChain(scenario, replication_seed(0, first + i), record_log=False).run()
+        kpi.compute(chain)
+    return (time.process_time() - t) / reps / (items * scenario.horizon) * 1e6
+
+
+def ratio(small: str, large: str, rounds: int, small_reps: int) -> None:
+    """The targets of the large-networks issue in one run: interleaved rounds of the two sizes, medians, and the
+    peak RSS of one large replication (fresh process)."""
+    scenarios = {}
+    for size in (small, large):
+        r, k = (int(x) for x in size.lower().split("x"))
+        scenarios[size] = validate(network(r, k))
+    item_day_us(scenarios[small], 2, 10_000)  # warm the imports and the allocator
+    smalls, larges, ratios = [], [], []
+    for j in range(rounds):
+        s = item_day_us(scenarios[small], small_reps, j * small_reps)
+        g = item_day_us(scenarios[large], 1, j)
+        smalls.append(s)
+        larges.append(g)
+        ratios.append(g / s)
+        print(f"round {j + 1}: {small} {s:.3f} us/item-day, {large} {g:.3f} us/item-day, ratio {g / s:.2f}", flush=True)
+    med_s, med_g = statistics.median(smalls), statistics.median(larges)
+    print(f"median {small}: {med_s:.3f} us/item-day (range {min(smalls):.3f}-{max(smalls):.3f})")
+    print(f"median {large}: {med_g:.3f} us/item-day (range {min(larges):.3f}-{max(larges):.3f})")
+    print(f"ratio {large} / {small}: median of rounds {statistics.median(ratios):.2f}, of medians {med_g / med_s:.2f}")
+    r, k = (int(x) for x in large.lower().split("x"))
+    print(f"peak RSS one {large} replication adds (time series off): {rss_mib(r, k):,.1f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1x1,4x5,10x20,20x50,40x100")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--rss", help=argparse.SUPPRESS)  # internal: the fresh process of the RSS column
+    parser.add_argument("--ratio", action="store_true", help="the large-network targets (see above)")
+    parser.add_argument("--small", default="4x5")
+    parser.add_argument("--large", default="40x100")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--small-reps", type=int, default=40)
     args = parser.parse_args()
     if args.rss:
         _rss_child(args.rss)
+        return
+    if args.ratio:
+        ratio(args.small, args.large, args.rounds, args.small_reps)
         return
     print(
         "| R x K | stock items | events/rep | ms/rep (median) | us per item-day | load ms | KPI pass ms | traced MiB "

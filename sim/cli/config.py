@@ -92,7 +92,7 @@ class ReportConfig:
 class StressConfig:
     duration: float = 28.0  # periods each element is out
     start: float | None = None  # when it goes out; default: the scenario's warm-up
-    elements: list[str] = field(default_factory=lambda: ["suppliers", "lanes", "regions"])
+    elements: list[str] = field(default_factory=lambda: ["suppliers", "lanes", "regions", "facilities"])
     rank_by: str = "revenue_at_risk"
     min_replications: int = 20  # before an element may stop early
     round_size: int = 20  # replications added per round to the elements still running
@@ -373,7 +373,7 @@ def disruption_specs(cfg: DictConfig) -> list[Any]:
 
 
 _EXAMPLE = {"start": "120", "duration": "42", "multiplier": "1.5", "supplier": "<supplier id>", "lane": "<lane id>"}
-_EXAMPLE |= {"region": "<region>", "node": "<buffer or retailer id>"}
+_EXAMPLE |= {"region": "<region>", "node": "<buffer, retailer or plant id>"}
 
 
 def _check_given(option: str, spec: dict[str, Any]) -> None:

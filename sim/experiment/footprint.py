@@ -1,6 +1,6 @@
 """How much memory one replication needs, checked before anything runs (an absurd horizon is refused up front).
 
-The model keeps per-period buffers for every stock item (twelve ``array('d')`` flows: 96 bytes per period), per-period
+The model keeps per-period buffers for every stock item (twelve float64 flows: 96 bytes per period, at most), per-period
 lists at suppliers and pre-drawn demand (~32 bytes per period and stream), and, with time series, the state log and
 the table built from it (~250 bytes per period and item, measured on the showcase), and a record per container of a
 consolidating lane (~250 bytes, measured; sim.scenario.workload estimates the containers). The estimate is deliberately

@@ -22,7 +22,7 @@ from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.paired import METRICS
 from sim.scenario.schema import Scenario
 
-ElementKind = Literal["suppliers", "lanes", "regions"]
+ElementKind = Literal["suppliers", "lanes", "regions", "facilities"]
 
 
 class StressSettings(BaseModel):
@@ -31,7 +31,7 @@ class StressSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     duration: float = Field(28.0, gt=0, allow_inf_nan=False)
     start: float | None = Field(None, ge=0, allow_inf_nan=False)
-    elements: list[ElementKind] = ["suppliers", "lanes", "regions"]
+    elements: list[ElementKind] = ["suppliers", "lanes", "regions", "facilities"]
     rank_by: str = "revenue_at_risk"
     min_replications: int = Field(20, ge=2)
     round_size: int = Field(20, ge=1)

@@ -25,6 +25,7 @@ from sim.kpi import sources as kpi_sources
 from sim.kpi.catalog import COSTS, NETWORK_KPIS
 from sim.kpi.catalog import STOCK_KPIS as STOCK_KPIS  # re-exported for callers
 from sim.kpi.catalog import SUPPLIER_KPIS as SUPPLIER_KPIS
+from sim.kpi.windows import Windows
 from sim.model.flows import values as flow_values
 from sim.tolerance import EPS
 
@@ -160,8 +161,7 @@ def _membership(
     return out
 
 
-def _var(x: np.ndarray) -> np.ndarray:
-    return x.var(axis=1, ddof=1) if x.shape[1] > 1 else np.full(x.shape[0], np.nan)
+_var = kpi_cycles.row_variances
 
 
 class KpiLayout:
@@ -215,51 +215,42 @@ def _stock_kpis(
 ) -> dict[str, np.ndarray]:
     sc = chain.scenario
 
-    # items x periods of the window: views of the chain's flow table (sim.model.flows.FlowTable), no copies
-    table = chain.flows
-    blocks = table.rows
-
-    def over(m: sparse.csr_matrix | np.ndarray, name: str) -> np.ndarray:
-        """groups x window: ``m @`` the flow's window. A sparse product runs on the whole (contiguous) block and keeps
-        the window's columns (column by column the same sums, without copying the window); a small dense one on a
-        contiguous copy of the window (a strided operand makes a product ~10x slower)."""
-        if sparse.issparse(m):
-            window: np.ndarray = (m @ blocks[name])[:, w:h]
-            return window
-        product: np.ndarray = m @ np.ascontiguousarray(blocks[name][:, w:h])
-        return product
-
-    demand, filled, cust_demand, cust_filled, lost, n_orders, issued, transport, spent, cust_issued = (
-        blocks[f][:, w:h]
-        for f in (
-            *("demand", "filled", "cust_demand", "cust_filled", "lost"),
-            *("n_orders", "issued", "transport", "spent", "cust_issued"),
-        )
+    # items x periods of the window: the chain's flow table, read a few columns or rows at a time (sim.kpi.windows)
+    win = Windows(chain.flows, items, w, h)
+    over = win.over
+    lost, n_orders, issued, transport, spent, cust_issued = (
+        win.total(f) for f in ("lost", "n_orders", "issued", "transport", "spent", "cust_issued")
     )
     ints = np.array([it.areas(h) for it in items])  # items x (on_hand, backorders, in_transit, customer backorders)
     hold, back, lsc, oc, uc, pipe = g.costs.T
     S, A, S_own, S_cust = g.service, g.every, g.service_own, g.service_cust
     with np.errstate(invalid="ignore", divide="ignore"):
-        d_g = over(S_own, "demand") + over(S_cust, "cust_demand")
-        f_g = over(S_own, "filled") + over(S_cust, "cust_filled")
-        o_g = over(A, "ordered")
+        # the groups x window matrices one at a time, each dropped once read (at 40 x 100 each is ~12 MB)
         out: dict[str, np.ndarray] = {}
+        d_g = over(S_own, "demand")
+        over(S_cust, "cust_demand", d_g)
         out["demand"] = d_g.sum(1)
+        out["demand_var"] = _var(d_g)
+        d_var = kpi_cycles.block_variances(d_g, g.cycles, out["demand_var"])
+        del d_g
+        f_g = over(S_own, "filled")
+        over(S_cust, "cust_filled", f_g)
         out["fill_rate"] = f_g.sum(1) / out["demand"]
-        csl_own = ((demand - filled) <= EPS).mean(1)
-        csl_cust = ((cust_demand - cust_filled) <= EPS).mean(1)
-        out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / g.service_count
-        out["on_hand_avg"] = A @ ints[:, 0] / span
-        out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span
-        out["lost_sales"] = S @ lost.sum(1)
-        out["orders_placed"] = A @ n_orders.sum(1)
+        del f_g
+        o_g = over(A, "ordered")
         out["order_qty_mean"] = o_g.mean(1)
         out["order_qty_var"] = _var(o_g)
-        out["demand_var"] = _var(d_g)
         # the ratios compare totals over the row's review cycle (per period for items reviewed every period:
         # sim.kpi.cycles); undefined (NaN, not inf) for network rows and when demand does not vary
         o_var = kpi_cycles.block_variances(o_g, g.cycles, out["order_qty_var"])
-        d_var = kpi_cycles.block_variances(d_g, g.cycles, out["demand_var"])
+        del o_g
+        csl_own = win.service("demand", "filled")
+        csl_cust = win.service("cust_demand", "cust_filled")
+        out["cycle_service_level"] = (S_own @ csl_own + S_cust @ csl_cust) / g.service_count
+        out["on_hand_avg"] = A @ ints[:, 0] / span
+        out["backorders_avg"] = (S_own @ ints[:, 1] + S_cust @ ints[:, 3]) / span
+        out["lost_sales"] = S @ lost
+        out["orders_placed"] = A @ n_orders
         out["bullwhip_ratio"] = np.where(g.network | ~(d_var > EPS), np.nan, o_var / d_var)
         # the same numerator over the variance of end-customer demand for the row's products (all retailers)
         cons_var = kpi_cycles.block_variances(over(g.consumers, "cust_demand"), g.cycles)
@@ -270,7 +261,7 @@ def _stock_kpis(
         # turns by value (unit cost; by units if nothing has a cost), so a tray and a power module don't count
         # alike; the ALL rows count only what leaves the network to end customers, not every transfer on the way
         value = uc if uc.any() else np.ones_like(uc)
-        out_flow = np.where(g.network, A @ (value * cust_issued.sum(1)), A @ (value * issued.sum(1)))
+        out_flow = np.where(g.network, A @ (value * cust_issued), A @ (value * issued))
         stock_value = A @ (value * ints[:, 0]) / span
         issued_rate = out_flow / span * sc.periods_per_year
         out["inventory_turns"] = np.where(stock_value > EPS, issued_rate / stock_value, np.nan)
@@ -279,10 +270,10 @@ def _stock_kpis(
         out["pipeline_holding_cost"] = A @ (pipe * ints[:, 2])  # goods in transit towards the item
         # all backorders (backorder_cost_on: all, e.g. the beer game) or the customers' only
         out["backorder_cost"] = A @ (back * np.where(g.charged_all, ints[:, 1], ints[:, 3]))
-        out["lost_sale_cost"] = A @ (lsc * lost.sum(1))
-        out["ordering_cost"] = A @ (oc * n_orders.sum(1))
-        out["transport_cost"] = A @ transport.sum(1)
-        out["purchase_cost"] = A @ spent.sum(1)  # each source's own price (sim.model.network: the price chain)
+        out["lost_sale_cost"] = A @ (lsc * lost)
+        out["ordering_cost"] = A @ (oc * n_orders)
+        out["transport_cost"] = A @ transport
+        out["purchase_cost"] = A @ spent  # each source's own price (sim.model.network: the price chain)
         for name, per_item in kpi_costs.item_kpis(chain, lay).items():  # rejects, expediting, emissions
             out[name] = A @ per_item
         if chain.plants:  # the plants' production cost, on their finished goods' items (sim.kpi.production)

@@ -18,6 +18,9 @@ c of j's bill of materials, whose own row (demand 0 unless customers buy it too)
 ``Σ_j q_jc x_pj − Σ_i x_ic ≤ S_c``: output ≤ stock of each component (and its new supply) ÷ its quantity. Components
 the demanded products use are added to the rows, level by level.
 
+A facility closed by a ``facility_outage`` adds nothing: its stock, its lanes and (a plant) its output are out; and
+its own customers find it closed, which no reallocation changes, so a product they buy has ``tts_optimal`` 0.
+
 ``max(0, t − L)`` is convex, so the supplier set is not a linear choice; but the optimal set is always "every
 supplier whose lead time is below t", a prefix in lead-time order, so the optimum is the best of one small LP per
 prefix. ``cap`` (the rest of the run, H − s) bounds the answer: a network that can ride out the disruption for good
@@ -27,6 +30,7 @@ reports the cap.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,10 +114,11 @@ def supplies(sc: Scenario) -> list[Supply]:
 
 def _plant_supplies(sc: Scenario) -> list[Supply]:
     """Every plant's output of each product it makes, after the mean production time (the BOM constraint rides on
-    ``uses``)."""
+    ``uses``), except at a plant a facility outage closes."""
+    shut = {spec.params.node for spec in sc.disruptions if spec.kind == "facility_outage"}  # closed: makes nothing
     out = []
     for node in sc.nodes:
-        if isinstance(node, PlantNode):
+        if isinstance(node, PlantNode) and node.id not in shut:
             for sku, kit in node.bom.items():
                 cap = node.per_product("capacity", sku)
                 pool = f"{node.id}/{sku}" if isinstance(node.capacity, dict) else node.id
@@ -122,11 +127,20 @@ def _plant_supplies(sc: Scenario) -> list[Supply]:
     return out
 
 
-def tts_optimal(stock: dict[str, float], rates: dict[str, float], options: list[Supply], cap: float) -> float:
-    """The LP of the module docstring for the products in ``rates`` (units per period), ``stock`` per product."""
+def tts_optimal(
+    stock: dict[str, float],
+    rates: dict[str, float],
+    options: list[Supply],
+    cap: float,
+    unserved: Collection[str] = (),
+) -> float:
+    """The LP of the module docstring for the products in ``rates`` (units per period), ``stock`` per product; 0 if
+    customers of one of them can't be served at all (``unserved``: see :func:`unserved`)."""
     skus = [s for s, d in rates.items() if d > 0]
     if not skus:
         return math.nan
+    if any(s in unserved for s in skus):
+        return 0.0
     skus = _with_components(skus, options)
     options = [o for o in options if o.sku in skus]
     best = -math.inf
@@ -196,6 +210,13 @@ def _solve(
     return float(res.x[0]) if res.status == 0 else None
 
 
+def unserved(sc: Scenario) -> set[str]:
+    """The products whose customers a ``facility_outage`` closes in: customers of a closed node find it closed, and
+    no reallocation of stock serves them elsewhere, so the optimum too is short at once (``tts_optimal`` 0)."""
+    shut = {spec.params.node for spec in sc.disruptions if spec.kind == "facility_outage"}
+    return {sku for n in sc.nodes if isinstance(n, StockNode) and n.id in shut for sku in n.customer_products}
+
+
 def usable_stock(sc: Scenario, snapshot: dict[tuple[str, str], float]) -> dict[str, float]:
     """Units per product the optimum may reallocate: every stock item's on hand + in transit, except at a node the
     disruptions cut off (all its outbound lanes closed and no customers of its own for the product) or close (a
@@ -238,7 +259,7 @@ def tts_optimal_rows(
     rates: dict[str, float] = {}
     for (_, sku), r in customer_rates_of(sc).items():
         rates[sku] = rates.get(sku, 0.0) + r
-    options = supplies(sc)
+    options, closed_in = supplies(sc), unserved(sc)
     cap = max(sc.horizon - start, 0.0)
     out = np.full(len(labels), np.nan)
     if not snapshot:
@@ -247,5 +268,5 @@ def tts_optimal_rows(
         if node != ALL:
             continue
         want = rates if sku == ALL else {sku: rates.get(sku, 0.0)}
-        out[r] = tts_optimal(stock, want, options, cap)
+        out[r] = tts_optimal(stock, want, options, cap, closed_in)
     return out

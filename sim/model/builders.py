@@ -106,7 +106,8 @@ def plants(chain: Actors, plan: BuildPlan) -> dict[str, Plant]:
     for node in plan.plants:
         times = {sku: sampler(node.production_time_of(sku), chain.seed, "production", node.id, sku) for sku in node.bom}
         plant = found[node.id] = Plant(chain.env, node, times, sc.horizon, sc.warmup)
-        plant.bind(chain.stock_points[node.id].items)
+        site = chain.stock_points[node.id]
+        plant.bind(site.items, site)
         for sku in node.bom:
             item = chain.items[node.id, sku]
             made = production_lead(node, sku)

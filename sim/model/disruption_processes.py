@@ -230,6 +230,8 @@ def _facility_outage(d: Disruptions, spec: DisruptionSpec, rng: np.random.Genera
     yield env.timeout(p.start)
     d.begin(spec.label, _end(spec))
     site.close(inbound)
+    if p.node in d.chain.plants:
+        events = None  # a plant's production stage logs its own ``down`` / ``up``
     if events is not None:
         events.add(env.now, "down", p.node, "", 0.0)
     if p.duration is not None:

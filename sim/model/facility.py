@@ -10,8 +10,10 @@ hand, then receives what waited.
 
 The door rides on the lane's arrival hook (``Lane.inspect``, the same one a quality excursion uses), so the lanes'
 and stock items' hot paths do no extra work. The runtime actor a ``facility_outage`` closes is found by
-:func:`facility`: a stock point; a new kind of facility (a plant) adds its lookup there and implements
-:class:`Facility`.
+:func:`facility`: a plant (``Plant.close``: its stock point closes as above, components arriving wait at its door, and
+its production stops as in a plant outage: no kit starts, the work in progress is held and resumes at reopening, the
+capacity of the closed periods is lost), else the node's stock point. A new kind of facility adds its lookup there
+and implements :class:`Facility`.
 """
 
 from __future__ import annotations
@@ -41,12 +43,15 @@ class Sites(Protocol):
 
     @property
     def stock_points(self) -> Mapping[str, Facility]: ...
+    @property
+    def plants(self) -> Mapping[str, Facility]: ...
 
 
 def facility(chain: Sites, node: str) -> Facility:
     """The actor a ``facility_outage`` of ``node`` closes (sim.scenario.targets.FACILITY_TYPES lists the node types
-    it may name): the node's stock point."""
-    return chain.stock_points[node]
+    it may name): the plant, else the node's stock point."""
+    plant = chain.plants.get(node)
+    return plant if plant is not None else chain.stock_points[node]
 
 
 class Door:

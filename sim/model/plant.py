@@ -20,6 +20,13 @@ hand starts; nothing is claimed, so a big order may wait while later small ones 
 Outages: ``fail(duration)`` / ``repair()`` as at a supplier: nothing starts while the plant is down, orders in their
 production time are held and resume, capacity of the down periods is lost.
 
+A facility outage (``close`` / ``reopen``, sim.model.facility) closes the plant's stock point (its finished goods ship
+nothing and serve no customer; components arriving wait at its door) and takes production down as in an outage for
+as long as it is closed. Its reviews and orders go on: its components reorder, and its finished goods' production
+orders are created and book their kits, which start at reopening (a kit whose components wait at the door counts as
+short of them). At reopening, in this order: the finished goods pay their backorders from stock on hand, the
+components that waited are received, then production comes back up (held work resumes, waiting kits start).
+
 Records for the KPIs (sim.kpi.production): units produced and components consumed per period, production orders
 created in the window and those delayed by a missing component, the waiting split among the components missing at
 each instant (criticality) and the time integral of the work in progress.
@@ -30,6 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import simpy
 
@@ -40,6 +48,10 @@ from sim.model.plant_line import ProductionLine, ProductionStage
 from sim.model.stock_item import StockItem
 from sim.scenario.schema import PlantNode
 from sim.tolerance import EPS
+
+if TYPE_CHECKING:
+    from sim.model.lane import Lane
+    from sim.model.stock_point import StockPoint
 
 
 class Job:
@@ -83,6 +95,7 @@ class Plant:
         self.line = ProductionLine(env, self)
         self.components: dict[str, ComponentItem] = {}  # bound by sim.model.builders.plants
         self.kits: list[Job] = []  # waiting for their kit, in queue order
+        self.site: StockPoint | None = None  # its stock point (bound by sim.model.builders.plants)
         # records
         self.produced = {sku: [0.0] * (horizon + 1) for sku in node.bom}  # units output per period
         self.consumed = {c: [0.0] * (horizon + 1) for c in node.components}  # units into kits per period
@@ -96,8 +109,10 @@ class Plant:
         self._busy = self._again = False
         self._creating: Job | None = None
 
-    def bind(self, items: dict[str, StockItem]) -> None:
-        """The plant's component items (``{component: item}``, each a ComponentItem)."""
+    def bind(self, items: dict[str, StockItem], site: StockPoint | None = None) -> None:
+        """The plant's component items (``{component: item}``, each a ComponentItem) and the stock point holding its
+        items (``site``: what a facility outage closes)."""
+        self.site = site
         for c in self.consumed:
             item = items[c]
             assert isinstance(item, ComponentItem), f"{self.id}/{c}: a component item"
@@ -183,7 +198,7 @@ class Plant:
         self._wip_change(order.sku, -qty, now)
         self.produced[order.sku][period_of(now)] += qty
 
-    # -- outages (as at a supplier; a facility outage will take a plant down through these) ----------------------
+    # -- outages (as at a supplier; a facility outage takes the plant down through these) -------------------------
     def fail(self, duration: float | None = None) -> None:
         """Take the plant down now for ``duration`` periods (None: until :meth:`repair`)."""
         self.stage.fail(duration)
@@ -195,6 +210,24 @@ class Plant:
     @property
     def up(self) -> bool:
         return self.stage.up
+
+    # -- a facility outage (sim.model.facility) ------------------------------------------------------------------
+    def close(self, inbound: list[Lane]) -> None:
+        """Closed: the stock point serves nothing and holds the arrivals of ``inbound``; production is down."""
+        site = self.site
+        assert site is not None, f"{self.id}: bound to its stock point"
+        site.close(inbound)
+        if site.closures == 1:
+            self.stage.fail(None)
+
+    def reopen(self) -> None:
+        """The end of the last closure in force: the stock point reopens (backorders paid, arrivals received), then
+        production comes back up."""
+        site = self.site
+        assert site is not None, f"{self.id}: bound to its stock point"
+        site.reopen()
+        if site.closures == 0:
+            self.stage.repair()
 
     # -- time integrals (from the warm-up) ------------------------------------------------------------------------
     def _accrue(self, now: float) -> None:

@@ -67,4 +67,6 @@ def connect(chain: Actors) -> None:
         if pol is None or getattr(pol.p, "information", "local") != "shared":
             continue
         below = downstream(chain, node, sku)
+        for n in below:  # the feed keeps their customer rows: they must be the items' own for the whole run
+            chain.items[n, sku].split_customer_rows()
         cast(_Shared, pol).pos = PosFeed([(chain.items[n, sku].cust_demand, w) for n, w in below.items()])

@@ -56,19 +56,19 @@ class StockItem:
     after the run (sim.kpi.compute).
     """
 
-    # slotted: the hot paths read and write these attributes on every event (faster and smaller than a __dict__)
+    # slotted: the hot paths read and write these attributes on every event (faster and smaller than a __dict__).
+    # Hot state first, in the order serving a customer reads it, so that it shares the object's first cache lines;
+    # cold state (names, settings, rows written rarely, collaborators' state) after it
     __slots__ = (
-        *("env", "node", "sku", "lost_sales", "customer_facing", "warmup", "horizon", "events", "log"),
         # levels and their time integrals since the warm-up
-        *("on_hand", "backorders", "cust_backorders", "on_order", "in_transit", "backlog", "last_change"),
+        *("env", "last_change", "on_hand", "backorders", "in_transit", "cust_backorders"),
         *("area_on_hand", "area_backorders", "area_in_transit", "area_cust_backorders"),
-        # per-period flows (rows of the chain's FlowTable)
-        *("demand", "filled", "cust_demand", "cust_filled", "lost", "issued", "cust_issued"),
-        *("ordered", "n_orders", "transport", "bought", "spent"),
-        # the policy's flags, read on every demand (set by Ordering.set_policy)
-        *("continuous", "observe", "plain"),
-        # collaborators
-        *("ordering", "counters"),
+        # the rows a customer's demand writes (of the chain's FlowTable) and what serving it reads next
+        *("demand", "backlog", "filled", "issued", "cust_rows", "log", "observe", "continuous", "plain", "ordering"),
+        *("on_order", "ordered", "n_orders"),
+        # cold: rows written by other events, settings, collaborators
+        *("cust_demand", "cust_filled", "cust_issued", "lost", "transport", "bought", "spent", "spare_rows"),
+        *("node", "sku", "lost_sales", "customer_facing", "warmup", "horizon", "events", "counters"),
     )
 
     # set by Ordering.set_policy (slots: declared here for the type checker)
@@ -107,11 +107,18 @@ class StockItem:
         row: dict[str, Row] = flows if flows is not None else {name: zeros(horizon + 1) for name in FLOWS}
         self.demand = row["demand"]
         self.filled = row["filled"]  # filled from stock on arrival
-        self.cust_demand = row["cust_demand"]  # end-customer part of demand / filled (excludes downstream orders)
-        self.cust_filled = row["cust_filled"]
         self.lost = row["lost"]
         self.issued = row["issued"]  # units leaving stock (immediate fills and later backorder fills)
-        self.cust_issued = row["cust_issued"]  # the part of ``issued`` that went to end customers (network turns)
+        # the end-customer part of demand / filled / issued (excludes downstream orders and returns; issued: network
+        # turns). While every demand is a customer's they equal the item's own rows, which stand in for them (no
+        # writes, no memory); the first downstream order or return gives the item rows of its own
+        # (``split_customer_rows``). Subclasses (plant items, consignment) write the flows on paths of their own:
+        # they keep their own customer rows from the start.
+        self.spare_rows = (row["cust_demand"], row["cust_filled"], row["cust_issued"])
+        self.cust_demand, self.cust_filled, self.cust_issued = self.demand, self.filled, self.issued
+        self.cust_rows = False
+        if type(self) is not StockItem:
+            self.split_customer_rows()
         self.ordered = row["ordered"]
         self.n_orders = row["n_orders"]
         self.transport = row["transport"]
@@ -166,9 +173,27 @@ class StockItem:
             self.area_cust_backorders + self.cust_backorders * dt,
         )
 
+    def split_customer_rows(self) -> None:
+        """Keep the end-customer part of demand, fills and issues in rows of the item's own from now on (until now
+        every demand was a customer's, so they start as copies of the item's own rows: value for value what they
+        would have recorded). Called on the first downstream order or return, and by whatever keeps a reference to
+        ``cust_demand`` during the run (sim.model.sharing)."""
+        if self.cust_rows:
+            return
+        self.cust_rows = True
+        rows = self.spare_rows
+        now = int(self.env._now + EPS)  # no flow has a later period yet
+        for mine, theirs in zip(rows, (self.demand, self.filled, self.issued), strict=True):
+            for k in range(min(now + 1, len(theirs))):
+                if theirs[k]:  # zeros stay unwritten: a page of the block that nothing writes is not made resident
+                    mine[k] = theirs[k]
+        self.cust_demand, self.cust_filled, self.cust_issued = rows
+
     # -- demand side -----------------------------------------------------------------------------------
     def receive_order(self, order: Order) -> None:
         """A downstream node's replenishment order arrives."""
+        if not self.cust_rows:
+            self.split_customer_rows()
         self._serve(order.qty, order)
 
     def customer_line(self, qty: float, line: Line) -> None:
@@ -191,7 +216,7 @@ class StockItem:
             if order is not None:
                 order.lane.ship(order, fill)
         short = qty - fill
-        if order is None:
+        if order is None and self.cust_rows:
             self.cust_demand[k] += qty
             self.cust_filled[k] += fill
             self.cust_issued[k] += fill
@@ -264,6 +289,8 @@ class StockItem:
         """A negative order: ``qty`` units go back to the source at no cost (``negative_orders: return``), booked as
         ``-qty`` ordered. They leave stock on hand at once; what is not on hand (or would jump the backorder queue) is
         owed, counted in backorders and paid from the next receipts. Either way IP drops by exactly ``qty``."""
+        if not self.cust_rows:
+            self.split_customer_rows()
         now = self.env.now
         self._advance(now)
         k = int(now + EPS)
@@ -283,7 +310,8 @@ class StockItem:
         if now != self.last_change:
             self._advance(now)
         self.in_transit += qty
-        self.transport[int(now + EPS)] += cost
+        if cost:  # a free lane's shipment leaves the period's cost as it is (and its page of the block untouched)
+            self.transport[int(now + EPS)] += cost
         if self.log is not None:
             self.log.append((now, self.on_hand, self.backorders, self.in_transit, self.on_order))
 
@@ -339,6 +367,7 @@ class StockItem:
         """Serve the backorder queue FIFO from ``on_hand`` units (partly filling its head if need be); returns what
         is left on hand."""
         backlog = self.backlog
+        cust = self.cust_rows  # else the customer's issues are the item's own
         while backlog and on_hand > EPS:
             entry = backlog[0]
             fill = min(on_hand, entry[0])
@@ -349,10 +378,12 @@ class StockItem:
             owner = entry[1]
             if owner is None:
                 self.cust_backorders -= fill
-                self.cust_issued[k] += fill
+                if cust:
+                    self.cust_issued[k] += fill
             elif owner.__class__ is Line:
                 self.cust_backorders -= fill
-                self.cust_issued[k] += fill
+                if cust:
+                    self.cust_issued[k] += fill
                 if entry[0] <= EPS:
                     owner.done(now)
             elif owner is not RETURN:  # a return owed upstream just leaves the model
@@ -404,6 +435,7 @@ class StockItem:
         empty: array[float] = array("d")
         for name in FLOWS:
             setattr(self, name, empty)
+        self.spare_rows = (empty, empty, empty)
         self.log = None
         self.counters.lead_times = []
         self.backlog.clear()

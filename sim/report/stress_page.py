@@ -65,7 +65,7 @@ def tornado(table: pd.DataFrame, metric: str, top: int = 15, unit: str = "") -> 
     ax.barh(range(len(sub)), mean, xerr=np.nan_to_num(np.vstack([lo, hi])), color=colors, capsize=2)
     ax.set_yticks(range(len(sub)), [_label(e) for e in sub["element"]], fontsize=8)
     what = f"{_metric_label(metric)}" + (f" ({unit})" if unit else "")
-    ax.set_xlabel(f"{what}: mean, paired CI; red: critical (recovery takes longer than the stock lasts), blue: not")
+    ax.set_xlabel(f"{what}: mean, paired CI; red: critical (service drops before the element is back), blue: not")
     return fig
 
 
@@ -151,7 +151,7 @@ def summary_lines(table: pd.DataFrame, rank_by: str, unit: Mapping[str, str], to
             else f"customers short after {_fmt(d['tts_median'])} {unit['time_to_survive']} (median)"
         )
         back = f"service back {_fmt(d['time_to_recover'])} {unit['time_to_recover']} after the outage began"
-        verdict = " — critical: the recovery outlasts the stock" if d["critical"] else ""
+        verdict = " — critical: service drops before the element is back" if d["critical"] else ""
         lines.append(f"{d['element']}: {_metric_label(rank_by).lower()} {value}; {med}; {back}{verdict}.")
     return lines
 

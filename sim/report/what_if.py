@@ -16,9 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.report.figures import _figure, _placeholder
-from sim.report.formatting import format_estimate, kpi_label
+from sim.report.formatting import format_difference, format_estimate, kpi_label
 
 ALL = "ALL"
+CHANGE_OF = {"fill_rate_change": "fill_rate", "total_cost_change": "total_cost"}  # a paired change -> its KPI
 # the headline's rows, in order: what changed, what it cost, how soon service dropped and how long until it was back
 HEADLINE = (
     "fill_rate_change",
@@ -34,6 +35,11 @@ CENSORED_SHARE = {
     "time_to_survive_km_median": ("time_to_survive_censored", "never dropped"),
     "time_to_recover_km_median": ("time_to_recover_censored", "not recovered by the end"),
 }
+
+
+# a time to recover of 0 (a median): the network's rolling fill rate never fell further below the baseline's than the
+# tolerance in most replications, even where customers were short (time to survive counts the first short period)
+NO_DIP = " (service stayed within tolerance)"
 
 
 # each kind in words: the spec's fields, plus ``span`` (its window), ``pct`` (a fraction or a rate as a percentage),
@@ -102,10 +108,17 @@ def headline(summary: pd.DataFrame, scenario: Mapping[str, Any]) -> list[dict[st
         if kpi not in net:
             continue
         r = net[kpi]
-        text = format_estimate(kpi, float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]))
+        mean, low, high = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"])
+        # a change is signed, and a change of a rate is in percentage points (-0.12 pp, not -0.12 %)
+        text = format_difference(CHANGE_OF[kpi], mean, low, high) if kpi in CHANGE_OF else None
+        text = text or format_estimate(kpi, mean, low, high)
         unit = {"total_cost_change": currency, "revenue_at_risk": currency}.get(kpi)
         unit = unit or (f"{period}s" if kpi in CENSORED_SHARE else "")
+        if not any(math.isfinite(x) for x in (mean, low, high)):  # "not reached", not "not reached days"
+            unit = ""
         text = f"{text} {unit}".strip() + _censored_words(net, kpi)
+        if kpi == "time_to_recover_km_median" and float(r["mean"]) == 0:
+            text += NO_DIP  # beside a time to survive: service dropped at some item, not the network's rolling rate
         n_value = float(r.get("n", math.nan))
         n = int(n_value) if math.isfinite(n_value) else 0
         rows.append({"kpi": kpi, "label": kpi_label(kpi), "value": text, "n": str(n)})

@@ -144,9 +144,10 @@ class RegionalEvent(Disruption):
 
 @DISRUPTIONS.register("facility_outage")
 class FacilityOutage(Disruption):
-    """A stock point (``node``: a buffer or a retailer) is closed over the window: it ships nothing and serves no
-    customer (demand is backordered or lost by the node's ``unmet_demand``, downstream orders are backordered);
-    shipments that arrive wait at its door and are received when it reopens; its reviews and orders go on."""
+    """A stock point (``node``: a buffer, a retailer or a plant) is closed over the window: it ships nothing and
+    serves no customer (demand is backordered or lost by the node's ``unmet_demand``, downstream orders are
+    backordered); shipments that arrive wait at its door and are received when it reopens; its reviews and orders go
+    on. A closed plant also produces nothing (no kit starts; work in progress is held and resumes at reopening)."""
 
     class Params(_Window):
         node: str

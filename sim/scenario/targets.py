@@ -11,8 +11,9 @@ from sim.scenario.schema import PlantNode, Scenario, StockNode
 
 Item = tuple[str, str]  # (node, sku)
 
-# the node types a facility_outage may close (sim.model.facility closes each; a new type needs a closer there too)
-FACILITY_TYPES: tuple[str, ...] = ("buffer", "retailer")
+# the node types a facility_outage may close (sim.model.facility finds the actor that closes each: a stock point, or a
+# plant; a new type needs a closer there too)
+FACILITY_TYPES: tuple[str, ...] = ("buffer", "retailer", "plant")
 
 
 def regional_targets(sc: Scenario, region: str) -> tuple[list[str], list[str]]:

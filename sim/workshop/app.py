@@ -149,7 +149,8 @@ def show_ranking(data: dict[str, Any], seed: int) -> None:
     if got.state == "failed":
         st.warning(f"the ranking failed: {got.message or 'see ranking.log'}")
     elif got.state != "done":
-        st.progress(got.fraction, text=f"ranking every supplier, lane and region in the background… {got.message}")
+        what = "ranking every supplier, lane, region and facility in the background…"
+        st.progress(got.fraction, text=f"{what} {got.message}")
     if got.table is not None and not got.table.empty:
         drawn = state.setdefault("tornados", {})  # drawn once per round, not every 3 s
         key = (str(folder), got.rounds_done, len(got.table))

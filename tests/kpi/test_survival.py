@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.kpi.survival import Supply, supplies, tts_optimal
+from sim.kpi.survival import Supply, supplies, tts_optimal, unserved
 from tests.conftest import build, const, kpi_dict, lane, run, single_stage, stock_node
 
 
@@ -54,3 +54,28 @@ def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
     assert usable_stock(open_, snapshot) == {"w": 60.0}
     data["disruptions"] = [{"kind": "lane_closure", "lane": "hub->r", "start": 5, "duration": 10}]
     assert usable_stock(build(data), snapshot) == {"w": 10.0}
+
+
+def test_a_closed_store_leaves_its_customers_short_even_at_the_optimum():
+    """Supplier f -> stores r1 and r2 (base stock 10, 4 a day each); r1 closed over [3, 8). r2's stock could be
+    pooled (the optimum ignores transshipment), but r1's customers find r1 closed: nobody serves them, so the best
+    possible time to survive is 0 for their product and the network, as observed (r1 short from the first day)."""
+    data = {
+        "name": "two_stores",
+        "horizon": 20,
+        "products": [{"id": "w"}],
+        "nodes": [
+            {"id": "f", "type": "supplier"},
+            stock_node("r1", policy={"kind": "base_stock", "level": 10}, source="f", demand=const(4)),
+            stock_node("r2", policy={"kind": "base_stock", "level": 10}, source="f", demand=const(4)),
+        ],
+        "lanes": [lane("f", "r1", 1), lane("f", "r2", 1)],
+        "disruptions": [{"kind": "facility_outage", "node": "r1", "start": 3, "duration": 5}],
+        "resilience": {"window": 1, "tolerance": 0.0},
+    }
+    assert unserved(build(data)) == {"w"}
+    k = kpi_dict(run(data))
+    assert k["ALL", "ALL", "time_to_survive"] == 0
+    assert k["ALL", "ALL", "tts_optimal"] == 0 == k["ALL", "w", "tts_optimal"]
+    assert tts_optimal({"w": 100}, {"w": 4}, [], 17, unserved={"w"}) == 0  # the pooled stock would last 25
+    assert tts_optimal({"w": 100}, {"w": 4}, [], 17) == 17

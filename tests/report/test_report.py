@@ -268,6 +268,13 @@ def test_headline_table_numbers(summary):
     assert "On hand" in text and "Backorders" in text
 
 
+def test_headline_table_names_the_currency_of_money_kpis_only(summary):
+    """The terminal's table (issue 20, item 11): money in the scenario's currency, other KPIs without it."""
+    lines = report.headline_table(summary, currency="USD").splitlines()
+    assert any(line.startswith("Total cost (USD)") for line in lines)
+    assert any(line.startswith("Fill rate ") for line in lines) and not any("Fill rate (USD)" in x for x in lines)
+
+
 def test_nan_renders_as_dash(tmp_path, summary, bands, scenario):
     summary = summary.copy()
     net = (summary["node"] == "ALL") & (summary["variant"] == "base")

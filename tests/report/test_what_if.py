@@ -46,10 +46,21 @@ def test_headline_reads_the_paired_rows_with_units_and_n():
     # the headline's, in order; the censored times by their Kaplan–Meier medians, not by the plain mean
     want = ["fill_rate_change", "total_cost_change", "time_to_survive_km_median", "time_to_recover_km_median"]
     assert list(got) == want
-    assert got["total_cost_change"]["value"] == "38,000 [36,500, 39,500] EUR"
+    assert got["total_cost_change"]["value"] == "+38,000 [+36,500, +39,500] EUR"
+    assert got["fill_rate_change"]["value"] == "-1.23 pp [-2.00, -0.50]"  # a change of a rate: percentage points
     assert got["time_to_survive_km_median"]["value"] == "48.0 [40.0, 56.0] days; 25% never dropped"
-    assert got["time_to_recover_km_median"]["value"].startswith("not reached")  # no share: none censored
+    assert got["time_to_recover_km_median"]["value"] == "not reached [60.0, not reached] days"  # none censored
     assert got["fill_rate_change"]["n"] == "20"
+    assert "within tolerance" not in got["time_to_recover_km_median"]["value"]
+    rows[5] = ("time_to_recover_km_median", 0.0, 0.0, 0.0)  # never below the tolerance in most replications
+    summary = pd.DataFrame(
+        [
+            {"node": "ALL", "sku": "ALL", "kpi": k, "mean": m, "ci_low": lo, "ci_high": hi, "n": 20}
+            for k, m, lo, hi in rows
+        ]
+    )
+    value = what_if.headline(summary, {"period": "day"})[3]["value"]
+    assert value == "0 days (service stayed within tolerance)"
 
 
 def test_the_first_screen_names_the_disruption_and_its_cost(tmp_path: Path, chromium):

@@ -122,7 +122,8 @@ def _targets(where: str, spec: DisruptionSpec, known: _Known) -> list[str]:
         errs.append(f"{where}.region: unknown region {p.region!r}; known regions: {', '.join(known.regions) or 'none'}")
     if hasattr(p, "node") and p.node not in known.facilities:
         errs.append(
-            f"{where}.node: {p.node!r} is not a facility (a {' or '.join(FACILITY_TYPES)}); known facilities: "
+            f"{where}.node: {p.node!r} is not a facility (a {', '.join(FACILITY_TYPES[:-1])} or {FACILITY_TYPES[-1]}); "
+            f"known facilities: "
             f"{', '.join(known.facilities) or 'none'}"
         )
     errs += [

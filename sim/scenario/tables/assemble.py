@@ -82,45 +82,17 @@ def assemble(raw: list[RawTable]) -> tuple[dict[str, Any], Origin, list[Problem]
     return data, origin, problems
 
 
-def _typed(table: RawTable, origin: Origin, problems: list[Problem]):  # noqa: C901 (header, then cells, one pass)
+def _typed(table: RawTable, origin: Origin, problems: list[Problem]):
     """(columns, row numbers, row dicts) of a table: header checked, every cell typed by its column's kind."""
     t = BY_NAME[table.name]
     for number, j, msg in table.problems:
         name = table.header[j] if j < len(table.header) else f"#{j + 1}"
         problems.append(Problem(t.name, number, str(name), msg))
-    keep: list[tuple[int, str, str | None]] = []
-    seen: dict[str, int] = {}
-    for j, name in enumerate(table.header):
-        col = "" if name is None else str(name).strip()
-        if not col:
-            if any(row[j] not in (None, "") for row in table.cells):
-                problems.append(Problem(t.name, table.header_row, f"#{j + 1}", "a column without a name", True))
-            continue
-        if col in seen:
-            problems.append(Problem(t.name, table.header_row, col, "the column appears twice", fatal=True))
-            continue
-        seen[col] = j
-        kind = column_kind(t.name, col)
-        if kind is None:
-            hint = ", ".join(allowed_columns(t.name))
-            problems.append(Problem(t.name, table.header_row, col, f"unknown column; columns: {hint}", fatal=True))
-            continue
-        keep.append((j, col, kind))
-    missing = [k for k in t.key_columns if k not in seen]
-    if missing and table.rows:
-        problems.append(Problem(t.name, table.header_row, None, f"needs the column(s) {', '.join(missing)}", True))
+    keep = _header(table, problems)
+    if keep is None:
         return [], [], []
     columns = [c for _, c, _ in keep]
-    typed_cols = []
-    for j, col, kind in keep:
-        out = []
-        for number, row in zip(table.rows, table.cells, strict=True):
-            try:
-                out.append(from_cell(row[j], kind))
-            except CellError as exc:
-                problems.append(Problem(t.name, number, col, str(exc)))
-                out.append(UNSET)
-        typed_cols.append(out)
+    typed_cols = [_column(table, j, col, kind, problems) for j, col, kind in keep]
     numbers: list[int] = []
     values: list[dict[str, Any]] = []
     for i, number in enumerate(table.rows):
@@ -130,6 +102,43 @@ def _typed(table: RawTable, origin: Origin, problems: list[Problem]):  # noqa: C
             values.append(cells)
             origin.cells[t.name, number] = cells
     return columns, numbers, values
+
+
+def _header(table: RawTable, problems: list[Problem]) -> list[tuple[int, str, str | None]] | None:
+    """(position, name, kind) of each usable column; None when a key column is missing (the table can't be read)."""
+    t = BY_NAME[table.name]
+    keep: list[tuple[int, str, str | None]] = []
+    seen: dict[str, int] = {}
+    for j, name in enumerate(table.header):
+        col = "" if name is None else str(name).strip()
+        if not col:
+            if any(row[j] not in (None, "") for row in table.cells):
+                problems.append(Problem(t.name, table.header_row, f"#{j + 1}", "a column without a name", True))
+        elif col in seen:
+            problems.append(Problem(t.name, table.header_row, col, "the column appears twice", fatal=True))
+        elif (kind := column_kind(t.name, col)) is None:
+            hint = ", ".join(allowed_columns(t.name))
+            problems.append(Problem(t.name, table.header_row, col, f"unknown column; columns: {hint}", fatal=True))
+        else:
+            seen[col] = j
+            keep.append((j, col, kind))
+    missing = [k for k in t.key_columns if k not in seen]
+    if missing and table.rows:
+        problems.append(Problem(t.name, table.header_row, None, f"needs the column(s) {', '.join(missing)}", True))
+        return None
+    return keep
+
+
+def _column(table: RawTable, j: int, col: str, kind: str | None, problems: list[Problem]) -> list[Any]:
+    """The cells of column ``j`` typed by its kind (UNSET where a cell can't be read, a problem noted)."""
+    out: list[Any] = []
+    for number, row in zip(table.rows, table.cells, strict=True):
+        try:
+            out.append(from_cell(row[j], kind))
+        except CellError as exc:
+            problems.append(Problem(table.name, number, col, str(exc)))
+            out.append(UNSET)
+    return out
 
 
 @functools.cache
@@ -186,9 +195,7 @@ def _elements(t, rows, values, origin, problems) -> list[dict[str, Any]]:
     return out
 
 
-def _keyed(  # noqa: C901 (every kind of keyed row: series, labelled lists, mappings, lists of entries)
-    t: Table, rows, values, data, nodes, baskets, origin: Origin, problems: list[Problem]
-) -> None:
+def _keyed(t: Table, rows, values, data, nodes, baskets, origin: Origin, problems: list[Problem]) -> None:
     """Rows of a table under parent elements: each fills its parent's mapping (or list) entry."""
     series: dict[tuple, list[tuple[Any, int, Any]]] = {}
     seen: dict[tuple, int] = {}
@@ -200,43 +207,44 @@ def _keyed(  # noqa: C901 (every kind of keyed row: series, labelled lists, mapp
         keys = tuple(row.get(k) for k in t.keys)
         if None in keys:
             problems.append(Problem(t.name, number, t.keys[keys.index(None)], "empty; every row needs it"))
-            continue
-        if t.series:
+        elif t.series:
             series.setdefault((*path, t.fields[0], *keys), []).append(
                 (row.get(t.series[1]), number, row.get(t.series[2]))
             )
-            continue
-        fields = _unflatten(t, row, number, problems)
-        if t.label:  # a list under the parent (baskets), numbered by the label column for child tables
+        elif t.label:  # a list under the parent (baskets), numbered by the label column for child tables
+            fields = _unflatten(t, row, number, problems)
             _labelled(t, row, number, path, parent, fields, seen, baskets, origin, problems)
-            continue
-        ident = (*path, *keys)
-        if ident in seen and not t.each:
+        elif (*path, *keys) in seen and not t.each:
             key_text = ", ".join(f"{k} {row.get(k)}" for k in (*t.parent.keys, *t.keys))
-            problems.append(Problem(t.name, number, None, f"{key_text} again (first in row {seen[ident]})"))
-            continue
-        seen.setdefault(ident, number)
-        for fld in t.fields:
-            at = (*path, *fld.split("."), *keys)
-            if fld not in fields:
-                origin.anchors.setdefault(at, Anchor(t, (number,), fld))  # named in errors about a missing value
-                continue
-            holder = _holder(parent, fld, t, number, problems)
-            if holder is None:
-                continue
-            for k in keys[:-1]:
-                holder = holder.setdefault(k, {})
-            if not t.each:
-                origin.anchors[at] = Anchor(t, (number,), fld)
-                holder[keys[-1]] = fields[fld]
-                continue
-            group = holder.setdefault(keys[-1], [])
-            prev = origin.anchors.get(at)
-            origin.anchors[at] = Anchor(t, (*(prev.rows if prev and prev.table is t else ()), number), fld)
-            origin.anchors[(*at, len(group))] = Anchor(t, (number,), fld)
-            group.append(fields[fld])
+            problems.append(Problem(t.name, number, None, f"{key_text} again (first in row {seen[(*path, *keys)]})"))
+        else:
+            seen.setdefault((*path, *keys), number)
+            _entry(t, number, path, parent, keys, _unflatten(t, row, number, problems), origin, problems)
     for ident, entries in series.items():
         _series(t, ident, entries, data, origin, problems)
+
+
+def _entry(t: Table, number: int, path: tuple, parent: dict, keys: tuple, fields: dict[str, Any], origin, problems):
+    """One keyed row's fields into its parent: a mapping entry, or (``t.each``) one more item of a list."""
+    for fld in t.fields:
+        at = (*path, *fld.split("."), *keys)
+        if fld not in fields:
+            origin.anchors.setdefault(at, Anchor(t, (number,), fld))  # named in errors about a missing value
+            continue
+        holder = _holder(parent, fld, t, number, problems)
+        if holder is None:
+            continue
+        for k in keys[:-1]:
+            holder = holder.setdefault(k, {})
+        if not t.each:
+            origin.anchors[at] = Anchor(t, (number,), fld)
+            holder[keys[-1]] = fields[fld]
+            continue
+        group = holder.setdefault(keys[-1], [])
+        prev = origin.anchors.get(at)
+        origin.anchors[at] = Anchor(t, (*(prev.rows if prev and prev.table is t else ()), number), fld)
+        origin.anchors[(*at, len(group))] = Anchor(t, (number,), fld)
+        group.append(fields[fld])
 
 
 def _labelled(t: Table, row, number, path, parent, fields, seen, baskets, origin, problems) -> None:

@@ -111,7 +111,8 @@ def _columns(t: Table, fld: str, flat: dict[tuple[str, ...], Any]) -> dict[str, 
     return {t.column(fld, sub): v for sub, v in flat.items()}
 
 
-def _rows(t: Table, data: dict[str, Any]) -> Iterator[dict[str, Any]]:  # noqa: C901 (each table shape in turn)
+def _rows(t: Table, data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The rows of table ``t``: the scenario's own fields, its top-level lists, or entries under parent elements."""
     if t.parent is ROOT and not t.fields:
         row = _columns(t, "", flatten(data, owned(())))
         if row:
@@ -127,26 +128,31 @@ def _rows(t: Table, data: dict[str, Any]) -> Iterator[dict[str, Any]]:  # noqa: 
         if t.node_types and t.parent is NODE and element.get("type") not in t.node_types:
             continue  # another node type's table holds its fields (a plant's capacity: plant_products)
         if t.label:
+            skip = owned(element_path(t, t.fields[0]))
             for n, item in enumerate(element.get(t.fields[0]) or [], start=1):
-                skip = owned(element_path(t, t.fields[0]))
                 yield {**keys, t.label: n, **_columns(t, t.fields[0], flatten(item, skip))}
+        else:
+            yield from _keyed_rows(t, keys, element, series_of)
+
+
+def _keyed_rows(t: Table, keys: dict[str, Any], element: dict[str, Any], series_of: Table | None):
+    """The rows of one parent element's keyed fields (one row per key; ``t.each``: one per list item)."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    for fld in t.fields:
+        value = _get(element, fld)
+        if not is_keyed(value) or not isinstance(value, dict):
             continue
-        merged: dict[tuple, dict[str, Any]] = {}
-        for fld in t.fields:
-            value = _get(element, fld)
-            if not is_keyed(value) or not isinstance(value, dict):
+        for key, entry in _entries(value, len(t.keys)):
+            row_keys = {**keys, **dict(zip(t.keys, key, strict=True))}
+            if t.series:
+                yield from _series_rows(t, row_keys, entry)
                 continue
-            for key, entry in _entries(value, len(t.keys)):
-                row_keys = {**keys, **dict(zip(t.keys, key, strict=True))}
-                if t.series:
-                    yield from _series_rows(t, row_keys, entry)
-                    continue
-                if series_of is not None and _series_holds(series_of, entry):
-                    entry = {k: v for k, v in entry.items() if k != series_of.series[0]}  # type: ignore[index]
-                for item in entry if t.each and isinstance(entry, list) else [entry]:
-                    row = merged.setdefault((*key, len(merged)) if t.each else key, dict(row_keys))
-                    row.update(_columns(t, fld, flatten(item, ())))
-        yield from merged.values()
+            if series_of is not None and _series_holds(series_of, entry):
+                entry = {k: v for k, v in entry.items() if k != series_of.series[0]}  # type: ignore[index]
+            for item in entry if t.each and isinstance(entry, list) else [entry]:
+                row = merged.setdefault((*key, len(merged)) if t.each else key, dict(row_keys))
+                row.update(_columns(t, fld, flatten(item, ())))
+    yield from merged.values()
 
 
 def _entries(value: dict[str, Any], depth: int, prefix: tuple = ()) -> Iterator[tuple[tuple, Any]]:
