@@ -71,12 +71,22 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _stop(proc)
 
 
+def _one(page, selector: str):
+    """The one element ``selector`` finds, once there is one: while Streamlit reruns, a widget's old copy and its new
+    one can both be on the page for a moment (a click then finds two)."""
+    from playwright.sync_api import expect  # deferred: like the chromium fixture, only where a browser runs
+
+    found = page.locator(selector)
+    expect(found).to_have_count(1, timeout=60_000)
+    return found
+
+
 def _what_if(page, duration: int) -> None:
-    box = page.locator(".st-key-duration input")
+    box = _one(page, ".st-key-duration input")
     box.fill(str(duration))
     box.press("Enter")
     page.locator(".st-key-disruption_card").get_by_text(f"factory down {duration} days from day 90").wait_for()
-    page.locator(".st-key-run button").click()
+    _one(page, ".st-key-run button").click()
 
 
 def test_a_supplier_outage_run_pinned_and_compared_in_chromium(server, chromium):
@@ -97,11 +107,11 @@ def test_a_supplier_outage_run_pinned_and_compared_in_chromium(server, chromium)
         tts.wait_for(timeout=60_000)
         assert "Time to survive" in tts.inner_text() and "days" in tts.inner_text()
         assert "n=20" in page.locator(".st-key-card_ttr").inner_text()
-        page.locator(".st-key-pin button").click()
+        _one(page, ".st-key-pin button").click()
         page.get_by_text("Pinned what-ifs", exact=True).wait_for(timeout=30_000)
         _what_if(page, 60)
         page.get_by_text("what-if 2: runs out").wait_for(timeout=60_000)
-        page.locator(".st-key-pin button").click()
+        _one(page, ".st-key-pin button").click()
         page.locator(".st-key-pinned_what-if_2").wait_for(timeout=30_000)
         assert page.locator(".st-key-pinned_what-if_1").is_visible()
         board = page.locator(".st-key-leaderboard").inner_text()
