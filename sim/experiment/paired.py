@@ -15,6 +15,7 @@ from sim.arguments import integer, one_of
 from sim.errors import ArgumentError
 from sim.experiment.footprint import check_fits
 from sim.experiment.replication import Prepared, baseline
+from sim.experiment.tasks import TaskPool
 from sim.kpi import compute as kpi_mod
 from sim.kpi import resilience
 from sim.model.network import SupplyChain
@@ -102,19 +103,25 @@ def _listed(spec: dict[str, Any] | list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def paired_curves(
-    scenario: Scenario | str | dict, replications: int = 20, seed: int = 0, sku: str | None = None
+    scenario: Scenario | str | dict,
+    replications: int = 20,
+    seed: int = 0,
+    sku: str | None = None,
+    n_jobs: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
     """For a scenario with disruptions (``sim.paired_curves``): the rolling customer fill rate
     (``resilience.window`` periods) per replication (replications × periods) of the network or of product ``sku``,
     the same for the replications without the disruptions, and the paired metrics of that row per replication (the
     columns of :data:`METRICS`; ``time_to_survive`` NaN where service never dropped). Replication r uses the seed of
     replication r of a batch with ``mc.seed = seed``, so the curves pair with ``sim.run``'s replications. Feeds
-    :func:`sim.report.stress_page.resilience_curves`."""
+    :func:`sim.report.stress_page.resilience_curves`. ``n_jobs`` local processes share the replications (the same
+    numbers whatever it is)."""
     sc = load_scenario(scenario)
     if not sc.disruptions:
         raise ArgumentError("scenario: paired_curves needs a scenario with disruptions; it has none")
     replications = integer("replications", replications, minimum=1)
     seed = integer("seed", seed, minimum=0)
+    n_jobs = integer("n_jobs", n_jobs, minimum=1)
     if sku is not None:
         sku = one_of("sku", sku, [p.id for p in sc.products], what="product")
     check_fits(sc, timeseries=False)
@@ -122,8 +129,18 @@ def paired_curves(
     specs: list[tuple[str, dict[str, Any] | list[dict[str, Any]]]] = [
         ("disrupted", [d.model_dump() for d in sc.disruptions])
     ]
-    res = run_task(baseline(sc), specs, seed, list(range(replications)), sc.horizon, start, sku)
-    reps = sorted(res.base_curves)
+    reps = list(range(replications))
+    pool = TaskPool("local", min(n_jobs, replications), None)
+    size = -(-replications // pool.workers)  # one chunk of replications per worker
+    tasks = [(baseline(sc), specs, seed, reps[a : a + size], sc.horizon, start, sku) for a in range(0, len(reps), size)]
+    res = TaskResult()
+    try:
+        for part in pool.map(run_task, tasks):
+            res.values.setdefault("disrupted", {}).update(part.values["disrupted"])
+            res.curves.setdefault("disrupted", {}).update(part.curves["disrupted"])
+            res.base_curves.update(part.base_curves)
+    finally:
+        pool.close()
     values = pd.DataFrame([res.values["disrupted"][r] for r in reps], columns=list(METRICS))
     curves = np.vstack([res.curves["disrupted"][r] for r in reps])
     return curves, np.vstack([res.base_curves[r] for r in reps]), values

@@ -24,10 +24,9 @@ from omegaconf import OmegaConf
 
 from sim.experiment.batch import Batch, run_batch
 from sim.experiment.monte_carlo import MCSettings
-from sim.experiment.paired import run_task
+from sim.experiment.paired import paired_curves
 from sim.experiment.replication import baseline
 from sim.experiment.stats import compare
-from sim.experiment.tasks import TaskPool
 from sim.report.formatting import format_difference
 from sim.report.what_if import headline, windows
 from sim.scenario.schema import Scenario
@@ -210,20 +209,7 @@ def curves(
 ) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]] | None:
     """The network's rolling fill rate per replication with and without the disruptions (the batch's first
     replications, same seeds: sim.experiment.paired) and the windows to shade; None without disruptions."""
-    sc = load_scenario(scenario)
-    if not sc.disruptions:
+    if not load_scenario(scenario).disruptions:
         return None
-    start = min(spec.window[0] for spec in sc.disruptions)
-    specs: list[tuple[str, Any]] = [("disrupted", [d.model_dump() for d in sc.disruptions])]
-    pool = TaskPool("local", n_jobs, None)
-    reps = list(range(replications))
-    size = max(1, -(-len(reps) // max(pool.workers, 1)))
-    tasks = [(baseline(sc), specs, seed, reps[a : a + size], sc.horizon, start) for a in range(0, len(reps), size)]
-    got: dict[int, np.ndarray] = {}
-    base: dict[int, np.ndarray] = {}
-    for res in pool.map(run_task, tasks):
-        got.update(res.curves["disrupted"])
-        base.update(res.base_curves)
-    pool.close()
-    order = sorted(got)
-    return np.vstack([got[r] for r in order]), np.vstack([base[r] for r in order]), windows(scenario)
+    got, base, _ = paired_curves(scenario, replications, seed, n_jobs=n_jobs)
+    return got, base, windows(scenario)

@@ -4,6 +4,7 @@ clear error each."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
@@ -32,3 +33,12 @@ def test_bad_arguments(kwargs, message):
     args = {"scenario": "regional_disruption", **kwargs}
     with pytest.raises(sim.ArgumentError, match=message):
         sim.paired_curves(**args)
+
+
+def test_the_same_curves_on_two_processes():
+    """``n_jobs`` shares the replications out; every number stays as on one process."""
+    one = sim.paired_curves("regional_disruption", replications=3, seed=2)
+    two = sim.paired_curves("regional_disruption", replications=3, seed=2, n_jobs=2)
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
+    pd.testing.assert_frame_equal(one[2], two[2])

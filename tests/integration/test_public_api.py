@@ -200,6 +200,7 @@ CASES = [
     ("paired_curves", lambda: sim.paired_curves(outage(), 0), ArgumentError, r"^replications: an integer >= 1; got 0$"),
     ("paired_curves", lambda: sim.paired_curves(outage(), seed=-1), ArgumentError, r"^seed: an integer >= 0; got -1$"),
     ("paired_curves", lambda: sim.paired_curves(outage(), sku="x"), ArgumentError, r"^sku: unknown product 'x'; known"),
+    ("paired_curves", lambda: sim.paired_curves(outage(), n_jobs=0), ArgumentError, r"^n_jobs: an integer >= 1; got 0"),
     ("reorder_level", lambda: sim.reorder_level(True, 4, 2), ArgumentError, r"^service_level: a probability strictly"),
     ("reorder_level", lambda: sim.reorder_level(0.9, 4, None), ArgumentError, r"^lead_time: a distribution spec"),
 ]
