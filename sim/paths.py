@@ -15,6 +15,8 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +133,15 @@ def writable(setting: str, path: Path, folder: Path, error: type[Exception]) -> 
         read_only = False
     if read_only:
         raise error(f"{setting}: can't create {shown(path)}: {shown(folder)} is on a read-only file system")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``path``; rename it to ``path`` if the block succeeds, delete it otherwise."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -23,6 +23,7 @@ from sim.model.rng import replication_seed
 from sim.report.bullwhip import has_bullwhip, is_study
 from sim.report.html import amplification_table, headline_table, write_report
 from sim.report.what_if import what_if_text
+from sim.scenario.loading import scenario_yaml
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,7 +53,7 @@ def execute(cfg: DictConfig, out_dir: Path | None, *, echo: bool = False):
     batch = run_batch(scenario, mc, variant=variant_label(cfg), out_dir=out_dir)
     elapsed = time.perf_counter() - started
     if out_dir is not None:
-        (out_dir / "scenario.yaml").write_text(OmegaConf.to_yaml(scenario.to_dict()), encoding="utf-8")
+        (out_dir / "scenario.yaml").write_text(scenario_yaml(scenario.to_dict()), encoding="utf-8")
         if cfg.report.html:
             meta = {
                 "scenario": scenario.name,

@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -71,14 +72,19 @@ def _series(ts: Any) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def run_chunk(
-    scenario: Scenario | Prepared, base_seed: int, replications: list[int], series_replications: int
+    scenario: Scenario | Prepared,
+    base_seed: int,
+    replications: list[int],
+    series_replications: int,
+    twins: Path | None = None,
 ) -> ChunkResult:
-    """Run ``replications`` of ``scenario`` in order; keep time series only for indices < ``series_replications``.
+    """Run ``replications`` of ``scenario`` in order; keep time series only for indices < ``series_replications``;
+    ``twins``: the folder of undisrupted twins (sim.experiment.twins) the replications share.
 
     A replication that raises is recorded in ``failures`` (with its traceback) instead of ending the chunk: one bad
     corner of the input space should not cost the rest of a long batch.
     """
-    prep = scenario if isinstance(scenario, Prepared) else Prepared(scenario)
+    prep = scenario if isinstance(scenario, Prepared) else Prepared(scenario, twins)
     out = ChunkResult(list(replications))
     rows: list[np.ndarray] = []
     for i in replications:
@@ -134,8 +140,8 @@ def resolve_jobs(n_jobs: int, *, remote: bool = False) -> int:
 class InProcess:
     """n_jobs=1: run chunks here, in order. No pickling, and a debugger or profiler sees everything."""
 
-    def __init__(self, scenario: Scenario, base_seed: int, series_replications: int) -> None:
-        self.args = (Prepared(scenario), base_seed, series_replications)  # derived once for every chunk
+    def __init__(self, scenario: Scenario, base_seed: int, series_replications: int, twins: Path | None) -> None:
+        self.args = (Prepared(scenario, twins), base_seed, series_replications)  # derived once for every chunk
         self.workers = 1
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
@@ -160,11 +166,31 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="supplysim-parent-watch", daemon=True).start()
 
 
+POOL_IDLE = "SUPPLYSIM_POOL_IDLE"  # seconds an idle local worker waits for more work before it exits; default 60
+
+
+def pool_idle() -> float:
+    """How long idle workers of the local pool stay (``SUPPLYSIM_POOL_IDLE``, 1..86400 s, default 60): a long-lived
+    program that runs batches now and then (the workshop page) keeps them longer, so its next batch doesn't wait
+    for fresh interpreters to start and import supplysim."""
+    raw = os.environ.get(POOL_IDLE)
+    if raw is None:
+        return 60.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 1 <= value <= 86400:
+        raise ConfigError(f"{POOL_IDLE}: seconds an idle worker process stays, 1..86400; got {raw!r}")
+    return value
+
+
 def local_executor(n_jobs: int) -> Any:
     """loky's reusable process pool of ``n_jobs`` workers (Ctrl-C left to the parent; workers exit with it)."""
     from joblib.externals.loky import get_reusable_executor  # deferred: only local pools need loky
 
-    return get_reusable_executor(max_workers=n_jobs, timeout=60, initializer=_worker_init, initargs=(os.getpid(),))
+    idle = pool_idle()
+    return get_reusable_executor(max_workers=n_jobs, timeout=idle, initializer=_worker_init, initargs=(os.getpid(),))
 
 
 def connect_dask(n_jobs: int, address: str | None, connect_timeout: float = 10.0) -> tuple[Any, Any]:
@@ -204,15 +230,17 @@ class LocalPool:
     ``if __name__ == "__main__"`` guard, and the pool is reused by later batches in the same process (precision
     rounds, notebooks), which saves the worker start-up time."""
 
-    def __init__(self, scenario: Scenario, base_seed: int, series_replications: int, n_jobs: int) -> None:
-        self.args = (scenario, base_seed, series_replications)
+    def __init__(
+        self, scenario: Scenario, base_seed: int, series_replications: int, n_jobs: int, twins: Path | None
+    ) -> None:
+        self.args = (scenario, base_seed, series_replications, twins)
         self.workers = n_jobs
         self.executor = local_executor(n_jobs)
         self.futures: list[Any] = []
 
     def run(self, chunks: list[list[int]]) -> Iterator[ChunkResult]:
-        scenario, seed, series_n = self.args
-        self.futures = [self.executor.submit(run_chunk, scenario, seed, c, series_n) for c in chunks]
+        scenario, seed, series_n, twins = self.args
+        self.futures = [self.executor.submit(run_chunk, scenario, seed, c, series_n, twins) for c in chunks]
         for fut in as_completed(self.futures):
             yield fut.result()
 
@@ -251,11 +279,12 @@ class DaskRunner:
         n_jobs: int,
         address: str | None,
         connect_timeout: float = 10.0,
+        twins: Path | None = None,
     ) -> None:
         self.client, self.cluster = connect_dask(n_jobs, address, connect_timeout)
         self.workers = max(1, sum(self.client.nthreads().values()))
         # sent once, not per chunk; a worker keeps what the first chunk derives (KPI layout)
-        self.scenario = self.client.scatter(Prepared(scenario), broadcast=True, hash=False)
+        self.scenario = self.client.scatter(Prepared(scenario, twins), broadcast=True, hash=False)
         self.args = (base_seed, series_replications)
         self.futures: list[Any] = []
 
@@ -287,13 +316,14 @@ def make_runner(
     n_jobs: int,
     address: str | None,
     connect_timeout: float = 10.0,
+    twins: Path | None = None,
 ) -> InProcess | LocalPool | DaskRunner:
     """The runner for ``mc.backend`` / ``mc.n_jobs``; the caller must ``close()`` it."""
     if backend == "dask":
-        return DaskRunner(scenario, base_seed, series_replications, n_jobs, address, connect_timeout)
+        return DaskRunner(scenario, base_seed, series_replications, n_jobs, address, connect_timeout, twins)
     if n_jobs == 1:
-        return InProcess(scenario, base_seed, series_replications)
-    return LocalPool(scenario, base_seed, series_replications, n_jobs)
+        return InProcess(scenario, base_seed, series_replications, twins)
+    return LocalPool(scenario, base_seed, series_replications, n_jobs, twins)
 
 
 def chunk_size(n_pending: int, workers: int, cap: int = 50) -> int:

@@ -34,10 +34,11 @@ from sim.errors import ConfigError, warn
 from sim.experiment.backends import chunk_size, make_runner, resolve_jobs
 from sim.experiment.footprint import check_batch_fits, check_fits
 from sim.experiment.monte_carlo import MCSettings, parse_seed
-from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, atomic_path, long_frame, write_long
+from sim.experiment.parts import KPI_COLUMNS, PartStore, Results, long_frame, write_long
 from sim.experiment.progress import tqdm
 from sim.experiment.stats import SUMMARY_STATS, bands, censored_frame, describe_rows, kpi_bounds
 from sim.kpi import compute as kpi_mod
+from sim.paths import atomic_path
 from sim.scenario.schema import Scenario, StockNode
 from sim.scenario.sources import load_scenario
 
@@ -223,8 +224,14 @@ def run_batch(
     mc: MCSettings | Mapping[str, Any] | None = None,
     variant: str = "base",
     out_dir: str | Path | None = None,
+    *,
+    twins: str | Path | None = None,
 ) -> Batch:
     """Run a Monte Carlo batch of ``scenario`` (a validated Scenario, or anything ``load_scenario`` accepts).
+
+    ``twins``: a folder of undisrupted twins shared between batches (sim.experiment.twins): a batch of a scenario
+    without disruptions leaves each replication's twin there, and a disrupted batch with the same ``mc.seed`` takes
+    its paired baseline runs from it instead of running them (the same KPI tables, in about half the time).
 
     With ``out_dir``, finished chunks are saved under ``out_dir/parts/`` as they arrive and the final tables are
     written by :meth:`Batch.write`; ``mc.resume=True`` finishes a batch whose parts are already there. Ctrl-C does not
@@ -234,6 +241,7 @@ def run_batch(
     mc = _settings(mc)
     variant = text("variant", variant)
     out = None if out_dir is None else paths.output_folder("out_dir", out_dir)
+    twin_dir = None if twins is None else paths.output_folder("twins", twins).absolute()  # workers may cd elsewhere
     scenario = load_scenario(scenario)
     target_key = _check_target(scenario, mc)
     if mc.resume and out is None:
@@ -251,6 +259,7 @@ def run_batch(
             n_jobs=n_jobs,
             address=mc.address,
             connect_timeout=mc.connect_timeout,
+            twins=twin_dir,
         )
 
     # a Dask scheduler is reached first: if it can't be, the batch fails before anything is written

@@ -19,8 +19,7 @@ import math
 import os
 import socket
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ import pyarrow.parquet as pq
 from sim.errors import ConfigError
 from sim.experiment.backends import ChunkResult, seed_label
 from sim.experiment.stats import SERIES_METRICS, describe_rows
+from sim.paths import atomic_path
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -44,18 +44,6 @@ KPI_SCHEMA = pa.schema(
     [(c, pa.int64() if c == "replication" else pa.float64() if c == "value" else pa.string()) for c in KPI_COLUMNS]
 )
 META_KEY = b"supplysim"
-
-
-@contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary sibling of ``path``; rename it to ``path`` if the block succeeds, delete it otherwise."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def long_frame(

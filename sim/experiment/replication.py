@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sim.arguments import flag, refuse
 from sim.experiment.footprint import check_fits
+from sim.experiment.twins import Twin, TwinStore, fingerprint
 from sim.kpi import changes, resilience
 from sim.kpi import compute as kpi
 from sim.model.build_plan import BuildPlan
@@ -83,14 +85,16 @@ class Prepared:
     (filled by the first replication) and the undisrupted twin that pairs with it for the resilience KPIs.
 
     The scenario itself stays frozen data; a batch keeps one ``Prepared`` per worker and passes it to
-    :func:`run_replication` instead of the scenario."""
+    :func:`run_replication` instead of the scenario. With ``twins`` (a folder, sim.experiment.twins) undisrupted
+    runs leave their twin there and disrupted runs take theirs from it when it is there."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, twins: Path | None = None) -> None:
         check_fits(scenario, timeseries=False)  # also a scenario changed after validation (model_copy)
         self.scenario = scenario
         self.plan = BuildPlan(scenario)
         self.kpi_layout: kpi.KpiLayout | None = None
         self._baseline: Prepared | None = None
+        self.twins = None if twins is None else TwinStore(twins)
 
     def chain(self, seed: np.random.SeedSequence, *, record_log: bool = True, events: bool = False) -> SupplyChain:
         """A fresh model of this scenario for one replication (not yet run)."""
@@ -115,6 +119,31 @@ class Prepared:
             self._baseline = Prepared(baseline(self.scenario))
         return self._baseline
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """The scenario's digest (the name of its twins' folder)."""
+        return fingerprint(self.scenario)
+
+    def twin(self, seed: np.random.SeedSequence) -> Twin:
+        """The undisrupted twin of this disrupted scenario's replication ``seed``: from the twins' folder when it is
+        there, else run now (and left there)."""
+        base = self.baseline
+        got = None if self.twins is None else self.twins.load(base.fingerprint, seed)
+        if got is None:
+            chain = base.chain(seed, record_log=False).run()
+            got = Twin(base.kpis(chain)[1], resilience.record(chain))
+            chain.release()
+            if self.twins is not None:
+                self.twins.save(base.fingerprint, seed, got)
+        return got
+
+    def keep_twin(self, seed: np.random.SeedSequence, chain: SupplyChain, values: np.ndarray, logged: bool) -> None:
+        """Leave a finished undisrupted run in the twins' folder. Only a run without the state log (``logged``) is
+        kept: with it, its record has backorders of items a twin (run without) leaves undefined."""
+        kept = self.twins is not None and not logged and chain.disruptions is None
+        if kept and self.twins is not None and not self.twins.path(self.fingerprint, seed).exists():
+            self.twins.save(self.fingerprint, seed, Twin(values, resilience.record(chain)))
+
 
 def run_replication(
     scenario: Scenario | Prepared,
@@ -138,12 +167,12 @@ def run_replication(
     chain = prep.chain(ss, record_log=timeseries, events=events).run()
     index, values = prep.kpis(chain)
     base_values = None
+    prep.keep_twin(ss, chain, values, logged=timeseries)
     if chain.disruptions is not None:
         # impact is paired: the same replication (same seed, so the same demand and transit draws) without them
-        base = prep.baseline.chain(ss, record_log=False).run()
-        _, base_values = prep.baseline.kpis(base)
-        r_index, r_values = resilience.compute(chain, base)
-        base.release()
+        twin = prep.twin(ss)
+        base_values = twin.values
+        r_index, r_values = resilience.compute(chain, twin.record)
         products = prep.customer_products
         c_index, c_values = changes.index(products), changes.compute(index, values, base_values, products)
         index, values = [*index, *r_index, *c_index], np.concatenate([values, r_values, c_values])

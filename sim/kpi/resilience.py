@@ -291,15 +291,16 @@ def _on(spec: DisruptionSpec, at: float) -> bool:
     return start <= at + EPS and (end is None or at + EPS < end)
 
 
-def compute(chain: SupplyChain, base: SupplyChain) -> tuple[list[tuple[str, str, str]], np.ndarray]:
-    """The resilience block of a disrupted replication (``chain``) against its baseline (``base``)."""
+def compute(chain: SupplyChain, base: ServiceRecord) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+    """The resilience block of a disrupted replication (``chain``) against its baseline (``base``: the undisrupted
+    twin's service record)."""
     sc = chain.scenario
     d = chain.disruptions
     assert d is not None, "resilience KPIs need a run with disruptions"
     start = d.first_start if d.first_start is not None else float(sc.horizon)
     res = sc.resilience
     prices = {p.id: p.price if p.price is not None else p.unit_cost for p in sc.products}
-    g, out = compare(record(chain), record(base), start, window=res.window, tolerance=res.tolerance, prices=prices)
+    g, out = compare(record(chain), base, start, window=res.window, tolerance=res.tolerance, prices=prices)
     affected = affected_items(sc)
     rates = shocked_rates(customer_rates_of(sc), list(sc.disruptions), start)
     closed = {spec.params.node for spec in sc.disruptions if spec.kind == "facility_outage" and _on(spec, start)}

@@ -79,6 +79,13 @@ def _loader(base: Any) -> Any:
     return type(f"Strict{base.__name__}", (_NoDuplicateKeys, base), {})
 
 
+def scenario_yaml(data: dict[str, Any]) -> str:
+    """Scenario data (``Scenario.to_dict()``) as YAML text, keys in their order (libyaml's safe dumper when PyYAML has
+    it: a large network in milliseconds, where OmegaConf.to_yaml takes a tenth of a second on the showcase)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True))
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Safe-load a YAML mapping, with the file and line in any error; bounded in size, nesting and aliases."""
     try:

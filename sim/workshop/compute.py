@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 
 from sim.experiment.batch import Batch, run_batch
 from sim.experiment.monte_carlo import MCSettings
@@ -29,6 +28,7 @@ from sim.experiment.replication import baseline
 from sim.experiment.stats import compare
 from sim.report.formatting import format_difference
 from sim.report.what_if import headline, windows
+from sim.scenario.loading import scenario_yaml
 from sim.scenario.schema import Scenario
 from sim.scenario.sources import load_scenario
 from sim.workshop.whatif import WhatIf, apply, command
@@ -46,14 +46,21 @@ def key_of(data: dict[str, Any]) -> str:
 
 
 def in_rounds(
-    scenario: Scenario, seed: int, upto: int, out_dir: Path, n_jobs: int = 2, progress: Progress | None = None
+    scenario: Scenario,
+    seed: int,
+    upto: int,
+    out_dir: Path,
+    n_jobs: int = 2,
+    progress: Progress | None = None,
+    twins: Path | None = None,
 ) -> Batch:
     """The batch of ``upto`` replications in ``out_dir``; replications already in its parts are not run again
     (``mc.resume``), so a refine runs only the new ones and every replication keeps its seed. The batch runs in a
-    thread while this one reports progress from the parts it saves as they finish (no extra rounds to pay for)."""
+    thread while this one reports progress from the parts it saves as they finish (no extra rounds to pay for).
+    ``twins``: the folder of undisrupted twins (sim.experiment.twins) the baseline leaves and what-ifs reuse."""
     mc = MCSettings(replications=upto, seed=seed, n_jobs=n_jobs, series_replications=0, progress=False, resume=True)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="supplysim-workshop") as pool:
-        job = pool.submit(run_batch, scenario, mc, VARIANT, out_dir)
+        job = pool.submit(run_batch, scenario, mc, VARIANT, out_dir, twins=twins)
         while progress is not None and not _wait(job, POLL):
             done = finished(out_dir)
             progress(min(done, upto) / upto, f"{min(done, upto)} of {upto} paired replications")
@@ -85,10 +92,16 @@ def finished(out_dir: Path) -> int:
 def baseline_batch(
     base: Scenario, seed: int, upto: int, root: Path, n_jobs: int = 2, progress: Progress | None = None
 ) -> Batch:
-    """The scenario without disruptions, cached on disk per scenario and seed under ``root/baselines``."""
+    """The scenario without disruptions, cached on disk per scenario and seed under ``root/baselines``; its
+    replications are also the twins of the what-ifs without levers (``root/twins``), which then run half as much."""
     plain = baseline(base)
     folder = root / "baselines" / f"{key_of(plain.to_dict())}-seed{seed}"
-    return in_rounds(plain, seed, upto, folder, n_jobs, progress)
+    return in_rounds(plain, seed, upto, folder, n_jobs, progress, twins_of(root))
+
+
+def twins_of(root: Path) -> Path:
+    """The folder of a workshop's undisrupted twins (sim.experiment.twins)."""
+    return root / "twins"
 
 
 @dataclass
@@ -111,7 +124,7 @@ def write_scenario(base: dict[str, Any], whatif: WhatIf, folder: Path) -> tuple[
     scenario = load_scenario(data)  # a ScenarioError names the bad field: the page shows it
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "scenario.yaml"
-    path.write_text(OmegaConf.to_yaml(scenario.to_dict()), encoding="utf-8")
+    path.write_text(scenario_yaml(scenario.to_dict()), encoding="utf-8")
     return scenario, path
 
 
@@ -129,7 +142,7 @@ def run_whatif(
     scenario, path = write_scenario(base, whatif, folder)
     if base_run is None or base_run.mc.seed != whatif.seed or len(base_run.replications) < whatif.replications:
         base_run = baseline_batch(load_scenario(base), whatif.seed, whatif.replications, root, n_jobs)
-    run = in_rounds(scenario, whatif.seed, whatif.replications, folder / "batch", n_jobs, progress)
+    run = in_rounds(scenario, whatif.seed, whatif.replications, folder / "batch", n_jobs, progress, twins_of(root))
     return outcome(whatif, run, base_run, folder, command(path, whatif))
 
 

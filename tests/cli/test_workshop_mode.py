@@ -49,6 +49,31 @@ def test_a_scenario_file_is_opened_by_its_path(tmp_path):
     assert _option(command, "--server.headless") == "false"  # open_browser's default: true
 
 
+def test_scenario_options_of_the_command_line_reach_the_page(tmp_path):
+    """``scenario.horizon=200`` changes the scenario the page opens: it is written to the session folder and opened
+    by its path; the command line's disruptions are left to the room's cards, with a warning."""
+    args = [
+        "scenario=serial_chain",
+        "scenario.horizon=200",
+        f"workshop.session={tmp_path}",
+        "disruption=supplier_outage",
+    ]
+    args += [
+        f"disruption.supplier_outage.{k}={v}" for k, v in (("supplier", "factory"), ("start", 50), ("duration", 9))
+    ]
+    with pytest.warns(sim.SupplysimWarning, match="opens the scenario without disruptions"):
+        command = workshop_mode.workshop_command(args)
+    opened = sim.load_scenario(_option(command, "--scenario"))
+    assert Path(_option(command, "--scenario")).parent == tmp_path.resolve()
+    assert opened.horizon == 200 and opened.disruptions == []
+    assert opened.nodes == sim.load_scenario("serial_chain").nodes
+
+
+def test_the_pages_workers_wait_out_a_discussion():
+    assert workshop_mode.page_environment({"PATH": "/bin"}) == {"PATH": "/bin", "SUPPLYSIM_POOL_IDLE": "1800"}
+    assert workshop_mode.page_environment({"SUPPLYSIM_POOL_IDLE": "90"})["SUPPLYSIM_POOL_IDLE"] == "90"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

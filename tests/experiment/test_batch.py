@@ -320,3 +320,16 @@ def test_output_files(tmp_path, capsys):
     assert not list(tmp_path.glob(".*.tmp"))
     run_batch(small(), MCSettings(replications=3, seed=2, progress=True))
     assert "rep" in capsys.readouterr().err
+
+
+def test_idle_workers_stay_as_long_as_the_environment_says(monkeypatch):
+    from sim.experiment.backends import pool_idle
+
+    monkeypatch.delenv("SUPPLYSIM_POOL_IDLE", raising=False)
+    assert pool_idle() == 60.0
+    monkeypatch.setenv("SUPPLYSIM_POOL_IDLE", "1800")
+    assert pool_idle() == 1800.0
+    for bad in ("0", "soon", "1e9", "nan"):
+        monkeypatch.setenv("SUPPLYSIM_POOL_IDLE", bad)
+        with pytest.raises(ConfigError, match=r"^SUPPLYSIM_POOL_IDLE: seconds an idle worker process stays, 1..86400"):
+            pool_idle()

@@ -129,6 +129,13 @@ CASES = [
     ("run_batch", lambda: sim.run_batch(tiny(), {"replications": 2}, variant=3), ArgumentError, r"^variant: a non"),
     ("run_batch", lambda: sim.run_batch(tiny(), {"replications": 2}, out_dir=3), ArgumentError, r"^out_dir: a path"),
     ("run_batch", lambda: sim.run_batch("name: x", {"replications": 2}), ArgumentError, r"^scenario: this is YAML"),
+    ("run_batch", lambda: sim.run_batch(tiny(), {"replications": 2}, twins=3), ArgumentError, r"^twins: a path"),
+    (
+        "run_batch",
+        lambda: sim.run_batch(tiny(), {"replications": 2}, twins=SERIAL),
+        ArgumentError,
+        r"^twins: .* is a file",
+    ),
     (
         "MCSettings",
         lambda: sim.MCSettings(replications="many", n_jobs=0),

@@ -15,6 +15,9 @@ APP = str(Path(__file__).resolve().parents[2] / "sim" / "workshop" / "app.py")
 
 
 def _page(session: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    # AppTest runs the page as ``__main__`` and leaves it there: processes spawned later in this test process (a
+    # Dask LocalCluster's workers) would import the page as their main module. Put the real one back afterwards.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     monkeypatch.setattr(
         sys, "argv", ["app", "--scenario", "serial_chain", "--session", str(session), "--jobs", "1", "--no-ranking"]
     )
