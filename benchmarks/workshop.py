@@ -56,7 +56,7 @@ def main() -> None:
         reads = [_timed(ranking.status, folder)[0] for _ in range(20)]
         print(f"first numbers (20 paired replications) while the ranking runs: {busy:.1f} s  [target <= 5 s]")
         print(f"  {out.whatif.words()[0]}: {out.sentence}")  # type: ignore[attr-defined]
-        print(f"  ranking meanwhile: {during.state}, {during.rounds_done} of {len(ranking.ROUNDS)} rounds")
+        print(f"  ranking meanwhile: {during.state}, {during.fraction:.0%} done")
         print(f"page's progress read of the ranking: {max(reads) * 1000:.1f} ms at most over 20 reads")
         began = time.perf_counter()
         while ranking.status(folder).state == "running" and time.perf_counter() - began < 600:

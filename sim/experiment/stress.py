@@ -42,7 +42,7 @@ from sim.experiment.monte_carlo import MCSettings
 from sim.experiment.paired import METRICS, run_task
 from sim.experiment.progress import tqdm
 from sim.experiment.replication import baseline
-from sim.experiment.stress_inputs import StressSettings, outage_window, stress_arguments
+from sim.experiment.stress_inputs import Progress, StressSettings, outage_window, stress_arguments
 from sim.experiment.tasks import TaskPool
 from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, unserved, usable_stock
 from sim.scenario.disruptions import DisruptionSpec
@@ -192,12 +192,14 @@ def run_stress(
     settings: StressSettings | Mapping[str, Any] | None = None,
     mc: MCSettings | Mapping[str, Any] | None = None,
     *,
-    progress: bool | None = None,
+    progress: bool | Progress | None = None,
 ) -> StressResult:
     """Run the stress test of ``scenario`` (a Scenario, a dict, a library name or a file); ``settings``: a
     StressSettings, a mapping of ``stress`` keys or None; ``mc``: a sim.MCSettings, a mapping of ``mc`` keys or None
-    (replications = the most any element gets; seed, n_jobs, backend, address, confidence). Every argument, the
-    outage window and the memory the test needs are checked before anything runs (sim.experiment.stress_inputs)."""
+    (replications = the most any element gets; seed, n_jobs, backend, address, confidence); ``progress``: bars on
+    stderr (True, or None: when it is a terminal), none (False), or a function called with (replications run,
+    replications planned, over all elements) as they finish. Every argument, the outage window and the memory the
+    test needs are checked before anything runs (sim.experiment.stress_inputs)."""
     settings, mc, progress = stress_arguments(settings, mc, progress)
     sc = load_scenario(scenario)
     if sc.disruptions:
@@ -213,7 +215,8 @@ def run_stress(
     workers = jobs if mc.address is None else 1  # a remote cluster's workers have their own memory
     check_stress_fits(sc, periods=horizon, elements=len(elems), replications=limit, workers=workers)
     first = min(settings.min_replications, limit)
-    show = mc.progress if progress is None else progress
+    report = progress if callable(progress) else None
+    show = mc.progress if progress is None else progress is True
     show = sys.stderr.isatty() if show is None else show
     bars = _bars(elems, limit, show)
     pool = TaskPool(mc.backend, jobs, mc.address, mc.connect_timeout)
@@ -243,6 +246,9 @@ def run_stress(
                 product_ids = res.product_ids or product_ids
                 base_curves.update(res.base_curves)
                 stock.update(res.stock)
+                if report is not None:  # elements stopped early are planned at what they got
+                    ran = sum(len(per) for per in done.values())
+                    report(ran, ran + sum(limit - len(done[e]) for e in active))
             active = _still_running(
                 {e: np.array(list(done[e].values())) for e in done}, active, settings, mc.confidence, limit
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -54,11 +54,19 @@ class StressSettings(BaseModel):
             raise settings_error("invalid stress-test settings", "stress", exc, cls.model_fields) from None
 
 
-def stress_arguments(settings: object, mc: object, progress: object) -> tuple[StressSettings, MCSettings, bool | None]:
+Progress = Callable[[int, int], object]  # (replications run so far, replications planned); its result is ignored
+
+
+def stress_arguments(
+    settings: object, mc: object, progress: object
+) -> tuple[StressSettings, MCSettings, bool | Progress | None]:
     """``run_stress``'s ``settings``, ``mc`` and ``progress`` as validated objects; anything else is an
     ``ArgumentError`` naming the argument and what it accepts."""
-    if progress is not None and not isinstance(progress, bool):
-        raise ArgumentError(f"progress: True, False or None (a bar when stderr is a terminal); got {_shown(progress)}")
+    if progress is not None and not isinstance(progress, bool) and not callable(progress):
+        raise ArgumentError(
+            "progress: True, False or None (a bar when stderr is a terminal), or a function called with (replications "
+            f"run, replications planned) as they finish; got {_shown(progress)}"
+        )
     return _settings(settings), _mc(mc), progress
 
 

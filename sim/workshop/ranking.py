@@ -31,18 +31,20 @@ TAIL = 90
 NICE = 19  # the lowest CPU priority: a what-if the room waits for always goes first
 
 
+WORK = sum(ROUNDS)  # replications per element over both rounds (the second reruns the first's: same seeds)
+EVERY = 1.0  # seconds between two progress notes of the background process
+
+
 @dataclass
 class Status:
-    """Where a ranking is: ``state`` (missing, running, done, failed), the rounds finished, the table so far."""
+    """Where a ranking is: ``state`` (missing, running, done, failed), the rounds finished, the table so far, and
+    the share of the work done (replications over both rounds)."""
 
     state: str
     rounds_done: int
     message: str
     table: pd.DataFrame | None
-
-    @property
-    def fraction(self) -> float:
-        return self.rounds_done / len(ROUNDS)
+    fraction: float = 0.0
 
 
 def start(scenario: dict, seed: int, folder: Path) -> None:
@@ -94,7 +96,9 @@ def status(folder: Path) -> Status:
     state = str(data.get("state", "running"))
     if state == "running" and "pid" in data and not _alive(int(data["pid"])):
         state = "failed"
-    return Status(state, int(data.get("rounds_done", 0)), str(data.get("message", "")), table)
+    rounds = int(data.get("rounds_done", 0))
+    fraction = float(data.get("fraction", sum(ROUNDS[:rounds]) / WORK))
+    return Status(state, rounds, str(data.get("message", "")), table, min(max(fraction, 0.0), 1.0))
 
 
 def stop(folder: Path) -> None:
@@ -117,6 +121,24 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="supplysim-ranking-watch", daemon=True).start()
 
 
+class _Note:
+    """run_stress's progress function: the share of the ranking done, into status.json at most every EVERY s."""
+
+    def __init__(self, folder: Path, seed: int, round_index: int, reps: int) -> None:
+        self.folder, self.seed, self.round_index, self.reps = folder, seed, round_index, reps
+        self.last = 0.0
+
+    def __call__(self, run: int, planned: int) -> None:
+        now = time.perf_counter()
+        if now - self.last < EVERY or planned <= 0:
+            return
+        self.last = now
+        before = sum(ROUNDS[: self.round_index])
+        fraction = (before + self.reps * run / planned) / WORK
+        data = {"state": "running", "seed": self.seed, "rounds_done": self.round_index, "pid": os.getpid()}
+        _write(self.folder, {**data, "fraction": fraction})
+
+
 def main(folder: Path, seed: int) -> None:
     """The background process: both rounds, each written as it finishes."""
     _exit_with(os.getppid())
@@ -126,7 +148,8 @@ def main(folder: Path, seed: int) -> None:
     for i, reps in enumerate(ROUNDS):
         settings = {"duration": DURATION, "tail": TAIL, "min_replications": reps, "round_size": reps}
         mc = {"replications": reps, "seed": seed, "n_jobs": 1}
-        result = run_stress(sc, settings, mc, progress=False)
+        note = _Note(folder, seed, i, reps)
+        result = run_stress(sc, settings, mc, progress=note)
         result.table.to_csv(folder / "stress_test.tmp.csv", index=False)
         (folder / "stress_test.tmp.csv").replace(folder / "stress_test.csv")
         state = "done" if i == len(ROUNDS) - 1 else "running"

@@ -82,6 +82,20 @@ def test_same_seed_same_table_any_n_jobs():
     pd.testing.assert_frame_equal(one.table, two.table)
 
 
+def test_a_progress_function_hears_of_every_finished_replication():
+    """``progress=f``: f(run, planned) after each task; the last call has every replication of every element, and
+    the table is the one without it."""
+    calls: list[tuple[int, int]] = []
+    got = run_stress(
+        two_products(), SETTINGS, {"replications": 6}, progress=lambda run, planned: calls.append((run, planned))
+    )
+    ref = run_stress(two_products(), SETTINGS, {"replications": 6}, progress=False)
+    pd.testing.assert_frame_equal(got.table, ref.table)
+    runs = [run for run, _ in calls]
+    assert runs == sorted(runs) and all(run <= planned for run, planned in calls)
+    assert calls[-1] == (len(got.values), len(got.values))  # one row per element and replication
+
+
 def test_deterministic_network_stops_early_and_tail_changes_nothing():
     """Constant demand: every replication is the same, so each element stops at min_replications. After recovery the
     disrupted run is back in the baseline's exact state, so simulating only 30 periods past the outage changes no
@@ -186,7 +200,7 @@ def no_run(monkeypatch):
         (("serial_chain", {"duration": 0}), {}, "settings: invalid stress-test settings:\n  stress.duration: Input"),
         (("serial_chain", None, [2]), {}, "mc: a sim.MCSettings, a mapping of mc keys"),
         (("serial_chain", None, {"replications": 0}), {}, "mc: invalid Monte Carlo settings:\n  mc.replications"),
-        (("serial_chain",), {"progress": "yes"}, "progress: True, False or None (a bar when stderr is a terminal); go"),
+        (("serial_chain",), {"progress": "yes"}, "progress: True, False or None (a bar when stderr is a terminal), or"),
         ((42,), {}, "scenario: a library name, a path to a YAML file, workbook or CSV folder, a dict or a Scenario"),
     ],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import shlex
 import subprocess
 import sys
@@ -144,6 +145,18 @@ def test_a_ranking_whose_process_died_reads_as_failed(tmp_path):
     ranking._write(tmp_path, {"state": "running", "rounds_done": 1, "pid": int(proc.stdout)})
     got = ranking.status(tmp_path)
     assert got.state == "failed" and got.rounds_done == 1
+
+
+def test_the_rankings_progress_counts_replications_over_both_rounds(tmp_path, monkeypatch):
+    """ROUNDS = (10, 20): 30 replications an element in all. Halfway through the second round's planned work that is
+    (10 + 20 / 2) / 30; after the first round, before any note, 10 / 30."""
+    monkeypatch.setattr(ranking, "ROUNDS", (10, 20))
+    monkeypatch.setattr(ranking, "WORK", 30)
+    ranking._write(tmp_path, {"state": "running", "rounds_done": 1, "pid": os.getpid()})
+    assert ranking.status(tmp_path).fraction == pytest.approx(10 / 30)
+    ranking._Note(tmp_path, 0, 1, 20)(run=200, planned=400)
+    got = ranking.status(tmp_path)
+    assert got.state == "running" and got.rounds_done == 1 and got.fraction == pytest.approx(20 / 30)
 
 
 def test_refine_adds_replications_and_the_command_reproduces_the_kpi_table(chain, tmp_path):
