@@ -74,8 +74,9 @@ class Card:
 
 @dataclass
 class Lever:
-    """One mitigation: ``safety_stock`` (``mode`` cover: ``value`` periods of mean demand on top of the item's levels;
-    service_level: ``value`` the cycle service level), ``backup`` (a source ``supplier`` for the item: ``value`` its
+    """One mitigation: ``safety_stock`` on item (``node``, ``sku``), or on every item of ``node`` with ``sku`` ""
+    (``mode`` cover: ``value`` periods of mean demand on top of the item's levels; service_level: ``value`` the cycle
+    service level), ``backup`` (a source ``supplier`` for the item: ``value`` its
     share, 0 = standby behind a failover rule), ``capacity`` (``supplier``'s capacity × ``value``), ``expediting``
     (``value`` 1 keeps the scenario's expedite rules, 0 sends every order on the regular lane)."""
 
@@ -87,10 +88,11 @@ class Lever:
     mode: str = "cover"
 
     def words(self) -> str:
+        what = f"{self.sku} at {self.node}" if self.sku else f"every item at {self.node}"
         if self.kind == "safety_stock" and self.mode == "service_level":
-            return f"{self.sku} at {self.node}: service level {self.value:.0%}"
+            return f"{what}: service level {self.value:.0%}"
         if self.kind == "safety_stock":
-            return f"{self.sku} at {self.node}: +{self.value:g} periods of cover"
+            return f"{what}: +{self.value:g} periods of cover"
         if self.kind == "backup":
             how = "standby backup (failover)" if self.value == 0 else f"split {self.value:.0%}"
             return f"{self.sku} at {self.node}: {self.supplier} as {how}"
@@ -188,19 +190,24 @@ def _policy(node: dict[str, Any], sku: str) -> dict[str, Any]:
 
 
 def _safety_stock(data: dict[str, Any], node: dict[str, Any], lever: Lever) -> None:
-    policy = _policy(node, lever.sku)
+    skus = [lever.sku] if lever.sku else [s for s, p in (node.get("policy") or {}).items() if isinstance(p, dict)]
+    if not skus:
+        raise ScenarioError(f"lever node: {node['id']} has no stock item with a policy to add safety stock to")
+    policies = {sku: _policy(node, sku) for sku in skus}
     if lever.mode == "service_level":
-        for key in ("level", "s", "order_up_to"):  # the level a service level sets, whichever the kind has
-            policy.pop(key, None)
-        policy["service_level"] = float(lever.value)
+        for policy in policies.values():
+            for key in ("level", "s", "order_up_to"):  # the level a service level sets, whichever the kind has
+                policy.pop(key, None)
+            policy["service_level"] = float(lever.value)
         return
     from sim.scenario.loading import validate  # deferred: the mean demand needs the validated scenario
 
-    mean = demand_moments(validate(data))[node["id"], lever.sku][0]
-    extra = float(lever.value) * mean
-    for key in LEVEL_KEYS:
-        if isinstance(policy.get(key), int | float):
-            policy[key] = float(policy[key]) + extra
+    moments = demand_moments(validate(data))
+    for sku, policy in policies.items():
+        extra = float(lever.value) * moments[node["id"], sku][0]
+        for key in LEVEL_KEYS:
+            if isinstance(policy.get(key), int | float):
+                policy[key] = float(policy[key]) + extra
 
 
 def _qualify(supplier: dict[str, Any], sku: str) -> None:

@@ -51,18 +51,20 @@ def _card(i: int, sc: Scenario, targets: dict[str, list[str]]) -> Card | None:
 def _levers(sc: Scenario) -> list[Lever]:
     items = [f"{sku} at {node}" for node, sku in stock_items(sc)]
     by_label = {f"{sku} at {node}": (node, sku) for node, sku in stock_items(sc)}
+    nodes = list(dict.fromkeys(node for node, _ in stock_items(sc)))
+    stocked = {f"every item at {node}": (node, "") for node in nodes}  # the safety-stock lever: an item or a node
     suppliers = [n.id for n in sc.nodes if n.type == "supplier"]
     capped = [n.id for n in sc.nodes if n.type == "supplier" and getattr(n, "capacity", None) is not None]
     levers: list[Lever] = []
     with st.expander("Mitigation levers", expanded=False):
         c = st.columns(3)
-        item = c[0].selectbox("More safety stock on", [NONE, *items], key="ss_item")
+        item = c[0].selectbox("More safety stock on", [NONE, *items, *stocked], key="ss_item")
         mode = c[1].radio("as", ["cover", "service_level"], horizontal=True, key="ss_mode",
                           format_func=lambda m: "periods of cover" if m == "cover" else "service level")  # fmt: skip
         value = c[2].number_input("periods / level", min_value=0.0, value=14.0 if mode == "cover" else 0.98,
                                   key=f"ss_value_{mode}")  # fmt: skip
         if item != NONE:
-            node, sku = by_label[item]
+            node, sku = {**by_label, **stocked}[item]
             levers.append(Lever("safety_stock", node, sku, value=value, mode=mode))
         c = st.columns(3)
         item = c[0].selectbox("Backup supplier for", [NONE, *items], key="bk_item")

@@ -18,6 +18,7 @@ import sim
 from sim.errors import ScenarioError
 from sim.workshop import compute, layout, ranking, session
 from sim.workshop.whatif import CARD_KINDS, Card, Lever, WhatIf, apply, elements
+from tests.conftest import const, single_stage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +61,29 @@ def test_levers_edit_the_scenario_by_hand_arithmetic(chain):
     assert _node(data, "factory")["capacity"] == {"widget": pytest.approx(180)}
     sim.load_scenario(data)
     assert _node(chain, "store")["policy"]["widget"]["level"] == 60  # the base is not edited in place
+
+
+def test_safety_stock_on_a_node_covers_each_of_its_items_by_its_own_demand():
+    """Two products at retailer r, constant demand 4 and 9 a day: +5 days of cover on every item of r adds 20 to the
+    first's level and 45 to the second's; a service level replaces both levels."""
+    data = single_stage({"kind": "base_stock", "level": 30}, const(4), horizon=30)
+    data["products"].append({"id": "v"})
+    r = _node(data, "r")
+    r["policy"]["v"], r["demand"]["v"], r["sources"]["v"] = (
+        {"kind": "base_stock", "level": 50},
+        const(9),
+        [{"node": "f"}],
+    )
+    lever = Lever("safety_stock", "r", value=5, mode="cover")
+    assert lever.words() == "every item at r: +5 periods of cover"
+    got = _node(apply(data, WhatIf(levers=[lever])), "r")["policy"]
+    assert got["w"]["level"] == pytest.approx(30 + 5 * 4) and got["v"]["level"] == pytest.approx(50 + 5 * 9)
+    by_level = apply(data, WhatIf(levers=[Lever("safety_stock", "r", value=0.9, mode="service_level")]))
+    for sku in ("w", "v"):
+        assert _node(by_level, "r")["policy"][sku] == {"kind": "base_stock", "service_level": 0.9}
+    sim.load_scenario(by_level)
+    with pytest.raises(ScenarioError, match="lever node: f has no stock item with a policy"):
+        apply(data, WhatIf(levers=[Lever("safety_stock", "f", value=5)]))
 
 
 def test_a_service_level_replaces_the_level(chain):
