@@ -75,7 +75,13 @@ def picker(sess: session.Session) -> str:
     lib = list(library())
     options = lib if sess.scenario in lib else [sess.scenario, *lib]
     st.sidebar.header("Scenario")
-    choice = st.sidebar.selectbox("Library scenario", options, index=options.index(sess.scenario), key="scenario")
+    choice = st.sidebar.selectbox(
+        "Library scenario",
+        options,
+        index=options.index(sess.scenario),
+        key="scenario",
+        format_func=lambda s: s if s in lib else f"{Path(s).name} (a file)",  # the command line's or a path
+    )
     path = st.sidebar.text_input("or a scenario file (path)", key="scenario_path")
     upload = st.sidebar.file_uploader("or upload one (YAML)", type=["yaml", "yml"], key="upload")
     source = choice
@@ -98,7 +104,7 @@ def glance(data: dict[str, Any]) -> None:
     regions = sorted({n["region"] for n in nodes if n.get("region")})
     st.markdown(
         f"**{data['name']}**: {len(data.get('products') or [])} products, "
-        + ", ".join(f"{v} {k}s" for k, v in kinds.items() if v)
+        + ", ".join(f"{v} {k}{'s' if v != 1 else ''}" for k, v in kinds.items() if v)
         + f", {len(data.get('lanes') or [])} lanes"
         + (f"; regions {', '.join(regions)}" if regions else "")
     )
