@@ -44,7 +44,7 @@ from sim.experiment.progress import tqdm
 from sim.experiment.replication import baseline
 from sim.experiment.stress_inputs import Progress, StressSettings, outage_window, stress_arguments
 from sim.experiment.tasks import TaskPool
-from sim.kpi.survival import customer_rates_of, supplies, tts_optimal, unserved, usable_stock
+from sim.kpi.survival import customer_rates_of, tts_optimal_of
 from sim.scenario.disruptions import DisruptionSpec
 from sim.scenario.schema import Scenario, SupplierNode
 from sim.scenario.sources import load_scenario
@@ -297,9 +297,7 @@ def _table(
     for per in stock.values():
         for key, units in per.items():
             mean_stock[key] = mean_stock.get(key, 0.0) + units / max(len(stock), 1)
-    rates: dict[str, float] = {}
-    for (_, sku), r in customer_rates_of(sc).items():
-        rates[sku] = rates.get(sku, 0.0) + r
+    demand = customer_rates_of(sc)
     rows = []
     for e in elems:
         vals = np.array([done[e.label][r] for r in sorted(done[e.label])])
@@ -311,9 +309,8 @@ def _table(
         row["tts_median"] = float(np.median(np.where(np.isnan(tts), np.inf, tts)))
         row["share_dropped"] = float(np.mean(~np.isnan(tts)))
         disrupted = sc.model_copy(update={"disruptions": [DisruptionSpec.model_validate(e.spec)]})
-        usable = usable_stock(disrupted, mean_stock)
         cap = max(sc.horizon - start, 0.0)
-        row["tts_optimal"] = tts_optimal(usable, rates, supplies(disrupted), cap, unserved(disrupted))
+        row["tts_optimal"] = tts_optimal_of(disrupted, mean_stock, demand, cap)
         row["tts_optimal_capped"] = bool(row["tts_optimal"] >= cap - 1e-9)  # never runs out within the run
         # Simchi-Levi et al.'s test, TTS < TTR, with the element's own time to recover: the outage's length. (The
         # network's measured time_to_recover runs from the start until service is back, so it outlasts the time to

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from sim.kpi.catalog import label as kpi_label
 from sim.report.figures import _figure, _label, _placeholder
@@ -65,7 +66,10 @@ def tornado(table: pd.DataFrame, metric: str, top: int = 15, unit: str = "") -> 
     ax.barh(range(len(sub)), mean, xerr=np.nan_to_num(np.vstack([lo, hi])), color=colors, capsize=2)
     ax.set_yticks(range(len(sub)), [_label(e) for e in sub["element"]], fontsize=8)
     what = f"{_metric_label(metric)}" + (f" ({unit})" if unit else "")
-    ax.set_xlabel(f"{what}: mean, paired CI; red: critical (service drops before the element is back), blue: not")
+    ax.set_xlabel(f"{what}: mean and paired CI")
+    critical = Patch(color="#c0392b", label="critical: service drops before it is back")
+    keys = [critical, Patch(color="#3b78b5", label="not critical")]
+    ax.legend(handles=keys, loc="lower right", fontsize=8, frameon=False)
     return fig
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.kpi.survival import Supply, supplies, tts_optimal, unserved
+from sim.kpi.survival import Supply, supplies, tts_optimal, tts_optimal_of, unserved
 from tests.conftest import build, const, kpi_dict, lane, run, single_stage, stock_node
 
 
@@ -41,19 +41,46 @@ def test_tts_optimal_from_a_scenario():
 
 
 def test_tts_optimal_leaves_out_stock_cut_off_by_closed_lanes():
-    """A hub whose only outbound lane is closed can't serve anyone: its stock is not reallocated; a retailer's own
-    stock still is."""
-    from sim.kpi.survival import usable_stock
-
+    """f -> hub (50 units) -> r (10 units, 4 a day), f down: open, the hub's stock reaches r's customers: 60 / 4 = 15;
+    with hub->r closed too only r's own 10 do: 2.5 (the pooled optimum said 15)."""
     data = single_stage({"kind": "base_stock", "level": 10}, const(4), transit=1, horizon=30)
     data["nodes"].insert(1, stock_node("hub", kind="buffer", policy={"kind": "base_stock", "level": 50}, source="f"))
     data["nodes"][2]["sources"]["w"] = [{"node": "hub"}]
     data["lanes"] = [lane("f", "hub", 1), lane("hub", "r", 1)]
     snapshot = {("hub", "w"): 50.0, ("r", "w"): 10.0}
-    open_ = build(data)
-    assert usable_stock(open_, snapshot) == {"w": 60.0}
-    data["disruptions"] = [{"kind": "lane_closure", "lane": "hub->r", "start": 5, "duration": 10}]
-    assert usable_stock(build(data), snapshot) == {"w": 10.0}
+    down = {"kind": "supplier_outage", "supplier": "f", "start": 5, "duration": 10}
+    data["disruptions"] = [down]
+    assert tts_optimal_of(build(data), snapshot, {("r", "w"): 4.0}, 25) == pytest.approx(15)
+    data["disruptions"] = [down, {"kind": "lane_closure", "lane": "hub->r", "start": 5, "duration": 10}]
+    assert tts_optimal_of(build(data), snapshot, {("r", "w"): 4.0}, 25) == pytest.approx(2.5)
+
+
+def test_a_store_cut_off_runs_out_while_its_sister_store_lives_on():
+    """Hub (stock 40) -> stores a and b (stock 8 each, 2 a day each), the supplier down and hub->a closed: a lives on
+    its 8 units (4 days), b on its 8 plus the hub's 40 (24 days); the product and the network: 4, the first customers
+    to go short. Pooling all 56 units over 4 a day would have said 14."""
+    data = {
+        "name": "two_stores_one_hub",
+        "horizon": 60,
+        "products": [{"id": "w"}],
+        "nodes": [
+            {"id": "f", "type": "supplier"},
+            stock_node("hub", kind="buffer", policy={"kind": "base_stock", "level": 40}, source="f"),
+            stock_node("a", policy={"kind": "base_stock", "level": 8}, source="hub", demand=const(2)),
+            stock_node("b", policy={"kind": "base_stock", "level": 8}, source="hub", demand=const(2)),
+        ],
+        "lanes": [lane("f", "hub", 1), lane("hub", "a", 1), lane("hub", "b", 1)],
+        "disruptions": [
+            {"kind": "supplier_outage", "supplier": "f", "start": 10, "duration": 40},
+            {"kind": "lane_closure", "lane": "hub->a", "start": 10, "duration": 40},
+        ],
+    }
+    sc = build(data)
+    snapshot = {("hub", "w"): 40.0, ("a", "w"): 8.0, ("b", "w"): 8.0}
+    assert tts_optimal_of(sc, snapshot, {("a", "w"): 2.0}, 50) == pytest.approx(4)
+    assert tts_optimal_of(sc, snapshot, {("b", "w"): 2.0}, 50) == pytest.approx(24)
+    assert tts_optimal_of(sc, snapshot, {("a", "w"): 2.0, ("b", "w"): 2.0}, 50) == pytest.approx(4)
+    assert tts_optimal({"w": 56.0}, {"w": 4.0}, [], 50) == pytest.approx(14)  # the pooled form
 
 
 def test_a_closed_store_leaves_its_customers_short_even_at_the_optimum():
