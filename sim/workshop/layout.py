@@ -57,12 +57,17 @@ def slug(name: str) -> str:
 
 def split(text: str) -> tuple[str, str]:
     """A card's text as its headline and the rest: ``58.0 [52.0, 73.0] days; 20% never dropped`` ->
-    (``58.0 days``, ``[52.0, 73.0]; 20% never dropped``), so the big number fits its card."""
+    (``58.0 days``, ``[52.0, 73.0]; 20% never dropped``), and ``0 days (service stayed within tolerance)`` ->
+    (``0 days``, ``(service stayed within tolerance)``), so the big number fits its card."""
+    words = ""
+    said = re.match(r"^(.*?) (\([^()]*\))$", text)
+    if said is not None:
+        text, words = said.groups()
     m = re.match(r"^(.*?) (\[[^\]]*\])\s*([^;]*)(.*)$", text)
     if m is None:
-        return text, ""
+        return text, words
     value, ci, unit, rest = m.groups()
-    return f"{value} {unit}".strip(), f"{ci}{rest}"
+    return f"{value} {unit}".strip(), " ".join(x for x in (f"{ci}{rest}", words) if x)
 
 
 def estimate(kpi: str, row: Any) -> str:

@@ -257,3 +257,10 @@ def test_expediting_off_sends_no_order_on_the_fast_lane():
     assert air_orders(sim.load_scenario(base)) > 0
     assert air_orders(off) == 0
     assert apply(base, WhatIf(levers=[Lever("expediting", value=1.0)])) == {**base, "disruptions": []}
+
+
+def test_a_cards_big_number_is_short_and_the_rest_goes_below():
+    assert layout.split("58.0 [52.0, 73.0] days; 20% never dropped") == ("58.0 days", "[52.0, 73.0]; 20% never dropped")
+    assert layout.split("0 days (service stayed within tolerance)") == ("0 days", "(service stayed within tolerance)")
+    assert layout.split("12 [10, 14] days (x)") == ("12 days", "[10, 14] (x)")
+    assert layout.split("no disruption") == ("no disruption", "")
