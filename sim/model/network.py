@@ -16,6 +16,7 @@ from sim.model import builders, initial_state, sharing
 from sim.model.actors import Actors
 from sim.model.build_plan import BuildPlan
 from sim.model.clock import WARMUP, call_at
+from sim.model.collector import paused_collector
 from sim.model.disruption_processes import Disruptions
 from sim.model.flows import FlowTable
 from sim.model.records import EventLog
@@ -81,7 +82,8 @@ class SupplyChain(Actors):
             item.restart_areas()
 
     def run(self) -> SupplyChain:
-        self.env.run(until=self.scenario.horizon)
+        with paused_collector():  # the run leaves no reference cycles: full collections would only walk the model
+            self.env.run(until=self.scenario.horizon)
         return self
 
     def release(self) -> None:
