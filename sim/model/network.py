@@ -41,8 +41,11 @@ class SupplyChain(Actors):
         plan: BuildPlan | None = None,
     ) -> None:
         super().__init__(scenario, seed, simpy.Environment())
-        sc, env = scenario, self.env
-        plan = plan if plan is not None else BuildPlan(sc)
+        with paused_collector():  # building allocates objects by the thousand, none of them garbage: no full walks
+            self._build(plan if plan is not None else BuildPlan(scenario), record_log, events)
+
+    def _build(self, plan: BuildPlan, record_log: bool, events: bool) -> None:
+        sc, env = self.scenario, self.env
         stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
         self.lanes = builders.lanes(self, plan)
         self.suppliers = builders.suppliers(self, plan)
@@ -74,7 +77,7 @@ class SupplyChain(Actors):
         if sc.warmup > 0:
             call_at(env, sc.warmup, WARMUP, self._end_warmup)
         # disruptions (outages, closures, shocks) start before demand: a demand shock wraps the items' sinks
-        self.disruptions = Disruptions(self, list(sc.disruptions), seed) if sc.disruptions else None
+        self.disruptions = Disruptions(self, list(sc.disruptions), self.seed) if sc.disruptions else None
         self.periodic_demand, self.arrival_processes = builders.demand(self, stock_nodes, self.disruptions)
 
     def _end_warmup(self) -> None:
