@@ -153,10 +153,15 @@ class StockItem:
         """Accumulate the areas under the levels up to ``now`` (call before a level changes)."""
         dt = now - self.last_change
         if dt:
-            self.area_on_hand += self.on_hand * dt
-            self.area_backorders += self.backorders * dt
-            self.area_in_transit += self.in_transit * dt
-            self.area_cust_backorders += self.cust_backorders * dt
+            # a level at zero adds exactly nothing (area + 0.0 is area): skipped, which saves a new float each
+            if self.on_hand:
+                self.area_on_hand += self.on_hand * dt
+            if self.backorders:
+                self.area_backorders += self.backorders * dt
+            if self.cust_backorders:
+                self.area_cust_backorders += self.cust_backorders * dt
+            if self.in_transit:
+                self.area_in_transit += self.in_transit * dt
             self.last_change = now
 
     def restart_areas(self) -> None:
