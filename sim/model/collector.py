@@ -7,8 +7,9 @@ model's items, lanes, sources: ~330,000 objects at 40 x 100). At 40 x 100 those 
 replication's CPU time and evicted the model's state from the caches on the way; at 4 x 5 they hardly run.
 
 The pause only defers collection: what a user's own code (a custom policy, a process) leaves in cycles is collected
-after the run, when the collector runs again. Thread-safe in the sense that matters: a caller who disabled the
-collector keeps it disabled, and the last of overlapping pauses to end in a thread that enabled it enables it again.
+after the run, when the collector runs again. A caller who disabled the collector keeps it disabled. Overlapping
+pauses (in threads) leave it as the first of them found it; the others may see it enabled again before they end,
+which costs time, never correctness.
 """
 
 from __future__ import annotations
