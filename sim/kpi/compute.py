@@ -26,6 +26,7 @@ from sim.kpi.catalog import COSTS, NETWORK_KPIS
 from sim.kpi.catalog import STOCK_KPIS as STOCK_KPIS  # re-exported for callers
 from sim.kpi.catalog import SUPPLIER_KPIS as SUPPLIER_KPIS
 from sim.kpi.windows import Windows
+from sim.model.collector import paused_collector
 from sim.model.flows import values as flow_values
 from sim.tolerance import EPS
 
@@ -189,6 +190,11 @@ class KpiLayout:
 
 def compute(chain: SupplyChain, layout: KpiLayout | None = None) -> tuple[list[tuple[str, str, str]], np.ndarray]:
     """(index, values) for one finished replication (``layout``: the scenario's, when the caller keeps one)."""
+    with paused_collector():  # the pass leaves no cycles; a full collection would walk the whole model once more
+        return _compute(chain, layout)
+
+
+def _compute(chain: SupplyChain, layout: KpiLayout | None) -> tuple[list[tuple[str, str, str]], np.ndarray]:
     sc = chain.scenario
     w, h = sc.warmup, sc.horizon
     span = h - w

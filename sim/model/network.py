@@ -16,6 +16,7 @@ from sim.model import builders, initial_state, sharing
 from sim.model.actors import Actors
 from sim.model.build_plan import BuildPlan
 from sim.model.clock import WARMUP, call_at
+from sim.model.collector import paused_collector
 from sim.model.disruption_processes import Disruptions
 from sim.model.flows import FlowTable
 from sim.model.records import EventLog
@@ -40,8 +41,11 @@ class SupplyChain(Actors):
         plan: BuildPlan | None = None,
     ) -> None:
         super().__init__(scenario, seed, simpy.Environment())
-        sc, env = scenario, self.env
-        plan = plan if plan is not None else BuildPlan(sc)
+        with paused_collector():  # building allocates objects by the thousand, none of them garbage: no full walks
+            self._build(plan if plan is not None else BuildPlan(scenario), record_log, events)
+
+    def _build(self, plan: BuildPlan, record_log: bool, events: bool) -> None:
+        sc, env = self.scenario, self.env
         stock_nodes = [n for n in sc.nodes if isinstance(n, StockNode)]
         self.lanes = builders.lanes(self, plan)
         self.suppliers = builders.suppliers(self, plan)
@@ -73,7 +77,7 @@ class SupplyChain(Actors):
         if sc.warmup > 0:
             call_at(env, sc.warmup, WARMUP, self._end_warmup)
         # disruptions (outages, closures, shocks) start before demand: a demand shock wraps the items' sinks
-        self.disruptions = Disruptions(self, list(sc.disruptions), seed) if sc.disruptions else None
+        self.disruptions = Disruptions(self, list(sc.disruptions), self.seed) if sc.disruptions else None
         self.periodic_demand, self.arrival_processes = builders.demand(self, stock_nodes, self.disruptions)
 
     def _end_warmup(self) -> None:
@@ -81,7 +85,8 @@ class SupplyChain(Actors):
             item.restart_areas()
 
     def run(self) -> SupplyChain:
-        self.env.run(until=self.scenario.horizon)
+        with paused_collector():  # the run leaves no reference cycles: full collections would only walk the model
+            self.env.run(until=self.scenario.horizon)
         return self
 
     def release(self) -> None:

@@ -49,6 +49,7 @@ class StockCore(Buyer, StockView, Protocol):
     continuous: bool
     observe: Callable[[float, bool], None] | None
     plain: bool
+    idle_above: float
 
     def send_return(self, qty: float) -> None: ...
     def receive(self, order: Order, qty: float) -> None: ...
@@ -74,6 +75,8 @@ class Ordering:
         item.continuous = policy is not None and policy.review_period is None
         item.observe = policy.observe if policy is not None and policy.observes else None
         item.plain = policy is not None and type(policy).decide is Policy.decide
+        # a plain policy's reorder level: inventory positions above it order nothing, and the item doesn't ask
+        item.idle_above = policy.idle_level() if policy is not None else math.inf
 
     def source(self, key: str) -> SourceLink:
         for src in self.sources:

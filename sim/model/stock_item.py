@@ -64,8 +64,8 @@ class StockItem:
         *("env", "last_change", "on_hand", "backorders", "in_transit", "cust_backorders"),
         *("area_on_hand", "area_backorders", "area_in_transit", "area_cust_backorders"),
         # the rows a customer's demand writes (of the chain's FlowTable) and what serving it reads next
-        *("demand", "backlog", "filled", "issued", "cust_rows", "log", "observe", "continuous", "plain", "ordering"),
-        *("on_order", "ordered", "n_orders"),
+        *("demand", "backlog", "filled", "issued", "cust_rows", "log", "observe", "continuous", "plain"),
+        *("idle_above", "ordering", "on_order", "ordered", "n_orders"),
         # cold: rows written by other events, settings, collaborators
         *("cust_demand", "cust_filled", "cust_issued", "lost", "transport", "bought", "spent", "spare_rows"),
         *("node", "sku", "lost_sales", "customer_facing", "warmup", "horizon", "events", "counters"),
@@ -75,6 +75,7 @@ class StockItem:
     continuous: bool
     observe: Callable[[float, bool], None] | None
     plain: bool
+    idle_above: float
 
     def __init__(
         self,
@@ -152,10 +153,15 @@ class StockItem:
         """Accumulate the areas under the levels up to ``now`` (call before a level changes)."""
         dt = now - self.last_change
         if dt:
-            self.area_on_hand += self.on_hand * dt
-            self.area_backorders += self.backorders * dt
-            self.area_in_transit += self.in_transit * dt
-            self.area_cust_backorders += self.cust_backorders * dt
+            # a level at zero adds exactly nothing (area + 0.0 is area): skipped, which saves a new float each
+            if self.on_hand:
+                self.area_on_hand += self.on_hand * dt
+            if self.backorders:
+                self.area_backorders += self.backorders * dt
+            if self.cust_backorders:
+                self.area_cust_backorders += self.cust_backorders * dt
+            if self.in_transit:
+                self.area_in_transit += self.in_transit * dt
             self.last_change = now
 
     def restart_areas(self) -> None:
@@ -200,7 +206,7 @@ class StockItem:
         """One line of a customer's multi-product order asks for ``qty`` units now (sim.model.baskets)."""
         self._serve(qty, None, line)
 
-    def _serve(self, qty: float, order: Order | None = None, line: Line | None = None) -> None:
+    def _serve(self, qty: float, order: Order | None = None, line: Line | None = None) -> None:  # noqa: C901 (the hot path of every demand, kept in one frame)
         now = self.env._now  # SimPy's clock field: ``now`` is a property call (pinned in tests/model/test_engine_v2.py)
         if now != self.last_change:
             self._advance(now)
@@ -231,10 +237,12 @@ class StockItem:
         if self.continuous:
             ordering = self.ordering
             if self.plain:  # review() without its dispatch: the hot path of every (s,S)/base-stock demand
-                policy: Policy = ordering.policy  # type: ignore[assignment]  # continuous: an item with a policy
-                q = policy.order_quantity(self.on_hand + self.on_order - self.backorders)
-                if q > EPS:
-                    ordering.place(ordering.sourcing.split(q, ordering.sources))  # type: ignore[arg-type]  # its links
+                ip = self.on_hand + self.on_order - self.backorders
+                if ip <= self.idle_above:  # above its reorder level the policy orders nothing: don't ask it
+                    policy: Policy = ordering.policy  # type: ignore[assignment]  # continuous: an item with a policy
+                    q = policy.order_quantity(ip)
+                    if q > EPS:
+                        ordering.place(ordering.sourcing.split(q, ordering.sources))  # type: ignore[arg-type]
             else:
                 ordering.review()
 

@@ -160,6 +160,7 @@ class Supplier:
 
     def _finished(self, order: Order, call: Call) -> None:
         del self.in_production[call]
+        call.args = ()  # its args held the call itself: without the cycle, reference counting frees it now
         self._ship(order)
 
     # -- the process ---------------------------------------------------------------------------------------
@@ -187,6 +188,7 @@ class Supplier:
             self.events.add(start, "down", self.id, "", 0.0)
         for call, order in self.in_production.items():
             call.cancel()
+            call.args = ()  # (order, the call itself): no cycle left behind
             self.held.append((order, call.at - start))
         self.in_production.clear()
         duration = cause.duration if isinstance(cause, Outage) else None

@@ -49,6 +49,18 @@ class Policy:
     def order_quantity(self, ip: float) -> float:  # pragma: no cover - protocol
         raise NotImplementedError
 
+    # A class that defines ``order_quantity`` may define ``idle_above`` next to it: an inventory position above it
+    # always gets 0 from ``order_quantity``, so the stock item skips the call there (see ``idle_level``).
+    idle_above: float = math.inf
+
+    def idle_level(self) -> float:
+        """Above this inventory position ``order_quantity`` orders nothing (``inf``: ask every time). Only a level
+        defined by the class that defines ``order_quantity`` counts: a subclass with its own rule asks every time."""
+        for klass in type(self).__mro__:
+            if "order_quantity" in vars(klass):
+                return float(self.idle_above) if "idle_above" in vars(klass) else math.inf
+        return math.inf
+
     @property
     def target(self) -> float:
         """The stock level the policy aims at; the default initial on-hand stock."""

@@ -24,6 +24,10 @@ class BaseStock(Policy):
     def order_quantity(self, ip: float) -> float:
         return self.p.level - ip if ip < self.p.level - EPS else 0.0
 
+    @property
+    def idle_above(self) -> float:  # type: ignore[override]  # a level of its parameters
+        return self.p.level - EPS
+
     @staticmethod
     def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         return {"level": cover(mean, var, lead, z)}
@@ -53,6 +57,10 @@ class MinMax(Policy):
     def order_quantity(self, ip: float) -> float:
         return self.p.S - ip if ip <= self.p.s + EPS else 0.0
 
+    @property
+    def idle_above(self) -> float:  # type: ignore[override]  # a level of its parameters
+        return self.p.s + EPS
+
     @staticmethod
     def size(mean: float, var: float, lead: float, review: float, z: float) -> dict[str, float]:
         s = cover(mean, var, lead, z)
@@ -74,6 +82,10 @@ class ReorderPointQuantity(Policy):
         Q: float = Field(gt=0)
 
     p: Params
+
+    @property
+    def idle_above(self) -> float:  # type: ignore[override]  # a level of its parameters
+        return self.p.s + EPS
 
     def order_quantity(self, ip: float) -> float:
         if ip > self.p.s + EPS:

@@ -6,6 +6,7 @@ t = 0); periodic ones at offset, offset + R, ... (REVIEW priority: after receipt
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
+from sim.policy.base import Policy
 from sim.policy.kinds import POLICIES, PolicySpec
 from tests.conftest import const, run, series, single_stage
 
@@ -176,3 +178,50 @@ def test_periodic_s_S_orders_only_at_reviews_with_ip_at_most_s() -> None:
     r = series(run(data), "r")
     assert [t for t, q in enumerate(r["orders"]) if q] == [6, 12, 18]
     assert {q for q in r["orders"] if q} == {24}
+
+
+# -- the reorder level the stock item checks before asking (Policy.idle_level) ----------------------------------------
+CONTINUOUS = [("base_stock", {"level": 10}), ("s_S", {"s": 5, "S": 20}), ("s_Q", {"s": 5, "Q": 10})]
+
+
+@pytest.mark.parametrize(("kind", "params"), CONTINUOUS)
+def test_idle_level_is_the_highest_position_that_may_order(kind: str, params: dict) -> None:
+    """Just above the level the policy orders nothing; at it (s_S, s_Q: IP <= s + EPS) or just below it (base stock:
+    IP < level - EPS) it orders: the level is tight, so skipping the call above it changes no decision."""
+    pol = policy(kind, **params)
+    level = pol.idle_level()
+    assert pol.order_quantity(math.nextafter(level, math.inf)) == 0
+    assert pol.order_quantity(level if kind != "base_stock" else math.nextafter(level, -math.inf)) > 0
+
+
+@given(ip=st.floats(min_value=-100, max_value=100), which=st.sampled_from(CONTINUOUS))
+def test_nothing_is_ordered_above_the_idle_level(ip: float, which: tuple[str, dict]) -> None:
+    pol = policy(which[0], **which[1])
+    if ip > pol.idle_level():
+        assert pol.order_quantity(ip) == 0
+
+
+def test_a_subclass_with_its_own_rule_is_asked_every_time() -> None:
+    """A level counts only from the class that defines ``order_quantity``: a subclass of (s, S) ordering by another
+    rule, and policies without a level, are asked at every position."""
+    base = policy("s_S", s=5, S=20)
+
+    class Always(type(base)):  # type: ignore[misc]
+        def order_quantity(self, ip: float) -> float:
+            return 1.0
+
+    assert Always(base.p).idle_level() == math.inf
+    assert policy("sterman").idle_level() == math.inf
+
+
+def test_skipping_the_call_above_the_level_changes_no_result(monkeypatch) -> None:
+    """Runs of (s, S), (s, Q) and base stock with the item asking the policy after every demand (level = inf) give
+    the same KPIs, bit for bit, as with the levels."""
+    scenarios = [
+        single_stage({"kind": kind, **params}, {"dist": "poisson", "mean": 4}, transit=3, horizon=60)
+        for kind, params in CONTINUOUS
+    ]
+    with_levels = [run(sc, seed=7).kpi_values.tobytes() for sc in scenarios]  # NaN KPIs compare as bytes
+    monkeypatch.setattr(Policy, "idle_level", lambda self: math.inf)
+    asking = [run(sc, seed=7).kpi_values.tobytes() for sc in scenarios]
+    assert with_levels == asking
