@@ -29,4 +29,16 @@ def test_every_subpackage_is_listed():
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "sim").rglob("__init__.py")}
     listed = set(cfg["packages"])
     assert found - listed == set(), f"packages missing from pyproject.toml: {sorted(found - listed)}"
-    assert listed - found <= set(cfg["package-dir"]), f"listed but not in sim/: {sorted(listed - found)}"
+    data = listed - found - set(cfg["package-dir"])  # folders of data (and scripts): each must be a folder
+    for name in sorted(data):
+        mapped = next((k for k in cfg["package-dir"] if name.startswith(k + ".")), None)
+        folder = (
+            ROOT / cfg["package-dir"][mapped] / Path(*name[len(mapped) + 1 :].split("."))
+            if mapped
+            else ROOT / Path(*name.split("."))
+        )
+        assert folder.is_dir(), f"listed but not a folder: {name} ({folder})"
+    on_disk = {p for k, v in cfg["package-dir"].items() for p in (ROOT / v).rglob("*") if p.is_dir()}
+    on_disk |= {p for p in (ROOT / "sim").rglob("*") if p.is_dir() and not (p / "__init__.py").exists()}
+    on_disk = {p for p in on_disk if "__pycache__" not in p.parts}
+    assert len(on_disk) <= len(data), "a data folder is not listed as a package (setuptools warns on install)"
