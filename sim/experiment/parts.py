@@ -12,7 +12,6 @@ below ``mc.series_replications`` go to a ``series-*`` file written *before* the 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -32,6 +31,7 @@ from sim.errors import ConfigError
 from sim.experiment.backends import ChunkResult, seed_label
 from sim.experiment.stats import SERIES_METRICS, describe_rows
 from sim.paths import atomic_path
+from sim.scenario.loading import scenario_digest
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -88,10 +88,6 @@ def write_long(out_dir: Path, frames: Iterable[pd.DataFrame]) -> None:
         for i, frame in enumerate(frames):
             writer.write_table(_arrow(frame))
             frame.to_csv(fh, header=i == 0, index=False)
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class PartStore:

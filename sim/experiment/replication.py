@@ -140,9 +140,10 @@ class Prepared:
     def keep_twin(self, seed: np.random.SeedSequence, chain: SupplyChain, values: np.ndarray, logged: bool) -> None:
         """Leave a finished undisrupted run in the twins' folder. Only a run without the state log (``logged``) is
         kept: with it, its record has backorders of items a twin (run without) leaves undefined."""
-        kept = self.twins is not None and not logged and chain.disruptions is None
-        if kept and self.twins is not None and not self.twins.path(self.fingerprint, seed).exists():
-            self.twins.save(self.fingerprint, seed, Twin(values, resilience.record(chain)))
+        store = self.twins
+        if store is None or logged or chain.disruptions is not None or store.path(self.fingerprint, seed).exists():
+            return
+        store.save(self.fingerprint, seed, Twin(values, resilience.record(chain)))
 
 
 def run_replication(

@@ -15,7 +15,6 @@ workers of several batches can share a folder; a file that can't be read is run 
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -25,6 +24,7 @@ import numpy as np
 
 from sim.kpi.resilience import ServiceRecord
 from sim.paths import atomic_path
+from sim.scenario.loading import scenario_digest
 from sim.scenario.schema import Scenario
 
 
@@ -49,8 +49,7 @@ class Twin:
 def fingerprint(scenario: Scenario) -> str:
     """A digest of the scenario's data and of the engine's version: equal for two scenarios exactly when they
     simulate the same way (a folder kept from an older supplysim is not read by a newer one)."""
-    text = json.dumps([VERSION, scenario.to_dict()], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+    return hashlib.sha256(f"{VERSION}:{scenario_digest(scenario)}".encode()).hexdigest()[:20]
 
 
 def _seed_name(seed: np.random.SeedSequence) -> str:

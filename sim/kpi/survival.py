@@ -182,10 +182,9 @@ def _optimum(
     if not demand:
         return math.nan
     skus = _with_components(list(dict.fromkeys(sku for _, sku in demand)), options)
-    options = [o for o in options if o.sku in skus]
+    options = [o for o in options if o.sku in skus and o.lead < cap]  # one that comes after the cap can't help
     stock = {pt: units for pt, units in stock.items() if pt[1] in skus and units > 0}
     reach = _Reach(links)
-    options = [o for o in options if o.lead < cap]  # one that comes after the cap can't help
     # a supply whose lead time is no longer than the others' never hurts, so only prefixes that take every supply
     # of their longest lead time count; and once the longest reaches the cap no shorter one can beat it
     ends = [n for n in range(len(options) + 1) if n in (0, len(options)) or options[n].lead > options[n - 1].lead]

@@ -52,6 +52,9 @@ def heat_map(table: pd.DataFrame, top: int = 20) -> Figure:
     return fig
 
 
+CRITICAL, NOT_CRITICAL = "#c0392b", "#3b78b5"  # the tornado's bars and their key
+
+
 def tornado(table: pd.DataFrame, metric: str, top: int = 15, unit: str = "") -> Figure:
     """Mean impact with its paired confidence interval, worst element on top."""
     sub = table.head(top).iloc[::-1]
@@ -62,13 +65,13 @@ def tornado(table: pd.DataFrame, metric: str, top: int = 15, unit: str = "") -> 
     mean = sub[metric].to_numpy(dtype=float)
     lo = mean - sub[f"{metric}_ci_low"].to_numpy(dtype=float)
     hi = sub[f"{metric}_ci_high"].to_numpy(dtype=float) - mean
-    colors = ["#c0392b" if c else "#3b78b5" for c in sub["critical"]]
+    colors = [CRITICAL if c else NOT_CRITICAL for c in sub["critical"]]
     ax.barh(range(len(sub)), mean, xerr=np.nan_to_num(np.vstack([lo, hi])), color=colors, capsize=2)
     ax.set_yticks(range(len(sub)), [_label(e) for e in sub["element"]], fontsize=8)
     what = f"{_metric_label(metric)}" + (f" ({unit})" if unit else "")
     ax.set_xlabel(f"{what}: mean and paired CI")
-    critical = Patch(color="#c0392b", label="critical: service drops before it is back")
-    keys = [critical, Patch(color="#3b78b5", label="not critical")]
+    critical = Patch(color=CRITICAL, label="critical: service drops before it is back")
+    keys = [critical, Patch(color=NOT_CRITICAL, label="not critical")]
     ax.legend(handles=keys, loc="lower right", fontsize=8, frameon=False)
     return fig
 

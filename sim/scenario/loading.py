@@ -8,6 +8,8 @@ refused, and behaviour (distributions, policies, demand processes) is picked by 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,12 @@ def scenario_yaml(data: dict[str, Any]) -> str:
     it: a large network in milliseconds, where OmegaConf.to_yaml takes a tenth of a second on the showcase)."""
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True))
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """sha256 of the scenario's data (``Scenario.to_dict()``, keys sorted): equal exactly when two scenarios hold
+    the same data (a batch's parts, the undisrupted twins)."""
+    return hashlib.sha256(json.dumps(scenario.to_dict(), sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
